@@ -1,0 +1,31 @@
+"""Audit events: who changed what, when, from what to what, and why."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.CharField(_("action"), max_length=50)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.BigIntegerField(_("object id"))
+    # The project an event concerns, so that a project's history is one indexed query.
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

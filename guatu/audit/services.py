@@ -1,0 +1,60 @@
+"""The one way to write an audit event. Services call it inside their own transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from guatu.audit.models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields of obj as JSON-ready values (foreign keys by id, Decimals as exact text)."""
+    out = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        out[name] = _jsonable(getattr(obj, field.attname))
+    return out
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only what differs, as (before, after) dicts."""
+    keys = [key for key in after if before.get(key) != after[key]]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    project=None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        project=project,
+        before=before or {},
+        after=after or {},
+        reason=reason,
+    )

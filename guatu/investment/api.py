@@ -1,0 +1,68 @@
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from guatu.access import gateway
+from guatu.investment.queries import investment_summary
+from guatu.lib.money import percent
+from guatu.lib.periods import Period, PeriodError
+
+router = Router(tags=["investment"])
+
+
+class SummaryParams(Schema):
+    period: str
+    unit: int | None = None
+
+
+class TagSummaryOut(Schema):
+    tag: str
+    name: str
+    projects: int
+    ytd_completed: str  # 万元, exact
+    annual_plan: str  # 万元, exact
+    completion_rate_percent: str | None
+    time_progress_percent: str
+    deviation_points: str | None
+
+
+class SummaryOut(Schema):
+    period: str
+    unit_id: int
+    unit_name: str
+    rows: list[TagSummaryOut]
+
+
+def _text(value):
+    return None if value is None else format(value, "f")
+
+
+@router.get("/summary", response=SummaryOut, summary="Investment summary per level tag")
+def summary(request, params: Query[SummaryParams]):
+    """January to `period` (YYYY-MM) for the projects of `unit` (default: the reader's own scope)."""
+    try:
+        period = Period.parse(params.period)
+    except PeriodError:
+        raise HttpError(422, "period 参数格式应为 YYYY-MM，例如 2022-03") from None
+    unit = gateway.get_visible_unit(request.user, params.unit) if params.unit else gateway.default_unit(request.user)
+    if unit is None:
+        raise HttpError(404, "没有可查看的单位")
+    projects = gateway.visible_projects(request.user).in_unit(unit)
+    result = investment_summary(projects, period)
+    return {
+        "period": str(period),
+        "unit_id": unit.pk,
+        "unit_name": unit.name,
+        "rows": [
+            {
+                "tag": row.tag.code,
+                "name": row.tag.name,
+                "projects": row.project_count,
+                "ytd_completed": _text(row.ytd_completed),
+                "annual_plan": _text(row.annual_plan),
+                "completion_rate_percent": _text(percent(row.completion_rate)),
+                "time_progress_percent": _text(percent(row.time_progress)),
+                "deviation_points": _text(row.deviation_points),
+            }
+            for row in result.rows
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Framework-free helpers: each module here imports nothing from Django."""

@@ -1,0 +1,251 @@
+"""The key-project library: projects, their tags, the "five ones", milestones and annual plans."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guatu.orgs.models import OrgUnit
+
+MONEY = {"max_digits": 14, "decimal_places": 2}  # 万元, to the cent (0.01 万元 = 100 元)
+
+
+class LevelTag(models.Model):
+    """A key-project list a project can be on (省重点 / 娄底市重点 / 市本级重点 / 重大); lists overlap."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    bulletin_label = models.CharField(
+        _("bulletin label"), max_length=50, help_text=_("How bulletins name the list, e.g. 省重点项目")
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    in_bulletin = models.BooleanField(_("in the bulletin sentence"), default=True)
+
+    class Meta:
+        verbose_name = _("level tag")
+        verbose_name_plural = _("level tags")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndustryChain(models.Model):
+    """An industrial chain (产业链) with its chain chief (链长) and lead department."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    chief = models.ForeignKey(
+        "orgs.Leader", verbose_name=_("chain chief"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    lead_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    master_firms = models.TextField(_("chain-master firms"), blank=True)
+
+    class Meta:
+        verbose_name = _("industry chain")
+        verbose_name_plural = _("industry chains")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.TextChoices):
+    PLANNING = "planning", _("Planning")  # 谋划
+    PRELIMINARY = "preliminary", _("Preliminary work")  # 前期
+    NEW = "new", _("Newly started")  # 新开工
+    CONTINUING = "continuing", _("Continuing")  # 续建
+    COMPLETED = "completed", _("Completed / in production")  # 竣工投产
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Tier(models.TextChoices):
+    RESERVE = "reserve", _("Reserve (5-year)")  # 储备库
+    ROLLING = "rolling", _("Rolling (3-year)")  # 滚动库
+    IMPLEMENTATION = "implementation", _("Implementation (this year)")  # 实施库
+
+
+class Category(models.TextChoices):
+    INDUSTRY = "industry", _("Industrial development")  # 产业发展
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")  # 基础设施
+    LIVELIHOOD = "livelihood", _("Social livelihood")  # 社会民生
+    ECOLOGY = "ecology", _("Ecology and environment")  # 生态环保
+
+
+class ProjectQuerySet(models.QuerySet):
+    def counted(self) -> "ProjectQuerySet":
+        """Projects that count in roll-ups: cancelled ones never do."""
+        return self.exclude(stage=Stage.CANCELLED)
+
+    def in_unit(self, unit: OrgUnit) -> "ProjectQuerySet":
+        """Projects located in, or led by, the unit or any unit below it."""
+        return self.filter(Q(location_unit__path__startswith=unit.path) | Q(lead_unit__path__startswith=unit.path))
+
+    def for_list(self) -> "ProjectQuerySet":
+        return self.select_related("location_unit", "lead_unit", "responsible_leader", "chain").prefetch_related(
+            "tags"
+        )
+
+    def for_detail(self) -> "ProjectQuerySet":
+        return self.for_list().prefetch_related(
+            "support_links__unit", "task_force", "milestones", "plans__months"
+        )
+
+
+class Project(models.Model):
+    code = models.CharField(
+        _("project code"),
+        max_length=24,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("National investment-project code, YYYY-AAAAAA-II-TT-NNNNNN"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    tags = models.ManyToManyField(LevelTag, verbose_name=_("level tags"), blank=True, related_name="projects")
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.PLANNING)
+    tier = models.CharField(_("library tier"), max_length=20, choices=Tier.choices, default=Tier.RESERVE)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    chain = models.ForeignKey(
+        IndustryChain, verbose_name=_("industry chain"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    location_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("location"), on_delete=models.PROTECT, related_name="located_projects"
+    )
+    owner = models.CharField(_("owner"), max_length=200, help_text=_("Project owner (业主单位)"))
+    scope = models.TextField(_("construction scope"), blank=True)
+    start_year = models.PositiveSmallIntegerField(_("start year"))
+    end_year = models.PositiveSmallIntegerField(_("end year"))
+    total_investment = models.DecimalField(_("total investment (10k yuan)"), **MONEY)
+    prior_completed = models.DecimalField(
+        _("completed before tracking (10k yuan)"),
+        default=Decimal("0"),
+        help_text=_("Investment completed before the first month reported in Guatu"),
+        **MONEY,
+    )
+    # The "five ones" (五个一): one leader, one lead unit, one task force, one promotion plan; support units
+    # after the lead unit make the responsibility chain.
+    responsible_leader = models.ForeignKey(
+        "orgs.Leader",
+        verbose_name=_("responsible leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    lead_unit = models.ForeignKey(OrgUnit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_projects")
+    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="project_years_ordered"),
+            models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_total_nonnegative"),
+            models.CheckConstraint(condition=Q(prior_completed__gte=0), name="project_prior_nonnegative"),
+        ]
+        indexes = [models.Index(fields=["stage"], name="project_stage_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectSupportUnit(models.Model):
+    """A support unit (配合单位) at its place in the project's responsibility chain."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="support_links")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "unit"], name="support_unit_once"),
+            models.UniqueConstraint(fields=["project", "position"], name="support_unit_position_unique"),
+        ]
+
+
+class TaskForceMember(models.Model):
+    """A member of the project's task force (工作专班)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="task_force")
+    name = models.CharField(_("name"), max_length=50)
+    duty = models.CharField(_("duty"), max_length=100, blank=True)
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["project", "position", "id"]
+
+
+class MilestoneKind(models.TextChoices):
+    APPROVAL = "approval", _("Project approval / filing")  # 立项审批备案
+    LAND = "land", _("Land use")  # 用地
+    PLANNING = "planning", _("Planning permit")  # 规划许可
+    ENVIRONMENT = "environment", _("Environmental assessment")  # 环评
+    ENERGY = "energy", _("Energy review")  # 能评
+    CONSTRUCTION = "construction", _("Construction permit")  # 施工许可
+    START = "start", _("Construction start")  # 开工
+    COMPLETION = "completion", _("Completion")  # 竣工
+    OTHER = "other", _("Other")
+
+
+class Milestone(models.Model):
+    """A step of the promotion plan (推进计划), including the pre-construction approvals (两个前期)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(_("kind"), max_length=20, choices=MilestoneKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    planned_date = models.DateField(_("planned date"))
+    actual_date = models.DateField(_("actual date"), null=True, blank=True)
+    document_no = models.CharField(_("document no."), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["project", "position", "planned_date"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AnnualPlan(models.Model):
+    """A project's investment plan for one year (年度计划投资), optionally phased by month."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="plans")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("annual plan (10k yuan)"), **MONEY)
+
+    class Meta:
+        verbose_name = _("annual plan")
+        ordering = ["project", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="annual_plan_once_a_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="annual_plan_nonnegative"),
+        ]
+        indexes = [models.Index(fields=["year", "project"], name="annual_plan_year_idx")]
+
+
+class PlanMonth(models.Model):
+    """The part of an annual plan phased into one month; a phased plan's months add up to its amount."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="months")
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    amount = models.DecimalField(_("planned (10k yuan)"), **MONEY)
+
+    class Meta:
+        ordering = ["plan", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "month"], name="plan_month_once"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="plan_month_in_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="plan_month_nonnegative"),
+        ]

@@ -1,0 +1,185 @@
+"""Writes to the project library. Each service validates, writes and records its audit event."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from guatu.audit.services import audit_record, snapshot
+from guatu.orgs.models import Leader, OrgUnit
+from guatu.projects.models import (
+    AnnualPlan,
+    IndustryChain,
+    LevelTag,
+    Milestone,
+    PlanMonth,
+    Project,
+    ProjectSupportUnit,
+    TaskForceMember,
+)
+
+PROJECT_CODE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$")
+PROJECT_FIELDS = [
+    "code",
+    "name",
+    "stage",
+    "tier",
+    "category",
+    "chain",
+    "location_unit",
+    "owner",
+    "scope",
+    "start_year",
+    "end_year",
+    "total_investment",
+    "prior_completed",
+    "responsible_leader",
+    "lead_unit",
+    "contact_name",
+    "contact_phone",
+]
+
+
+@dataclass
+class MilestoneInput:
+    kind: str
+    name: str
+    planned_date: date
+    actual_date: date | None = None
+    document_no: str = ""
+
+
+@dataclass
+class TaskForceInput:
+    name: str
+    duty: str = ""
+    unit: OrgUnit | None = None
+    phone: str = ""
+
+
+@dataclass
+class ProjectInput:
+    name: str
+    category: str
+    location_unit: OrgUnit
+    lead_unit: OrgUnit
+    owner: str
+    start_year: int
+    end_year: int
+    total_investment: Decimal
+    code: str | None = None
+    stage: str = "planning"
+    tier: str = "reserve"
+    chain: IndustryChain | None = None
+    scope: str = ""
+    prior_completed: Decimal = Decimal("0")
+    responsible_leader: Leader | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    tags: list[LevelTag] = field(default_factory=list)
+    support_units: list[OrgUnit] = field(default_factory=list)
+    task_force: list[TaskForceInput] = field(default_factory=list)
+    milestones: list[MilestoneInput] = field(default_factory=list)
+
+
+def _validate_project(data: ProjectInput) -> None:
+    errors = {}
+    if data.code and not PROJECT_CODE.match(data.code):
+        errors["code"] = _("Project code must look like 2022-431381-44-01-000001 (you entered %(value)s).") % {
+            "value": data.code
+        }
+    if data.end_year < data.start_year:
+        errors["end_year"] = _("End year %(end)s is before start year %(start)s.") % {
+            "end": data.end_year,
+            "start": data.start_year,
+        }
+    for name in ("total_investment", "prior_completed"):
+        value = getattr(data, name)
+        if value < 0 or value.as_tuple().exponent < -2:
+            errors[name] = _("%(field)s must be a non-negative amount with at most 2 decimals.") % {
+                "field": Project._meta.get_field(name).verbose_name
+            }
+    if len(set(data.support_units)) != len(data.support_units):
+        errors["support_units"] = _("A support unit is listed twice.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def project_create(*, data: ProjectInput, by=None) -> Project:
+    _validate_project(data)
+    project = Project.objects.create(**{name: getattr(data, name) for name in PROJECT_FIELDS})
+    project.tags.set(data.tags)
+    ProjectSupportUnit.objects.bulk_create(
+        ProjectSupportUnit(project=project, unit=unit, position=i) for i, unit in enumerate(data.support_units, 1)
+    )
+    TaskForceMember.objects.bulk_create(
+        TaskForceMember(project=project, position=i, name=m.name, duty=m.duty, unit=m.unit, phone=m.phone)
+        for i, m in enumerate(data.task_force, 1)
+    )
+    Milestone.objects.bulk_create(
+        Milestone(
+            project=project,
+            position=i,
+            kind=m.kind,
+            name=m.name,
+            planned_date=m.planned_date,
+            actual_date=m.actual_date,
+            document_no=m.document_no,
+        )
+        for i, m in enumerate(data.milestones, 1)
+    )
+    after = snapshot(project, PROJECT_FIELDS)
+    after["tags"] = sorted(tag.code for tag in data.tags)
+    after["support_units"] = [unit.pk for unit in data.support_units]
+    audit_record(actor=by, action="project.create", obj=project, project=project, after=after)
+    return project
+
+
+@transaction.atomic
+def annual_plan_set(
+    *, project: Project, year: int, amount: Decimal, months: dict[int, Decimal] | None = None, by=None
+) -> AnnualPlan:
+    """Set a project's plan for a year, optionally phased by month; the months must add up to the plan."""
+    errors = {}
+    if amount < 0 or amount.as_tuple().exponent < -2:
+        errors["amount"] = _("Annual plan must be a non-negative amount with at most 2 decimals.")
+    if not project.start_year <= year <= project.end_year:
+        errors["year"] = _("Year %(year)s is outside the project's construction years %(start)s-%(end)s.") % {
+            "year": year,
+            "start": project.start_year,
+            "end": project.end_year,
+        }
+    if months:
+        if any(not 1 <= m <= 12 for m in months):
+            errors["months"] = _("Months are numbered 1 to 12.")
+        elif sum(months.values(), Decimal(0)) != amount:
+            errors["months"] = _("The monthly phasing adds up to %(sum)s, not the annual plan %(amount)s.") % {
+                "sum": sum(months.values(), Decimal(0)),
+                "amount": amount,
+            }
+    if errors:
+        raise ValidationError(errors)
+    plan, created = AnnualPlan.objects.select_for_update().get_or_create(
+        project=project, year=year, defaults={"amount": amount}
+    )
+    before = {} if created else {"amount": format(plan.amount, "f"), "months": _months_of(plan)}
+    if not created:
+        plan.amount = amount
+        plan.save(update_fields=["amount"])
+    plan.months.all().delete()
+    if months:
+        PlanMonth.objects.bulk_create(PlanMonth(plan=plan, month=m, amount=v) for m, v in sorted(months.items()))
+    after = {"year": year, "amount": format(amount, "f"), "months": {str(m): format(v, "f") for m, v in sorted((months or {}).items())}}
+    audit_record(actor=by, action="plan.set", obj=plan, project=project, before=before, after=after)
+    return plan
+
+
+def _months_of(plan: AnnualPlan) -> dict[str, str]:
+    return {str(pm.month): format(pm.amount, "f") for pm in plan.months.all()}

@@ -1,0 +1,93 @@
+"""Monthly progress reports (月报): one per project per month, reviewed and locked."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guatu.projects.models import MONEY, Project
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+# Which statuses the reporter may still edit; approved reports are locked until a reviewer unlocks them.
+EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+class MonthlyReportQuerySet(models.QuerySet):
+    def approved(self) -> "MonthlyReportQuerySet":
+        """Only approved figures count anywhere."""
+        return self.filter(status=ReportStatus.APPROVED)
+
+    def year_to_date(self, year: int, month: int) -> "MonthlyReportQuerySet":
+        return self.filter(year=year, month__lte=month)
+
+    def awaiting_review(self) -> "MonthlyReportQuerySet":
+        return self.filter(status=ReportStatus.SUBMITTED)
+
+
+class MonthlyReport(models.Model):
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    amount = models.DecimalField(_("completed this month (10k yuan)"), **MONEY)
+    statistical_amount = models.DecimalField(
+        _("statistical investment this month (10k yuan)"), null=True, blank=True, **MONEY
+    )
+    physical_progress = models.TextField(_("physical progress"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    next_month_plan = models.TextField(_("next month's plan"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    return_reason = models.TextField(_("reason returned"), blank=True)
+    # Incremented by every save: a form carries the version it was read at, so a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
+    filled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filled in by"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"))
+
+    objects = MonthlyReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["project", "year", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year", "month"], name="report_once_a_month"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="report_month_in_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="report_amount_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(statistical_amount__isnull=True) | Q(statistical_amount__gte=0),
+                name="report_statistical_nonnegative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "year", "month"], name="report_status_period_idx"),
+            models.Index(fields=["year", "month", "status", "project"], name="report_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.period}"
+
+    @property
+    def period(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES

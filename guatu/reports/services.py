@@ -1,0 +1,293 @@
+"""Writes to monthly reports: every change goes through here, in a transaction, with its audit event.
+
+Workflow: draft → submitted → approved (locked), or submitted → returned (with a reason) → submitted again.
+A reviewer may unlock an approved report with a reason, which returns it to the reporter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from guatu.access import gateway
+from guatu.audit.services import audit_record, changes, snapshot
+from guatu.lib.periods import Period
+from guatu.projects.models import Project
+from guatu.reports.models import MonthlyReport, ReportStatus
+
+# The figures and texts a reporter types in; everything else about a report is workflow.
+INPUT_FIELDS = ["amount", "statistical_amount", "physical_progress", "problems", "next_month_plan"]
+AUDITED_FIELDS = ["project", "year", "month", *INPUT_FIELDS, "status", "return_reason"]
+MAX_AMOUNT = Decimal("999999999999.99")  # 14 digits, 2 decimals: what the column holds
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    amount: Decimal
+    statistical_amount: Decimal | None = None
+    physical_progress: str = ""
+    problems: str = ""
+    next_month_plan: str = ""
+
+
+def _field_label(name: str) -> str:
+    return str(MonthlyReport._meta.get_field(name).verbose_name)
+
+
+def _check_amount(name: str, value: Decimal | None, errors: dict) -> None:
+    if value is None:
+        if name == "amount":
+            errors[name] = _("%(field)s is required.") % {"field": _field_label(name)}
+        return
+    if not isinstance(value, Decimal) or not value.is_finite():
+        errors[name] = _("%(field)s must be a number.") % {"field": _field_label(name)}
+    elif value < 0:
+        errors[name] = _("%(field)s cannot be negative (you entered %(value)s).") % {
+            "field": _field_label(name),
+            "value": value,
+        }
+    elif value.as_tuple().exponent < -2:
+        errors[name] = _("%(field)s has at most 2 decimal places, in 10k yuan (you entered %(value)s).") % {
+            "field": _field_label(name),
+            "value": value,
+        }
+    elif value > MAX_AMOUNT:
+        errors[name] = _("%(field)s is too large (you entered %(value)s).") % {
+            "field": _field_label(name),
+            "value": value,
+        }
+
+
+def _validate(project: Project, period: Period, data: ReportInput) -> None:
+    errors: dict[str, str] = {}
+    _check_amount("amount", data.amount, errors)
+    _check_amount("statistical_amount", data.statistical_amount, errors)
+    if not project.start_year <= period.year <= project.end_year:
+        errors["period"] = _(
+            "Month %(period)s is outside the project's construction years %(start)s-%(end)s."
+        ) % {"period": period, "start": project.start_year, "end": project.end_year}
+    elif period > Period.of(timezone.localdate()):
+        errors["period"] = _("Month %(period)s has not come yet; a report covers a month that has begun.") % {
+            "period": period
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_version(report: MonthlyReport, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != report.version:
+        raise ValidationError(
+            {
+                "version": _(
+                    "This report was changed by someone else at %(time)s after you opened it. "
+                    "Nothing was saved: reload it and enter your changes again."
+                )
+                % {"time": timezone.localtime(report.updated_at).strftime("%Y-%m-%d %H:%M")}
+            }
+        )
+
+
+def _locked_report(pk: int) -> MonthlyReport:
+    return MonthlyReport.objects.select_for_update().select_related("project").get(pk=pk)
+
+
+def _require_reporter(by, project: Project) -> None:
+    if not gateway.can_fill_reports(by, project):
+        raise PermissionDenied(_("You may not fill in reports for this project."))
+
+
+def _require_reviewer(by, project: Project) -> None:
+    if not gateway.can_review(by, project):
+        raise PermissionDenied(_("You may not review reports for this project."))
+
+
+def report_create(*, project: Project, period: Period, data: ReportInput, by) -> MonthlyReport:
+    """A new draft report for a project and month; refused if that month already has one."""
+    _require_reporter(by, project)
+    _validate(project, period, data)
+    try:
+        with transaction.atomic():
+            if MonthlyReport.objects.filter(project=project, year=period.year, month=period.month).exists():
+                raise IntegrityError("report_once_a_month")
+            report = MonthlyReport.objects.create(
+                project=project,
+                year=period.year,
+                month=period.month,
+                amount=data.amount,
+                statistical_amount=data.statistical_amount,
+                physical_progress=data.physical_progress,
+                problems=data.problems,
+                next_month_plan=data.next_month_plan,
+                status=ReportStatus.DRAFT,
+                filled_by=by,
+                updated_at=timezone.now(),
+            )
+            audit_record(
+                actor=by, action="report.create", obj=report, project=project, after=snapshot(report, AUDITED_FIELDS)
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "period": _(
+                    "%(project)s already has a report for %(period)s. Open that report to change it; "
+                    "a month has only one."
+                )
+                % {"project": project.name, "period": period}
+            }
+        ) from None
+    return report
+
+
+def report_update(*, report: MonthlyReport, data: ReportInput, expected_version: int | None, by) -> MonthlyReport:
+    """Save the reporter's figures over a draft or returned report, if nobody saved it since it was read."""
+    with transaction.atomic():
+        report = _locked_report(report.pk)
+        _require_reporter(by, report.project)
+        if not report.is_editable:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "This report is %(status)s and locked; only a draft or returned report can be changed."
+                    )
+                    % {"status": report.get_status_display()}
+                }
+            )
+        _check_version(report, expected_version)
+        _validate(report.project, Period(report.year, report.month), data)
+        before = snapshot(report, AUDITED_FIELDS)
+        for name in INPUT_FIELDS:
+            setattr(report, name, getattr(data, name))
+        after = snapshot(report, AUDITED_FIELDS)
+        old, new = changes(before, after)
+        if not new:
+            return report
+        report.version += 1
+        report.updated_at = timezone.now()
+        report.save(update_fields=[*INPUT_FIELDS, "version", "updated_at"])
+        audit_record(actor=by, action="report.update", obj=report, project=report.project, before=old, after=new)
+    return report
+
+
+def _transition(
+    report: MonthlyReport,
+    *,
+    by,
+    action: str,
+    allowed_from: tuple[str, ...],
+    to: str,
+    reason: str = "",
+    expected_version: int | None = None,
+    reviewer: bool,
+) -> MonthlyReport:
+    with transaction.atomic():
+        report = _locked_report(report.pk)
+        if reviewer:
+            _require_reviewer(by, report.project)
+        else:
+            _require_reporter(by, report.project)
+        if report.status not in allowed_from:
+            raise ValidationError(
+                {
+                    "status": _("A report that is %(status)s cannot be %(action)s.")
+                    % {"status": report.get_status_display(), "action": _(ACTION_LABELS[action])}
+                }
+            )
+        _check_version(report, expected_version)
+        before = snapshot(report, AUDITED_FIELDS)
+        now = timezone.now()
+        report.status = to
+        update_fields = ["status", "version", "updated_at"]
+        if to == ReportStatus.SUBMITTED:
+            report.submitted_at = now
+            update_fields.append("submitted_at")
+        if reviewer:
+            report.reviewed_by = by
+            report.reviewed_at = now
+            update_fields += ["reviewed_by", "reviewed_at"]
+        if to == ReportStatus.RETURNED:
+            report.return_reason = reason
+            update_fields.append("return_reason")
+        report.version += 1
+        report.updated_at = now
+        report.save(update_fields=update_fields)
+        old, new = changes(before, snapshot(report, AUDITED_FIELDS))
+        audit_record(
+            actor=by, action=action, obj=report, project=report.project, before=old, after=new, reason=reason
+        )
+    return report
+
+
+ACTION_LABELS = {
+    "report.submit": gettext_noop("submitted"),
+    "report.return": gettext_noop("returned"),
+    "report.approve": gettext_noop("approved"),
+    "report.unlock": gettext_noop("unlocked"),
+}
+
+
+def _require_reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for %(what)s.") % {"what": what}})
+    return reason
+
+
+def report_submit(*, report: MonthlyReport, by, expected_version: int | None = None) -> MonthlyReport:
+    return _transition(
+        report,
+        by=by,
+        action="report.submit",
+        allowed_from=(ReportStatus.DRAFT, ReportStatus.RETURNED),
+        to=ReportStatus.SUBMITTED,
+        expected_version=expected_version,
+        reviewer=False,
+    )
+
+
+def report_return(*, report: MonthlyReport, reason: str, by, expected_version: int | None = None) -> MonthlyReport:
+    """Send a submitted report back to the reporter; the reason is required and shown to them."""
+    reason = _require_reason(reason, _("returning the report"))
+    return _transition(
+        report,
+        by=by,
+        action="report.return",
+        allowed_from=(ReportStatus.SUBMITTED,),
+        to=ReportStatus.RETURNED,
+        reason=reason,
+        expected_version=expected_version,
+        reviewer=True,
+    )
+
+
+def report_approve(*, report: MonthlyReport, by, expected_version: int | None = None) -> MonthlyReport:
+    """Approve and lock a submitted report: from now on its figures count."""
+    return _transition(
+        report,
+        by=by,
+        action="report.approve",
+        allowed_from=(ReportStatus.SUBMITTED,),
+        to=ReportStatus.APPROVED,
+        expected_version=expected_version,
+        reviewer=True,
+    )
+
+
+def report_unlock(*, report: MonthlyReport, reason: str, by, expected_version: int | None = None) -> MonthlyReport:
+    """Reopen an approved report for correction; its figures stop counting until approved again."""
+    reason = _require_reason(reason, _("unlocking the report"))
+    return _transition(
+        report,
+        by=by,
+        action="report.unlock",
+        allowed_from=(ReportStatus.APPROVED,),
+        to=ReportStatus.RETURNED,
+        reason=reason,
+        expected_version=expected_version,
+        reviewer=True,
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from guatu.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("review/", views.review_queue, name="review_queue"),
+    path("project/<int:project_pk>/<str:period>/", views.report_edit, name="edit"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/submit/", views.report_submit_view, name="submit"),
+    path("<int:pk>/return/", views.report_return_view, name="return"),
+    path("<int:pk>/approve/", views.report_approve_view, name="approve"),
+    path("<int:pk>/unlock/", views.report_unlock_view, name="unlock"),
+]

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from guatu.api import api
+from guatu.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("projects/", include("guatu.projects.urls")),
+    path("reports/", include("guatu.reports.urls")),
+    path("investment/", include("guatu.investment.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
