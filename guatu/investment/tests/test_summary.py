@@ -1,0 +1,58 @@
+from decimal import Decimal
+
+import pytest
+
+from guatu.investment.briefing import briefing_for
+from guatu.investment.queries import investment_summary
+from guatu.lib.periods import Period
+from guatu.projects.models import Project
+from guatu.projects.services import annual_plan_set
+from guatu.reports.models import ReportStatus
+from guatu.testing import make_project, make_report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_approved_reports_of_counted_projects_count(world):
+    w = world
+    make_report(w.project_a, "2022-01", "100", reporter=w.dept_reporter, reviewer=w.reviewer)
+    make_report(w.project_a, "2022-02", "50.50", reporter=w.dept_reporter, reviewer=w.reviewer)
+    make_report(w.project_a, "2022-03", "999", reporter=w.dept_reporter, status=ReportStatus.SUBMITTED)
+    make_report(w.project_b, "2022-01", "200", reporter=w.outsider, reviewer=w.reviewer)
+    cancelled = make_project(location=w.town_a, tags=[w.county_tag], plan="5000", stage="cancelled")
+    make_report(cancelled, "2022-01", "700", reporter=w.reporter, reviewer=w.reviewer)
+
+    summary = investment_summary(Project.objects.in_unit(w.city), Period(2022, 3))
+
+    county = summary.row("county")
+    assert county.project_count == 2
+    assert county.ytd_completed == Decimal("350.50")
+    assert county.annual_plan == Decimal("2000")
+    assert county.completion_rate == Decimal("0.17525")
+    assert county.time_progress == Decimal("0.25")
+    assert county.deviation_points == Decimal("-7.48")  # 17.525 − 25 = −7.475 → −7.48 half-up
+    pref = summary.row("prefecture")
+    assert (pref.project_count, pref.ytd_completed) == (1, Decimal("150.50"))
+
+
+def test_phased_plan_sets_the_time_progress(world):
+    w = world
+    annual_plan_set(
+        project=w.project_a,
+        year=2022,
+        amount=Decimal("1000"),
+        months={1: Decimal("0"), 2: Decimal("0"), 3: Decimal("100"), 12: Decimal("900")},
+    )
+    summary = investment_summary(Project.objects.filter(pk=w.project_a.pk), Period(2022, 3))
+    assert summary.row("prefecture").time_progress == Decimal("0.1")
+    # Project B has no phasing: its 1000 counts 3/12 of the way. (100 + 250) / 2000.
+    both = investment_summary(Project.objects.in_unit(w.city), Period(2022, 3))
+    assert both.row("county").time_progress == Decimal("0.175")
+
+
+def test_briefing_names_single_project_lists(world):
+    result = briefing_for(world.city, Period(2022, 3))
+    assert result["sentence"] == (
+        "1-3月，娄底市重点项目（禾青镇锑品深加工项目）完成投资0.0亿元，为年度计划的0%；"
+        "2个市本级重点项目完成投资0.0亿元，为年度计划的0%。"
+    )

@@ -1,0 +1,168 @@
+"""Small `make_*` helpers and the personas every view test checks against. Used by tests only."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+
+from guatu.accounts.models import Role, User
+from guatu.lib.periods import Period
+from guatu.orgs.models import Leader, OrgUnit, OrgUnitKind
+from guatu.orgs.services import leader_create, orgunit_create
+from guatu.projects.models import LevelTag, Project
+from guatu.projects.services import ProjectInput, annual_plan_set, project_create
+from guatu.reports.models import MonthlyReport, ReportStatus
+from guatu.reports.services import ReportInput, report_approve, report_create, report_return, report_submit
+
+PASSWORD = "correct-horse-battery"
+_serial = itertools.count(1)
+
+
+def make_unit(name: str, kind: str = OrgUnitKind.TOWNSHIP, parent: OrgUnit | None = None, **kw) -> OrgUnit:
+    return orgunit_create(name=name, kind=kind, parent=parent, **kw)
+
+
+def make_leader(name: str, unit: OrgUnit, post: str = "副市长") -> Leader:
+    return leader_create(name=name, post=post, org_unit=unit)
+
+
+def make_user(username: str, unit: OrgUnit | None, role: str, leader: Leader | None = None, **kw) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, org_unit=unit, role=role, **kw)
+    if leader:
+        user.leader = leader
+        user.save(update_fields=["leader"])
+    return user
+
+
+def make_tag(code: str, name: str, label: str | None = None, order: int = 0) -> LevelTag:
+    return LevelTag.objects.get_or_create(
+        code=code, defaults={"name": name, "bulletin_label": label or name, "sort_order": order}
+    )[0]
+
+
+def make_project(
+    *,
+    location: OrgUnit,
+    lead: OrgUnit | None = None,
+    name: str | None = None,
+    tags: list[LevelTag] = (),
+    leader: Leader | None = None,
+    plan: Decimal | str | None = "1000",
+    year: int = 2022,
+    stage: str = "continuing",
+    **kw,
+) -> Project:
+    n = next(_serial)
+    data = ProjectInput(
+        name=name or f"测试项目{n}",
+        category=kw.pop("category", "industry"),
+        location_unit=location,
+        lead_unit=lead or location,
+        owner=kw.pop("owner", "测试业主有限公司"),
+        start_year=kw.pop("start_year", year - 1),
+        end_year=kw.pop("end_year", year + 1),
+        total_investment=Decimal(kw.pop("total_investment", "50000")),
+        stage=stage,
+        tier=kw.pop("tier", "implementation"),
+        responsible_leader=leader,
+        tags=list(tags),
+        **kw,
+    )
+    project = project_create(data=data)
+    if plan is not None:
+        annual_plan_set(project=project, year=year, amount=Decimal(plan))
+    return project
+
+
+def make_report(
+    project: Project,
+    period: str,
+    amount: Decimal | str,
+    *,
+    reporter: User,
+    reviewer: User | None = None,
+    status: str = ReportStatus.APPROVED,
+    **fields,
+) -> MonthlyReport:
+    """A report taken through the real services to `status`."""
+    report = report_create(
+        project=project, period=Period.parse(period), data=ReportInput(amount=Decimal(amount), **fields), by=reporter
+    )
+    if status == ReportStatus.DRAFT:
+        return report
+    report = report_submit(report=report, by=reporter)
+    if status == ReportStatus.SUBMITTED:
+        return report
+    if status == ReportStatus.RETURNED:
+        return report_return(report=report, reason="请补充形象进度", by=reviewer)
+    return report_approve(report=report, by=reviewer)
+
+
+@dataclass
+class World:
+    """A small county with two townships and two departments, one user per role, and an outsider."""
+
+    city: OrgUnit
+    town_a: OrgUnit
+    town_b: OrgUnit
+    dept: OrgUnit
+    drc: OrgUnit
+    leader: Leader
+    other_leader: Leader
+    county_tag: LevelTag
+    pref_tag: LevelTag
+    city_admin: User
+    reviewer: User
+    reporter: User  # township A
+    dept_reporter: User  # housing department
+    leader_user: User
+    viewer: User
+    outsider: User  # reporter of township B
+    project_a: Project  # in township A, led by the department, responsible leader = leader
+    project_b: Project  # in township B, led by township B, other leader
+
+    @property
+    def personas(self) -> dict[str, User]:
+        return {
+            "city_admin": self.city_admin,
+            "reviewer": self.reviewer,
+            "reporter": self.reporter,
+            "dept_reporter": self.dept_reporter,
+            "leader": self.leader_user,
+            "viewer": self.viewer,
+            "outsider": self.outsider,
+        }
+
+
+def make_world() -> World:
+    city = make_unit("冷水江市", OrgUnitKind.COUNTY, division_code="431381")
+    town_a = make_unit("禾青镇", OrgUnitKind.TOWNSHIP, city)
+    town_b = make_unit("渣渡镇", OrgUnitKind.TOWNSHIP, city)
+    dept = make_unit("冷水江市住房和城乡建设局", OrgUnitKind.DEPARTMENT, city, short_name="市住建局")
+    drc = make_unit("冷水江市发展和改革局", OrgUnitKind.DEPARTMENT, city, short_name="市发改局")
+    leader = make_leader("李建国", city)
+    other_leader = make_leader("王志强", city)
+    county_tag = make_tag("county", "市本级重点", "市本级重点项目", 3)
+    pref_tag = make_tag("prefecture", "娄底市重点", "娄底市重点项目", 2)
+    world = World(
+        city=city,
+        town_a=town_a,
+        town_b=town_b,
+        dept=dept,
+        drc=drc,
+        leader=leader,
+        other_leader=other_leader,
+        county_tag=county_tag,
+        pref_tag=pref_tag,
+        city_admin=make_user("admin", city, Role.CITY_ADMIN),
+        reviewer=make_user("reviewer", drc, Role.REVIEWER),
+        reporter=make_user("town_a", town_a, Role.REPORTER),
+        dept_reporter=make_user("housing", dept, Role.REPORTER),
+        leader_user=make_user("leader", city, Role.LEADER, leader=leader),
+        viewer=make_user("viewer", town_a, Role.VIEWER),
+        outsider=make_user("town_b", town_b, Role.REPORTER),
+        project_a=make_project(location=town_a, lead=dept, name="禾青镇锑品深加工项目", tags=[county_tag, pref_tag], leader=leader),
+        project_b=make_project(location=town_b, name="渣渡镇农贸市场改造项目", tags=[county_tag], leader=other_leader),
+    )
+    return world
