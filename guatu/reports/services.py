@@ -6,7 +6,7 @@ A reviewer may unlock an approved report with a reason, which returns it to the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from guatu.access import gateway
 from guatu.audit.services import audit_record, changes, snapshot
+from guatu.lib.money import CENT
 from guatu.lib.periods import Period
 from guatu.projects.models import Project
 from guatu.reports.models import MonthlyReport, ReportStatus
@@ -80,6 +81,15 @@ def _validate(project: Project, period: Period, data: ReportInput) -> None:
         raise ValidationError(errors)
 
 
+def _normalized(data: ReportInput) -> ReportInput:
+    """Amounts to exactly two places (10 → 10.00), as the column stores them and the audit trail records them."""
+    return replace(
+        data,
+        amount=data.amount.quantize(CENT),
+        statistical_amount=None if data.statistical_amount is None else data.statistical_amount.quantize(CENT),
+    )
+
+
 def _check_version(report: MonthlyReport, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != report.version:
         raise ValidationError(
@@ -111,6 +121,7 @@ def report_create(*, project: Project, period: Period, data: ReportInput, by) ->
     """A new draft report for a project and month; refused if that month already has one."""
     _require_reporter(by, project)
     _validate(project, period, data)
+    data = _normalized(data)
     try:
         with transaction.atomic():
             if MonthlyReport.objects.filter(project=project, year=period.year, month=period.month).exists():
@@ -160,6 +171,7 @@ def report_update(*, report: MonthlyReport, data: ReportInput, expected_version:
             )
         _check_version(report, expected_version)
         _validate(report.project, Period(report.year, report.month), data)
+        data = _normalized(data)
         before = snapshot(report, AUDITED_FIELDS)
         for name in INPUT_FIELDS:
             setattr(report, name, getattr(data, name))
