@@ -173,6 +173,9 @@ class ProjectSupportUnit(models.Model):
             models.UniqueConstraint(fields=["project", "position"], name="support_unit_position_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.position}. {self.unit}"
+
 
 class TaskForceMember(models.Model):
     """A member of the project's task force (工作专班)."""
@@ -186,6 +189,9 @@ class TaskForceMember(models.Model):
 
     class Meta:
         ordering = ["project", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class MilestoneKind(models.TextChoices):
@@ -234,6 +240,9 @@ class AnnualPlan(models.Model):
         ]
         indexes = [models.Index(fields=["year", "project"], name="annual_plan_year_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount}"
+
 
 class PlanMonth(models.Model):
     """The part of an annual plan phased into one month; a phased plan's months add up to its amount."""
@@ -249,3 +258,6 @@ class PlanMonth(models.Model):
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="plan_month_in_year"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="plan_month_nonnegative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month}: {self.amount}"
