@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "guatu.projects",
     "guatu.reports",
     "guatu.investment",
+    "guatu.lights",
     "guatu.demo",
 ]
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LightsConfig(AppConfig):
+    name = "guatu.lights"
+    label = "lights"

@@ -1,0 +1,105 @@
+"""Reads of the lights: counts per level tag, the red and yellow lists, projections per tag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from guatu.lib.periods import Period
+from guatu.lights.models import LightColor, ProjectLight
+from guatu.projects.models import AnnualPlan, LevelTag, ProjectQuerySet
+
+ZERO = Decimal(0)
+
+_RULE_TEXT = {
+    "schedule": lambda d: _("completion %(behind)s points behind schedule") % {"behind": d.get("behind_points")},
+    "start_missed": lambda d: _("planned start %(date)s missed (%(months)s months)")
+    % {"date": d.get("planned_start"), "months": d.get("months_late")},
+    "milestone_overdue": lambda d: _("milestone %(name)s overdue since %(date)s (%(count)s overdue)")
+    % {"name": d.get("milestone"), "date": d.get("planned_date"), "count": d.get("count")},
+    "report_missing": lambda d: _("monthly report not submitted by day %(day)s of the next month")
+    % {"day": d.get("deadline_day")},
+    "no_progress": lambda d: _("no investment for %(months)s months") % {"months": d.get("months")},
+    "recovering": lambda d: _("back on schedule for %(n)s of the %(needed)s periods needed to turn green")
+    % {"n": d.get("green_periods"), "needed": d.get("needed")},
+}
+
+
+def describe_reason(reason: dict) -> str:
+    text = _RULE_TEXT.get(reason.get("rule"))
+    return text(reason) if text else str(reason.get("rule"))
+
+
+@dataclass(frozen=True)
+class TagLights:
+    tag: LevelTag
+    projects: int
+    green: int
+    yellow: int
+    red: int
+    unlit: int  # projects on the list with no light computed for the period
+    annual_plan: Decimal
+    projected_year_end: Decimal
+    projected_below_plan: bool
+
+
+def lights_by_tag(projects: ProjectQuerySet, period: Period) -> list[TagLights]:
+    """Each light's count per level tag; counts add up to the tag's projects (those with a plan that year)."""
+    scope = projects.counted().values("pk")
+    listed = {
+        row["project__tags"]: row
+        for row in AnnualPlan.objects.filter(year=period.year, project__in=scope, project__tags__isnull=False)
+        .values("project__tags")
+        .annotate(n=Count("project", distinct=True), plan=Sum("amount"))
+    }
+    lit = {
+        row["project__tags"]: row
+        for row in ProjectLight.objects.for_period(period.year, period.month)
+        .filter(project__in=scope, project__plans__year=period.year, project__tags__isnull=False)
+        .values("project__tags")
+        .annotate(
+            green=Count("pk", filter=Q(light=LightColor.GREEN)),
+            yellow=Count("pk", filter=Q(light=LightColor.YELLOW)),
+            red=Count("pk", filter=Q(light=LightColor.RED)),
+            projected=Sum("projected_year_end"),
+        )
+    }
+    out = []
+    for tag in LevelTag.objects.order_by("sort_order", "id"):
+        n = listed.get(tag.pk, {}).get("n", 0)
+        plan = listed.get(tag.pk, {}).get("plan") or ZERO
+        row = lit.get(tag.pk, {})
+        green, yellow, red = row.get("green", 0), row.get("yellow", 0), row.get("red", 0)
+        projected = row.get("projected") or ZERO
+        out.append(
+            TagLights(
+                tag=tag,
+                projects=n,
+                green=green,
+                yellow=yellow,
+                red=red,
+                unlit=n - green - yellow - red,
+                annual_plan=plan,
+                projected_year_end=projected,
+                projected_below_plan=bool(plan) and projected < plan,
+            )
+        )
+    return out
+
+
+def warned_list(projects: ProjectQuerySet, period: Period):
+    """The red and yellow list (红黄榜): red first, then yellow, each by project."""
+    return (
+        ProjectLight.objects.for_period(period.year, period.month)
+        .warned()
+        .filter(project__in=projects.counted().values("pk"))
+        .select_related("project__location_unit", "project__lead_unit", "project__responsible_leader")
+        .order_by("-light", "project__location_unit__path", "project_id")
+    )
+
+
+def light_history(project):
+    return ProjectLight.objects.filter(project=project).order_by("year", "month")

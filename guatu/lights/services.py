@@ -1,0 +1,237 @@
+"""Computing the lights: gather each project's facts for a period in a fixed number of queries, evaluate the
+rules (guatu.lib.lights) with the previous period's light as memory, and store the result."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guatu.access.gateway import jurisdiction
+from guatu.audit.services import audit_record
+from guatu.lib.lights import (
+    Light,
+    LightState,
+    ProjectFacts,
+    Reason,
+    RuleError,
+    RuleSet,
+    evaluate,
+    report_deadline,
+)
+from guatu.lib.money import ratio
+from guatu.lib.periods import Period
+from guatu.lib.projection import project_year_end
+from guatu.lights.models import ProjectLight, RuleSetting
+from guatu.orgs.models import OrgUnit
+from guatu.projects.models import AnnualPlan, Milestone, MilestoneKind, PlanMonth, Project, Stage
+from guatu.reports.models import MonthlyReport, ReportStatus
+
+ZERO = Decimal(0)
+STARTED_STAGES = (Stage.NEW, Stage.CONTINUING)
+HISTORY_YEARS = 3  # earlier years whose monthly curves shape the projection
+
+
+def rules_for(unit: OrgUnit) -> RuleSet:
+    setting = RuleSetting.objects.filter(unit=jurisdiction(unit)).first()
+    return RuleSet.from_dict(setting.rules) if setting else RuleSet()
+
+
+@transaction.atomic
+def rules_set(*, unit: OrgUnit, rules: dict, by) -> RuleSetting:
+    """Replace a jurisdiction's warning rules; refused with the reason if any setting is invalid."""
+    try:
+        RuleSet.from_dict(rules)
+    except RuleError as exc:
+        raise ValidationError({"rules": _("Invalid warning rules: %(error)s") % {"error": exc}}) from None
+    unit = jurisdiction(unit)
+    setting, created = RuleSetting.objects.select_for_update().get_or_create(
+        unit=unit, defaults={"rules": rules, "updated_at": timezone.now(), "updated_by": by}
+    )
+    before = {} if created else dict(setting.rules)
+    if not created:
+        setting.rules = rules
+        setting.updated_at = timezone.now()
+        setting.updated_by = by
+        setting.save(update_fields=["rules", "updated_at", "updated_by"])
+    audit_record(actor=by, action="lights.rules_set", obj=setting, before=before, after=rules)
+    return setting
+
+
+def rules_from_yaml(text: str) -> dict:
+    """The `rules:` mapping of a rules file (docs/lights.md), checked."""
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ValidationError({"rules": _("The file is not valid YAML: %(error)s") % {"error": exc}}) from None
+    rules = data.get("rules", data) if isinstance(data, dict) else None
+    if not isinstance(rules, dict):
+        raise ValidationError({"rules": _("The file must hold a mapping of rule settings under `rules:`.")})
+    try:
+        RuleSet.from_dict(rules)
+    except RuleError as exc:
+        raise ValidationError({"rules": _("Invalid warning rules: %(error)s") % {"error": exc}}) from None
+    return rules
+
+
+def _state_of(light: ProjectLight | None) -> LightState | None:
+    if light is None:
+        return None
+    return LightState(
+        light=Light.from_code(light.light),
+        raw_light=Light.from_code(light.raw_light),
+        green_streak=light.green_streak,
+        reasons=(),
+    )
+
+
+def _reason_json(reason: Reason) -> dict:
+    return {"rule": reason.rule, "light": reason.light.code, **reason.detail}
+
+
+def gather_facts(project_ids: list[int], period: Period, rules: RuleSet, at: datetime) -> dict[int, dict]:
+    """Everything the rules and the projection need, per project, in eight queries."""
+    year, month = period.year, period.month
+    period_end = ProjectFacts(year=year, month=month, completion_rate=None, time_progress=ZERO).period_end
+    plans = dict(AnnualPlan.objects.filter(year=year, project_id__in=project_ids).values_list("project_id", "amount"))
+    stages = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "stage"))
+    phased = {
+        row["plan__project_id"]: row
+        for row in PlanMonth.objects.filter(plan__year=year, plan__project_id__in=project_ids)
+        .values("plan__project_id")
+        .annotate(to_date=Sum("amount", filter=Q(month__lte=month)), whole=Sum("amount"))
+    }
+    monthly: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    history: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO] * 12))
+    for pid, y, m, amount in (
+        MonthlyReport.objects.approved()
+        .filter(project_id__in=project_ids, year__gte=year - HISTORY_YEARS, year__lte=year)
+        .values_list("project_id", "year", "month", "amount")
+    ):
+        if y == year:
+            if m <= month:
+                monthly[pid][m] = amount
+        else:
+            history[pid][y][m - 1] = amount
+    starts = {
+        pid: (planned, actual)
+        for pid, planned, actual in Milestone.objects.filter(project_id__in=project_ids, kind=MilestoneKind.START)
+        .order_by("planned_date")
+        .values_list("project_id", "planned_date", "actual_date")
+    }
+    overdue: dict[int, list[tuple[str, object]]] = defaultdict(list)
+    for pid, name, planned in (
+        Milestone.objects.filter(project_id__in=project_ids, planned_date__lt=period_end)
+        .exclude(kind=MilestoneKind.START)
+        .filter(Q(actual_date__isnull=True) | Q(actual_date__gte=period_end))
+        .values_list("project_id", "name", "planned_date")
+    ):
+        overdue[pid].append((name, planned))
+    reported = set(
+        MonthlyReport.objects.filter(
+            project_id__in=project_ids,
+            year=year,
+            month=month,
+            status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED],
+        ).values_list("project_id", flat=True)
+    )
+    deadline_passed = timezone.localtime(at).date() > report_deadline(year, month, rules)
+
+    facts = {}
+    for pid in project_ids:
+        plan = plans.get(pid)
+        phase = phased.get(pid)
+        ytd = sum(monthly[pid].values(), ZERO)
+        if plan and phase:
+            planned_to_date = (phase["to_date"] or ZERO) + (plan - (phase["whole"] or ZERO)) * period.time_progress
+            time_progress = planned_to_date / plan
+        else:
+            planned_to_date = None
+            time_progress = period.time_progress
+        planned_start, actual_start = starts.get(pid, (None, None))
+        stage = stages.get(pid)
+        window = range(max(1, month - rules.no_progress_months + 1), month + 1)
+        facts[pid] = {
+            "facts": ProjectFacts(
+                year=year,
+                month=month,
+                completion_rate=ratio(ytd, plan) if plan else None,
+                time_progress=time_progress,
+                planned_start=planned_start if stage not in STARTED_STAGES else None,
+                actual_start=actual_start,
+                overdue_milestones=tuple(overdue.get(pid, ())),
+                report_due_missing=deadline_passed and pid not in reported,
+                monthly_amounts=tuple(monthly[pid].get(m, ZERO) for m in window),
+                started=stage in STARTED_STAGES,
+            ),
+            "projection": project_year_end(
+                ytd=ytd,
+                month=month,
+                annual_plan=plan,
+                history={y: curve for y, curve in history[pid].items()},
+                planned_to_date=planned_to_date,
+            ),
+        }
+    return facts
+
+
+def lights_compute(*, unit: OrgUnit, period: Period, at: datetime | None = None) -> int:
+    """Compute and store the lights of every counted project of `unit` with a plan in the period's year.
+
+    Idempotent: recomputing a period replaces its lights. Memory comes from the stored previous period, so
+    compute months in order (lights_compute_year does).
+    """
+    at = at or timezone.now()
+    rules = rules_for(unit)
+    project_ids = list(
+        AnnualPlan.objects.filter(year=period.year, project__in=Project.objects.in_unit(unit).counted().values("pk"))
+        .values_list("project_id", flat=True)
+        .distinct()
+    )
+    facts = gather_facts(project_ids, period, rules, at)
+    previous_period = period.previous()
+    previous = {
+        light.project_id: light
+        for light in ProjectLight.objects.filter(
+            project_id__in=project_ids, year=previous_period.year, month=previous_period.month
+        )
+    }
+    now = timezone.now()
+    rows = []
+    for pid in project_ids:
+        state = evaluate(facts[pid]["facts"], rules, _state_of(previous.get(pid)))
+        projection = facts[pid]["projection"]
+        rows.append(
+            ProjectLight(
+                project_id=pid,
+                year=period.year,
+                month=period.month,
+                light=state.light.code,
+                raw_light=state.raw_light.code,
+                green_streak=state.green_streak,
+                reasons=[_reason_json(r) for r in state.reasons],
+                projected_year_end=projection.year_end,
+                projection_basis=projection.basis,
+                projected_below_plan=projection.below_plan,
+                computed_at=now,
+            )
+        )
+    with transaction.atomic():
+        ProjectLight.objects.filter(project_id__in=project_ids, year=period.year, month=period.month).delete()
+        ProjectLight.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def lights_compute_year(*, unit: OrgUnit, period: Period, at: datetime | None = None) -> int:
+    """January to `period`, in order, so that each month's memory is the month before."""
+    count = 0
+    for month in range(1, period.month + 1):
+        count = lights_compute(unit=unit, period=Period(period.year, month), at=at)
+    return count
