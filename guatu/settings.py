@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "guatu.reports",
     "guatu.investment",
     "guatu.lights",
+    "guatu.notifications",
+    "guatu.dispatch",
     "guatu.demo",
 ]
 

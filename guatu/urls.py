@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/", include("guatu.projects.urls")),
     path("reports/", include("guatu.reports.urls")),
     path("investment/", include("guatu.investment.urls")),
+    path("dispatch/", include("guatu.dispatch.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -13,9 +13,11 @@ A superuser without an org unit sees everything. Anyone else sees nothing.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 
 from guatu.accounts.models import Role, User
+from guatu.dispatch.models import Meeting, Problem, SupervisionOrder
 from guatu.orgs.models import JURISDICTION_KINDS, OrgUnit
 from guatu.projects.models import Project, ProjectQuerySet
 from guatu.reports.models import MonthlyReport
@@ -130,3 +132,94 @@ def can_review(user: User, project: Project) -> bool:
 
 def is_reviewer(user: User) -> bool:
     return user.is_authenticated and user.is_active and (_is_unrestricted(user) or user.role in REVIEW_ROLES)
+
+
+# --- dispatch: problems, supervision orders, meetings -------------------------------------------------------
+
+
+def visible_problems(user: User):
+    problems = Problem.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return problems.none()
+    if _is_unrestricted(user):
+        return problems
+    if user.role == Role.LEADER:
+        if not user.leader_id:
+            return problems.none()
+        mine = Q(project__responsible_leader_id=user.leader_id) | Q(chain__chief_id=user.leader_id)
+        if user.leader.is_principal:
+            mine |= Q(tier=3, project__in=Project.objects.in_unit(jurisdiction(user.org_unit)).values("pk")) if user.org_unit_id else Q(tier=3)
+        return problems.filter(mine)
+    unit = scope_unit(user)
+    if unit is None:
+        return problems.none()
+    in_scope = Q(project__in=visible_projects(user).values("pk")) | Q(assigned_unit__path__startswith=unit.path)
+    if user.role in CITY_WIDE_ROLES:
+        in_scope |= Q(project__isnull=True, raised_by__org_unit__path__startswith=unit.path)
+    return problems.filter(in_scope)
+
+
+def get_visible_problem(user: User, pk):
+    try:
+        return visible_problems(user).select_related("project", "chain", "assigned_unit").get(pk=pk)
+    except (Problem.DoesNotExist, ValueError, TypeError):
+        raise Http404("problem not found") from None
+
+
+def can_manage_problem(user: User, problem) -> bool:
+    """Reviewers assign, verify, close and reopen the problems they can see."""
+    return is_reviewer(user) and visible_problems(user).filter(pk=problem.pk).exists()
+
+
+def can_act_for_problem(user: User, problem) -> bool:
+    """The assigned unit's reporters give feedback."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.REPORTER
+        and problem.assigned_unit_id is not None
+        and user.org_unit_id == problem.assigned_unit_id
+    )
+
+
+def visible_orders(user: User):
+    orders = SupervisionOrder.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return orders.none()
+    if _is_unrestricted(user):
+        return orders
+    return orders.filter(Q(project__in=visible_projects(user).values("pk")) | Q(addressee_id=user.org_unit_id))
+
+
+def get_visible_order(user: User, pk):
+    try:
+        return visible_orders(user).select_related("project", "addressee").get(pk=pk)
+    except (SupervisionOrder.DoesNotExist, ValueError, TypeError):
+        raise Http404("order not found") from None
+
+
+def visible_meetings(user: User):
+    """Meetings are for the jurisdiction's reviewers and leaders, and the units invited or convening."""
+    meetings = Meeting.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return meetings.none()
+    if _is_unrestricted(user):
+        return meetings
+    if user.org_unit_id is None:
+        return meetings.none()
+    root = jurisdiction(user.org_unit)
+    in_jurisdiction = Q(created_by__org_unit__path__startswith=root.path)
+    if user.role in CITY_WIDE_ROLES:
+        return meetings.filter(in_jurisdiction)
+    if user.role == Role.LEADER:
+        return meetings.filter(in_jurisdiction & (Q(convenor_id=user.leader_id) | Q(attendees__id=user.leader_id))).distinct()
+    return meetings.filter(
+        in_jurisdiction & (Q(convenor_unit_id=user.org_unit_id) | Q(attendee_units__id=user.org_unit_id))
+    ).distinct()
+
+
+def get_visible_meeting(user: User, pk):
+    try:
+        return visible_meetings(user).get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404("meeting not found") from None
