@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_noop
 from guatu.access import gateway
 from guatu.audit.services import audit_record, changes, snapshot
 from guatu.lib.money import CENT
+from guatu.notifications.models import NotificationKind
+from guatu.notifications.services import notify
 from guatu.lib.periods import Period
 from guatu.projects.models import Project
 from guatu.reports.models import MonthlyReport, ReportStatus
@@ -265,16 +268,26 @@ def report_submit(*, report: MonthlyReport, by, expected_version: int | None = N
 def report_return(*, report: MonthlyReport, reason: str, by, expected_version: int | None = None) -> MonthlyReport:
     """Send a submitted report back to the reporter; the reason is required and shown to them."""
     reason = _require_reason(reason, _("returning the report"))
-    return _transition(
-        report,
-        by=by,
-        action="report.return",
-        allowed_from=(ReportStatus.SUBMITTED,),
-        to=ReportStatus.RETURNED,
-        reason=reason,
-        expected_version=expected_version,
-        reviewer=True,
-    )
+    with transaction.atomic():
+        report = _transition(
+            report,
+            by=by,
+            action="report.return",
+            allowed_from=(ReportStatus.SUBMITTED,),
+            to=ReportStatus.RETURNED,
+            reason=reason,
+            expected_version=expected_version,
+            reviewer=True,
+        )
+        notify(
+            users=[report.filled_by],
+            kind=NotificationKind.REPORT_RETURNED,
+            title=_("Report returned: %(project)s %(period)s") % {"project": report.project.name, "period": report.period},
+            body=reason,
+            url=reverse("reports:detail", args=[report.pk]),
+            dedupe_key=f"report:{report.pk}:returned:{report.version}",
+        )
+    return report
 
 
 def report_approve(*, report: MonthlyReport, by, expected_version: int | None = None) -> MonthlyReport:

@@ -266,3 +266,13 @@ def test_only_allowed_people_write(world):
     with pytest.raises(PermissionDenied):
         report_approve(report=report, by=w.leader_user)
     assert MonthlyReport.objects.get().status == ReportStatus.SUBMITTED
+
+
+def test_returning_a_report_notifies_who_filled_it_in(world):
+    from guatu.notifications.models import Notification
+
+    w = world
+    report = make_report(w.project_a, "2022-03", "10", reporter=w.reporter, status=ReportStatus.SUBMITTED)
+    report_return(report=report, reason="请补充形象进度", by=w.reviewer)
+    note = Notification.objects.get(user=w.reporter)
+    assert (note.kind, note.body) == ("report_returned", "请补充形象进度")
