@@ -1,0 +1,290 @@
+"""Computing a scheme for one period: points per indicator, rescaling, bonus/penalty, rank, grade.
+
+Rounding (ROUND_HALF_UP, `scheme.decimals` places, 2 by default) happens at exactly these points:
+1. each indicator's points, after process weighting;
+2. the rescaled base score when some indicators are not applicable;
+bonus and penalty are summed exactly and capped; total = base + bonus − penalty needs no rounding.
+
+Ranking within a group: higher total first; on equal totals a vetoed unit comes after one that is not; then
+the points of the tie-break indicators (the scheme's `tie_break`, else by descending weight) compared in
+order; units still equal share a place (1, 2, 2, 4). Grades: the best grade whose minimum the total reaches;
+a veto caps the grade (`not_top`: not the first grade; `lowest`: the last); then quotas are filled in rank
+order: a grade with quota q holds at most ⌊q × group size⌋ units, units sharing a place at the quota's edge
+are admitted together only if all fit, and those left out drop to the next grade with room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from guatu.lib.scoring.scheme import Indicator, Scheme
+from guatu.lib.scoring.values import Values
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+class ScoringError(ValueError):
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class IndicatorScore:
+    code: str
+    points: Decimal | None  # None: not applicable
+    value: Decimal | None
+    how: str  # the arithmetic, for the score card
+    max_points: Decimal
+
+
+@dataclass
+class UnitResult:
+    unit: str
+    group: str
+    scores: dict[str, IndicatorScore] = field(default_factory=dict)
+    base: Decimal = ZERO  # sum of indicator points
+    rescaled: Decimal = ZERO  # base scaled to the full weight when indicators are not applicable
+    bonus: Decimal = ZERO
+    penalty: Decimal = ZERO
+    total: Decimal = ZERO
+    vetoed: bool = False
+    rank: int = 0
+    grade: str = ""
+
+
+@dataclass
+class GroupResult:
+    code: str
+    name: str
+    units: list[UnitResult]
+
+
+@dataclass
+class SchemeResult:
+    scheme: str
+    period: str
+    groups: list[GroupResult]
+
+    def unit(self, name: str) -> UnitResult:
+        for group in self.groups:
+            for result in group.units:
+                if result.unit == name:
+                    return result
+        raise KeyError(name)
+
+
+def _q(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _fmt(value: Decimal) -> str:
+    text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    return text
+
+
+# --- the methods: each gives unrounded points for one unit at one period ----------------------------------------
+
+
+def _completion(ind: Indicator, unit: str, x: Decimal, target: Decimal | None) -> tuple[Decimal, str]:
+    if target is None or target <= 0:
+        raise ScoringError([f"{unit} / {ind.code}: 完成率法需要大于 0 的目标值"])
+    if ind.higher_is_better:
+        ratio = max(x, ZERO) / target
+        how = f"{_fmt(ind.weight)} × min({_fmt(x)}/{_fmt(target)}, {_fmt(ind.cap)})"
+    else:
+        ratio = ind.cap if x <= 0 else target / x
+        how = f"{_fmt(ind.weight)} × min({_fmt(target)}/{_fmt(x)}, {_fmt(ind.cap)})"
+    return ind.weight * min(ratio, ind.cap), how
+
+
+def _efficacy(ind: Indicator, x: Decimal, peers: list[Decimal]) -> tuple[Decimal, str]:
+    if ind.worst is not None and ind.best is not None:
+        worst, best = ind.worst, ind.best
+    elif ind.higher_is_better:
+        worst, best = min(peers), max(peers)
+    else:
+        worst, best = max(peers), min(peers)
+    if worst == best:
+        return ind.weight, f"{_fmt(ind.weight)}（组内各单位相同，得满分）"
+    share = min(max((x - worst) / (best - worst), ZERO), ONE)
+    how = f"{_fmt(ind.weight)} × (0.6 + 0.4 × ({_fmt(x)} − {_fmt(worst)})/({_fmt(best)} − {_fmt(worst)}))"
+    return ind.weight * (Decimal("0.6") + Decimal("0.4") * share), how
+
+
+def competition_ranks(values: dict[str, Decimal], higher_is_better: bool) -> dict[str, int]:
+    """1, 2, 2, 4: equal values share the better place."""
+    ranks = {}
+    for unit, x in values.items():
+        better = sum(1 for other in values.values() if (other > x if higher_is_better else other < x))
+        ranks[unit] = better + 1
+    return ranks
+
+
+def _rank_points(ind: Indicator, place: int) -> tuple[Decimal, str]:
+    points = max(ind.weight - (place - 1) * ind.step, ind.floor)
+    return points, f"第{place}名：{_fmt(ind.weight)} − ({place} − 1) × {_fmt(ind.step)}，不低于 {_fmt(ind.floor)}"
+
+
+def _threshold(ind: Indicator, x: Decimal) -> tuple[Decimal, str]:
+    for band in ind.bands:
+        if band.matches(x):
+            lo = "" if band.min is None else f"≥{_fmt(band.min)}"
+            hi = "" if band.max is None else f"≤{_fmt(band.max)}"
+            return band.points, f"{_fmt(x)} 落在 [{lo} {hi}] 档：{_fmt(band.points)} 分"
+    return ZERO, f"{_fmt(x)} 不在任何档：0 分"
+
+
+# --- one indicator over a group ---------------------------------------------------------------------------------
+
+
+def _periods_for(ind: Indicator, period: str) -> list[tuple[str, Decimal]]:
+    """(period, share) pairs: the process months up to `period`, or just `period` itself."""
+    if not ind.process:
+        return [(period, ONE)]
+    year, month = period[:4], int(period[5:7]) if len(period) == 7 else 12
+    return [(f"{year}-{m:02d}", share) for m, share in ind.process if m <= month]
+
+
+def _score_indicator(
+    ind: Indicator, group: str, units: list[str], values: Values, period: str, places: int, errors: list[str]
+) -> dict[str, IndicatorScore]:
+    steps = _periods_for(ind, period)
+    if not steps:
+        errors.append(f"{ind.code}: {period} 之前没有过程考核时点")
+        return {}
+    totals: dict[str, Decimal] = {}
+    hows: dict[str, list[str]] = {}
+    last_value: dict[str, Decimal | None] = {}
+    applicable: set[str] = {u for u in units if ind.applies_to(group, u)}
+    shares: dict[str, Decimal] = {}
+    for step_period, share in steps:
+        xs: dict[str, Decimal] = {}
+        targets: dict[str, Decimal | None] = {}
+        for unit in (u for u in units if u in applicable):
+            item = values.get(unit, ind.code, step_period)
+            if item is None:
+                errors.append(f"缺少数据：{unit} / {ind.code}（{ind.name}）/ {step_period}")
+                continue
+            if item.value is None:
+                continue  # not applicable this period
+            xs[unit] = item.value
+            targets[unit] = item.target if item.target is not None else ind.targets.get(unit, ind.target)
+        if not xs:
+            continue
+        ranks = competition_ranks(xs, ind.higher_is_better) if ind.method == "rank" else {}
+        peers = list(xs.values())
+        for unit, x in xs.items():
+            try:
+                if ind.method == "completion_rate":
+                    points, how = _completion(ind, unit, x, targets[unit])
+                elif ind.method == "efficacy":
+                    points, how = _efficacy(ind, x, peers)
+                elif ind.method == "rank":
+                    points, how = _rank_points(ind, ranks[unit])
+                else:
+                    points, how = _threshold(ind, x)
+            except ScoringError as exc:
+                errors.extend(exc.errors)
+                continue
+            totals[unit] = totals.get(unit, ZERO) + share * points
+            shares[unit] = shares.get(unit, ZERO) + share
+            label = f"{step_period}×{_fmt(share)}：" if ind.process else ""
+            hows.setdefault(unit, []).append(label + how)
+            last_value[unit] = x
+    out = {}
+    for unit in units:
+        if unit not in totals:
+            out[unit] = IndicatorScore(ind.code, None, None, "不适用", ind.max_points)
+            continue
+        # Process weighting over the time points reached so far, renormalised to their shares.
+        points = _q(totals[unit] / shares[unit], places)
+        out[unit] = IndicatorScore(ind.code, points, last_value[unit], "；".join(hows[unit]), ind.max_points)
+    return out
+
+
+# --- the whole scheme -------------------------------------------------------------------------------------------
+
+
+def _capped(items: Iterable[Decimal], cap: Decimal | None) -> Decimal:
+    total = sum(items, ZERO)
+    return total if cap is None else min(total, cap)
+
+
+def _rank_group(results: list[UnitResult], order: list[str]) -> None:
+    def key(r: UnitResult):
+        tie = tuple(-(r.scores[c].points or ZERO) if c in r.scores else ZERO for c in order)
+        return (-r.total, r.vetoed, *tie)
+
+    ordered = sorted(results, key=lambda r: (key(r), r.unit))
+    for index, result in enumerate(ordered):
+        if index and key(result) == key(ordered[index - 1]):
+            result.rank = ordered[index - 1].rank
+        else:
+            result.rank = index + 1
+    results.sort(key=lambda r: (r.rank, r.unit))
+
+
+def _grade_group(results: list[UnitResult], scheme: Scheme) -> None:
+    grades = scheme.grades
+    last = len(grades) - 1
+    room: list[int | None] = [
+        None if g.quota is None else int((g.quota * len(results)).to_integral_value(rounding=ROUND_DOWN))
+        for g in grades
+    ]
+    places: dict[int, list[UnitResult]] = {}
+    for r in results:
+        places.setdefault(r.rank, []).append(r)
+    for rank in sorted(places):
+        # Units sharing a place, by the grade their score (and any veto) earns them.
+        earned: dict[int, list[UnitResult]] = {}
+        for r in places[rank]:
+            index = next(i for i, g in enumerate(grades) if g.min is None or r.total >= g.min)
+            if r.vetoed:
+                index = last if scheme.veto_effect == "lowest" else max(index, min(1, last))
+            earned.setdefault(index, []).append(r)
+        for index, members in sorted(earned.items()):
+            while index < last and room[index] is not None and room[index] < len(members):
+                index += 1  # the quota is full: all of them drop to the next grade
+            for r in members:
+                r.grade = grades[index].name
+            if room[index] is not None:
+                room[index] = max(room[index] - len(members), 0)
+
+
+def score_scheme(scheme: Scheme, values: Values, period: str) -> SchemeResult:
+    """Compute every group of the scheme for `period` (YYYY-MM). Raises ScoringError listing all problems."""
+    errors: list[str] = []
+    places = scheme.decimals
+    full_weight = {g.code: sum((i.weight for i in scheme.indicators if not i.groups or g.code in i.groups), ZERO) for g in scheme.groups}
+    groups = []
+    for group in scheme.groups:
+        units = list(group.units)
+        results = {u: UnitResult(unit=u, group=group.code) for u in units}
+        for ind in scheme.indicators:
+            if ind.groups and group.code not in ind.groups:
+                continue
+            for unit, score in _score_indicator(ind, group.code, units, values, period, places, errors).items():
+                results[unit].scores[ind.code] = score
+        for unit, r in results.items():
+            applied = [s for s in r.scores.values() if s.points is not None]
+            r.base = sum((s.points for s in applied), ZERO)
+            applicable_weight = sum((scheme.indicator(s.code).weight for s in applied), ZERO)
+            if applicable_weight and applicable_weight != full_weight[group.code]:
+                r.rescaled = _q(r.base * full_weight[group.code] / applicable_weight, places)
+            else:
+                r.rescaled = r.base
+            r.bonus = _capped(values.bonus.get(unit, []), scheme.bonus_cap)
+            r.penalty = _capped(values.penalty.get(unit, []), scheme.penalty_cap)
+            r.vetoed = any(v > 0 for v in values.veto.get(unit, []))
+            r.total = r.rescaled + r.bonus - r.penalty
+        ordered = list(results.values())
+        _rank_group(ordered, scheme.tie_break_order())
+        _grade_group(ordered, scheme)
+        groups.append(GroupResult(code=group.code, name=group.name, units=ordered))
+    if errors:
+        raise ScoringError(errors)
+    return SchemeResult(scheme=scheme.code, period=period, groups=groups)

@@ -1,0 +1,371 @@
+"""A scheme (考核办法) as data: groups of units, weighted indicators with scoring methods, bonus/penalty caps,
+veto effect and grades. Built from the YAML mapping documented in docs/assessment.md, and back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+METHODS = ("completion_rate", "efficacy", "rank", "threshold")
+DIRECTIONS = ("higher", "lower")
+VETO_EFFECTS = ("not_top", "lowest")
+
+
+class SchemeError(ValueError):
+    """A scheme that cannot be used; the message says where (indicator code and key)."""
+
+
+@dataclass(frozen=True)
+class Band:
+    """A threshold-table row: a value in [min, max] (either end open when None) earns `points`."""
+
+    points: Decimal
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    def matches(self, value: Decimal) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    weight: Decimal
+    method: str
+    category: str = ""
+    direction: str = "higher"
+    unit: str = ""  # of measure
+    cap: Decimal = Decimal(1)  # completion rate: the ratio is capped here (1.0-1.2)
+    target: Decimal | None = None
+    targets: dict[str, Decimal] = field(default_factory=dict)  # per unit
+    worst: Decimal | None = None  # efficacy: 不允许值; None → the group's worst
+    best: Decimal | None = None  # efficacy: 满意值; None → the group's best
+    step: Decimal | None = None  # rank: points lost per place
+    floor: Decimal = Decimal(0)  # rank: never fewer points than this
+    bands: tuple[Band, ...] = ()
+    process: tuple[tuple[int, Decimal], ...] = ()  # (month, share): quarterly process weighting
+    groups: frozenset[str] = frozenset()  # empty: every group
+    not_applicable: frozenset[str] = frozenset()  # units for which it does not count
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher"
+
+    @property
+    def max_points(self) -> Decimal:
+        return self.weight * max(self.cap, Decimal(1)) if self.method == "completion_rate" else self.weight
+
+    def applies_to(self, group: str, unit: str) -> bool:
+        return (not self.groups or group in self.groups) and unit not in self.not_applicable
+
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    name: str
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    min: Decimal | None = None  # None: the catch-all last grade
+    quota: Decimal | None = None  # at most this share of a group (rounded down), by rank
+
+
+@dataclass(frozen=True)
+class Scheme:
+    code: str
+    name: str
+    year: int
+    groups: tuple[Group, ...]
+    indicators: tuple[Indicator, ...]
+    grades: tuple[Grade, ...]
+    bonus_cap: Decimal | None = None
+    penalty_cap: Decimal | None = None
+    veto_effect: str = "not_top"
+    decimals: int = 2
+    tie_break: tuple[str, ...] = ()  # indicator codes compared, in order, when totals are equal
+
+    def indicator(self, code: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.code == code:
+                return indicator
+        raise KeyError(code)
+
+    def group_of(self, unit: str) -> Group | None:
+        return next((g for g in self.groups if unit in g.units), None)
+
+    @property
+    def units(self) -> list[str]:
+        return [u for g in self.groups for u in g.units]
+
+    def tie_break_order(self) -> list[str]:
+        """The scheme's tie_break list, else the indicators by descending weight (then scheme order)."""
+        if self.tie_break:
+            return list(self.tie_break)
+        order = sorted(enumerate(self.indicators), key=lambda item: (-item[1].weight, item[0]))
+        return [ind.code for _, ind in order]
+
+
+# --- from and to the YAML mapping ---------------------------------------------------------------------------
+
+
+def _dec(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise SchemeError(f"{where}: expected a number, got {value!r}")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise SchemeError(f"{where}: expected a number, got {value!r}") from None
+    if not number.is_finite():
+        raise SchemeError(f"{where}: expected a finite number, got {value!r}")
+    return number
+
+
+def _opt_dec(value: Any, where: str) -> Decimal | None:
+    return None if value is None else _dec(value, where)
+
+
+def _keys(data: dict, allowed: set[str], where: str) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise SchemeError(f"{where}: unknown keys {', '.join(sorted(map(str, unknown)))}")
+
+
+_INDICATOR_KEYS = {
+    "code", "name", "weight", "method", "category", "direction", "unit", "cap", "target", "targets", "worst",
+    "best", "step", "floor", "bands", "process", "groups", "not_applicable",
+}
+
+
+def _indicator(raw: dict, group_codes: set[str]) -> Indicator:
+    if not isinstance(raw, dict) or "code" not in raw:
+        raise SchemeError(f"indicators: each indicator needs a code: {raw!r}")
+    code = str(raw["code"])
+    where = f"indicator {code}"
+    _keys(raw, _INDICATOR_KEYS, where)
+    if code in ("bonus", "penalty", "veto"):
+        raise SchemeError(f"{where}: the codes bonus, penalty and veto are reserved")
+    method = raw.get("method")
+    if method not in METHODS:
+        raise SchemeError(f"{where}: method must be one of {', '.join(METHODS)}, not {method!r}")
+    direction = raw.get("direction", "higher")
+    if direction not in DIRECTIONS:
+        raise SchemeError(f"{where}: direction must be higher or lower, not {direction!r}")
+    weight = _dec(raw.get("weight"), f"{where}.weight")
+    if weight <= 0:
+        raise SchemeError(f"{where}.weight must be positive")
+    cap = _dec(raw.get("cap", 1), f"{where}.cap")
+    if cap <= 0:
+        raise SchemeError(f"{where}.cap must be positive")
+    bands = tuple(
+        Band(
+            points=_dec(b.get("points"), f"{where}.bands[{i}].points"),
+            min=_opt_dec(b.get("min"), f"{where}.bands[{i}].min"),
+            max=_opt_dec(b.get("max"), f"{where}.bands[{i}].max"),
+        )
+        for i, b in enumerate(raw.get("bands") or [])
+    )
+    process_raw = raw.get("process") or {}
+    if not isinstance(process_raw, dict):
+        raise SchemeError(f"{where}.process: a mapping of month → share, e.g. {{3: 0.15, 6: 0.25}}")
+    process = tuple(sorted((int(m), _dec(s, f"{where}.process[{m}]")) for m, s in process_raw.items()))
+    indicator = Indicator(
+        code=code,
+        name=str(raw.get("name", code)),
+        weight=weight,
+        method=method,
+        category=str(raw.get("category", "")),
+        direction=direction,
+        unit=str(raw.get("unit", "")),
+        cap=cap,
+        target=_opt_dec(raw.get("target"), f"{where}.target"),
+        targets={str(u): _dec(t, f"{where}.targets[{u}]") for u, t in (raw.get("targets") or {}).items()},
+        worst=_opt_dec(raw.get("worst"), f"{where}.worst"),
+        best=_opt_dec(raw.get("best"), f"{where}.best"),
+        step=_opt_dec(raw.get("step"), f"{where}.step"),
+        floor=_dec(raw.get("floor", 0), f"{where}.floor"),
+        bands=bands,
+        process=process,
+        groups=frozenset(map(str, raw.get("groups") or [])),
+        not_applicable=frozenset(map(str, raw.get("not_applicable") or [])),
+    )
+    _check_indicator(indicator, group_codes)
+    return indicator
+
+
+def _check_indicator(ind: Indicator, group_codes: set[str]) -> None:
+    where = f"indicator {ind.code}"
+    if ind.method == "rank" and (ind.step is None or ind.step < 0):
+        raise SchemeError(f"{where}: the rank method needs a step ≥ 0 (points lost per place)")
+    if ind.method == "rank" and not Decimal(0) <= ind.floor <= ind.weight:
+        raise SchemeError(f"{where}: floor must lie between 0 and the weight")
+    if ind.method == "threshold":
+        if not ind.bands:
+            raise SchemeError(f"{where}: the threshold method needs bands")
+        for band in ind.bands:
+            if not Decimal(0) <= band.points <= ind.weight:
+                raise SchemeError(f"{where}: band points must lie between 0 and the weight {ind.weight}")
+        _check_bands_monotone(ind)
+    if ind.method == "efficacy" and (ind.worst is None) != (ind.best is None):
+        raise SchemeError(f"{where}: give both worst and best, or neither (then the group's are used)")
+    if ind.method == "efficacy" and ind.worst is not None and ind.worst == ind.best:
+        raise SchemeError(f"{where}: worst and best must differ")
+    if ind.process:
+        months = [m for m, _ in ind.process]
+        if any(not 1 <= m <= 12 for m in months):
+            raise SchemeError(f"{where}.process: months are 1-12")
+        if sum((s for _, s in ind.process), Decimal(0)) != 1:
+            raise SchemeError(f"{where}.process: the shares must add up to 1")
+    unknown = ind.groups - group_codes
+    if unknown:
+        raise SchemeError(f"{where}.groups: no such group {', '.join(sorted(unknown))}")
+
+
+def _check_bands_monotone(ind: Indicator) -> None:
+    """A better value never earns fewer points: checked on a grid of the band edges."""
+    edges = sorted({e for b in ind.bands for e in (b.min, b.max) if e is not None})
+    probes = edges + [e + Decimal("0.000001") for e in edges] + [e - Decimal("0.000001") for e in edges]
+    points = []
+    for value in sorted(probes):
+        match = next((b.points for b in ind.bands if b.matches(value)), Decimal(0))
+        points.append(match)
+    ordered = points if ind.higher_is_better else list(reversed(points))
+    if any(later < earlier for earlier, later in zip(ordered, ordered[1:], strict=False)):
+        raise SchemeError(f"indicator {ind.code}: bands give fewer points for a better value")
+
+
+_SCHEME_KEYS = {
+    "code", "name", "year", "groups", "indicators", "grades", "bonus_cap", "penalty_cap", "veto_effect",
+    "decimals", "tie_break",
+}
+
+
+def scheme_from_dict(data: dict) -> Scheme:
+    if not isinstance(data, dict):
+        raise SchemeError("a scheme is a mapping")
+    data = data.get("scheme", data)
+    _keys(data, _SCHEME_KEYS, "scheme")
+    for key in ("code", "name", "year", "groups", "indicators", "grades"):
+        if key not in data:
+            raise SchemeError(f"scheme: {key} is required")
+    groups = tuple(
+        Group(code=str(g["code"]), name=str(g.get("name", g["code"])), units=tuple(map(str, g.get("units") or [])))
+        for g in data["groups"]
+    )
+    seen_units: set[str] = set()
+    for group in groups:
+        for unit in group.units:
+            if unit in seen_units:
+                raise SchemeError(f"groups: unit {unit} is in two groups")
+            seen_units.add(unit)
+    group_codes = {g.code for g in groups}
+    if len(group_codes) != len(groups):
+        raise SchemeError("groups: group codes must be unique")
+    indicators = tuple(_indicator(raw, group_codes) for raw in data["indicators"])
+    codes = [i.code for i in indicators]
+    if len(set(codes)) != len(codes):
+        raise SchemeError("indicators: codes must be unique")
+    grades = tuple(
+        Grade(
+            name=str(g["name"]),
+            min=_opt_dec(g.get("min"), f"grade {g.get('name')}.min"),
+            quota=_opt_dec(g.get("quota"), f"grade {g.get('name')}.quota"),
+        )
+        for g in data["grades"]
+    )
+    if not grades or grades[-1].min is not None:
+        raise SchemeError("grades: list them best first; the last one has no min (it catches the rest)")
+    mins = [g.min for g in grades[:-1]]
+    if any(m is None for m in mins) or mins != sorted(mins, reverse=True):
+        raise SchemeError("grades: every grade but the last needs a min, in falling order")
+    for g in grades:
+        if g.quota is not None and not Decimal(0) < g.quota <= 1:
+            raise SchemeError(f"grade {g.name}: quota is a share between 0 and 1")
+    veto = data.get("veto_effect", "not_top")
+    if veto not in VETO_EFFECTS:
+        raise SchemeError(f"veto_effect must be not_top or lowest, not {veto!r}")
+    tie_break = tuple(map(str, data.get("tie_break") or ()))
+    for code in tie_break:
+        if code not in codes:
+            raise SchemeError(f"tie_break: no indicator {code}")
+    return Scheme(
+        code=str(data["code"]),
+        name=str(data["name"]),
+        year=int(data["year"]),
+        groups=groups,
+        indicators=indicators,
+        grades=grades,
+        bonus_cap=_opt_dec(data.get("bonus_cap"), "bonus_cap"),
+        penalty_cap=_opt_dec(data.get("penalty_cap"), "penalty_cap"),
+        veto_effect=veto,
+        decimals=int(data.get("decimals", 2)),
+        tie_break=tie_break,
+    )
+
+
+def _num(value: Decimal | None) -> Any:
+    """Decimals out as YAML numbers: int when whole, else float (read back through str, so exact)."""
+    if value is None:
+        return None
+    # float() is exact enough here: str(float) of a value typed with under 15 digits gives the same text back.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def scheme_to_dict(scheme: Scheme) -> dict:
+    def indicator(ind: Indicator) -> dict:
+        out: dict[str, Any] = {
+            "code": ind.code,
+            "name": ind.name,
+            "category": ind.category,
+            "weight": _num(ind.weight),
+            "method": ind.method,
+            "direction": ind.direction,
+        }
+        if ind.unit:
+            out["unit"] = ind.unit
+        if ind.cap != 1:
+            out["cap"] = _num(ind.cap)
+        for key in ("target", "worst", "best", "step"):
+            if getattr(ind, key) is not None:
+                out[key] = _num(getattr(ind, key))
+        if ind.floor:
+            out["floor"] = _num(ind.floor)
+        if ind.targets:
+            out["targets"] = {u: _num(t) for u, t in ind.targets.items()}
+        if ind.bands:
+            out["bands"] = [
+                {k: _num(v) for k, v in (("min", b.min), ("max", b.max), ("points", b.points)) if v is not None}
+                for b in ind.bands
+            ]
+        if ind.process:
+            out["process"] = {m: _num(s) for m, s in ind.process}
+        if ind.groups:
+            out["groups"] = sorted(ind.groups)
+        if ind.not_applicable:
+            out["not_applicable"] = sorted(ind.not_applicable)
+        return out
+
+    out: dict[str, Any] = {
+        "code": scheme.code,
+        "name": scheme.name,
+        "year": scheme.year,
+        "groups": [{"code": g.code, "name": g.name, "units": list(g.units)} for g in scheme.groups],
+        "indicators": [indicator(i) for i in scheme.indicators],
+        "grades": [
+            {k: v for k, v in (("name", g.name), ("min", _num(g.min)), ("quota", _num(g.quota))) if v is not None}
+            for g in scheme.grades
+        ],
+        "veto_effect": scheme.veto_effect,
+        "decimals": scheme.decimals,
+    }
+    if scheme.bonus_cap is not None:
+        out["bonus_cap"] = _num(scheme.bonus_cap)
+    if scheme.penalty_cap is not None:
+        out["penalty_cap"] = _num(scheme.penalty_cap)
+    if scheme.tie_break:
+        out["tie_break"] = list(scheme.tie_break)
+    return {"scheme": out}
