@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "guatu.lights",
     "guatu.notifications",
     "guatu.dispatch",
+    "guatu.assessment",
     "guatu.demo",
 ]
 

@@ -126,7 +126,10 @@ def competition_ranks(values: dict[str, Decimal], higher_is_better: bool) -> dic
 
 def _rank_points(ind: Indicator, place: int) -> tuple[Decimal, str]:
     points = max(ind.weight - (place - 1) * ind.step, ind.floor)
-    return points, f"第{place}名：{_fmt(ind.weight)} − ({place} − 1) × {_fmt(ind.step)}，不低于 {_fmt(ind.floor)}"
+    return (
+        points,
+        f"第{place}名：{_fmt(ind.weight)} − ({place} − 1) × {_fmt(ind.step)}，不低于 {_fmt(ind.floor)}",
+    )
 
 
 def _threshold(ind: Indicator, x: Decimal) -> tuple[Decimal, str]:
@@ -259,7 +262,10 @@ def score_scheme(scheme: Scheme, values: Values, period: str) -> SchemeResult:
     """Compute every group of the scheme for `period` (YYYY-MM). Raises ScoringError listing all problems."""
     errors: list[str] = []
     places = scheme.decimals
-    full_weight = {g.code: sum((i.weight for i in scheme.indicators if not i.groups or g.code in i.groups), ZERO) for g in scheme.groups}
+    full_weight = {
+        g.code: sum((i.weight for i in scheme.indicators if not i.groups or g.code in i.groups), ZERO)
+        for g in scheme.groups
+    }
     groups = []
     for group in scheme.groups:
         units = list(group.units)
@@ -267,7 +273,9 @@ def score_scheme(scheme: Scheme, values: Values, period: str) -> SchemeResult:
         for ind in scheme.indicators:
             if ind.groups and group.code not in ind.groups:
                 continue
-            for unit, score in _score_indicator(ind, group.code, units, values, period, places, errors).items():
+            for unit, score in _score_indicator(
+                ind, group.code, units, values, period, places, errors
+            ).items():
                 results[unit].scores[ind.code] = score
         for unit, r in results.items():
             applied = [s for s in r.scores.values() if s.points is not None]

@@ -136,8 +136,24 @@ def _keys(data: dict, allowed: set[str], where: str) -> None:
 
 
 _INDICATOR_KEYS = {
-    "code", "name", "weight", "method", "category", "direction", "unit", "cap", "target", "targets", "worst",
-    "best", "step", "floor", "bands", "process", "groups", "not_applicable",
+    "code",
+    "name",
+    "weight",
+    "method",
+    "category",
+    "direction",
+    "unit",
+    "cap",
+    "target",
+    "targets",
+    "worst",
+    "best",
+    "step",
+    "floor",
+    "bands",
+    "process",
+    "groups",
+    "not_applicable",
 }
 
 
@@ -239,8 +255,17 @@ def _check_bands_monotone(ind: Indicator) -> None:
 
 
 _SCHEME_KEYS = {
-    "code", "name", "year", "groups", "indicators", "grades", "bonus_cap", "penalty_cap", "veto_effect",
-    "decimals", "tie_break",
+    "code",
+    "name",
+    "year",
+    "groups",
+    "indicators",
+    "grades",
+    "bonus_cap",
+    "penalty_cap",
+    "veto_effect",
+    "decimals",
+    "tie_break",
 }
 
 
@@ -253,7 +278,11 @@ def scheme_from_dict(data: dict) -> Scheme:
         if key not in data:
             raise SchemeError(f"scheme: {key} is required")
     groups = tuple(
-        Group(code=str(g["code"]), name=str(g.get("name", g["code"])), units=tuple(map(str, g.get("units") or [])))
+        Group(
+            code=str(g["code"]),
+            name=str(g.get("name", g["code"])),
+            units=tuple(map(str, g.get("units") or [])),
+        )
         for g in data["groups"]
     )
     seen_units: set[str] = set()
@@ -338,7 +367,11 @@ def scheme_to_dict(scheme: Scheme) -> dict:
             out["targets"] = {u: _num(t) for u, t in ind.targets.items()}
         if ind.bands:
             out["bands"] = [
-                {k: _num(v) for k, v in (("min", b.min), ("max", b.max), ("points", b.points)) if v is not None}
+                {
+                    k: _num(v)
+                    for k, v in (("min", b.min), ("max", b.max), ("points", b.points))
+                    if v is not None
+                }
                 for b in ind.bands
             ]
         if ind.process:
@@ -356,7 +389,11 @@ def scheme_to_dict(scheme: Scheme) -> dict:
         "groups": [{"code": g.code, "name": g.name, "units": list(g.units)} for g in scheme.groups],
         "indicators": [indicator(i) for i in scheme.indicators],
         "grades": [
-            {k: v for k, v in (("name", g.name), ("min", _num(g.min)), ("quota", _num(g.quota))) if v is not None}
+            {
+                k: v
+                for k, v in (("name", g.name), ("min", _num(g.min)), ("quota", _num(g.quota)))
+                if v is not None
+            }
             for g in scheme.grades
         ],
         "veto_effect": scheme.veto_effect,

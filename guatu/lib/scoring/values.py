@@ -43,7 +43,9 @@ class Values:
     def get(self, unit: str, indicator: str, period: str) -> Value | None:
         return self.items.get((unit, indicator, period))
 
-    def set(self, unit: str, indicator: str, period: str, value: Decimal | None, target: Decimal | None = None):
+    def set(
+        self, unit: str, indicator: str, period: str, value: Decimal | None, target: Decimal | None = None
+    ):
         self.items[(unit, indicator, period)] = Value(value, target)
 
     def add_item(self, kind: str, unit: str, points: Decimal) -> None:
@@ -66,13 +68,17 @@ def _number(text: str, row: int, column: str, errors: list[str]) -> Decimal | No
     return value
 
 
-def values_from_csv(text: str, *, units: set[str] | None = None, indicators: set[str] | None = None) -> Values:
+def values_from_csv(
+    text: str, *, units: set[str] | None = None, indicators: set[str] | None = None
+) -> Values:
     """Parse and check every row; raise ValuesError listing all problems (row numbers count the header as 1)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ValuesError([f"第1行（表头）：缺少列 {', '.join(missing)}；应为 unit,indicator,period,value[,target]"])
+        raise ValuesError(
+            [f"第1行（表头）：缺少列 {', '.join(missing)}；应为 unit,indicator,period,value[,target]"]
+        )
     values = Values()
     errors: list[str] = []
     seen: dict[tuple[str, str, str], int] = {}

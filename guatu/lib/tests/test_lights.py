@@ -10,8 +10,11 @@ RULES = RuleSet()  # yellow > 10 pp behind, red > 30 pp, recovery after 2 green 
 
 def facts(rate="0.25", month=3, **kw):
     return ProjectFacts(
-        year=2022, month=month, completion_rate=None if rate is None else Decimal(rate),
-        time_progress=Decimal(month) / 12, **kw,
+        year=2022,
+        month=month,
+        completion_rate=None if rate is None else Decimal(rate),
+        time_progress=Decimal(month) / 12,
+        **kw,
     )
 
 
@@ -57,7 +60,9 @@ def test_planned_start_missed_yellow_then_red_after_three_months():
 
 
 def test_milestone_overdue():
-    state = light_of(facts(overdue_milestones=(("施工许可", date(2022, 3, 10)), ("环评批复", date(2022, 2, 20)))))
+    state = light_of(
+        facts(overdue_milestones=(("施工许可", date(2022, 3, 10)), ("环评批复", date(2022, 2, 20))))
+    )
     assert state.light is Light.YELLOW  # oldest is 1 month 9 days late at 1 April
     assert state.reasons[0].detail == {"milestone": "环评批复", "planned_date": "2022-02-20", "count": "2"}
     assert light_of(facts(overdue_milestones=(("用地", date(2022, 1, 31)),))).light is Light.RED
@@ -107,7 +112,9 @@ def test_green_without_history_is_green():
 
 
 def test_rules_from_dict_validate():
-    rules = RuleSet.from_dict({"yellow_behind_points": "5", "red_behind_points": 20, "missing_report_light": "yellow"})
+    rules = RuleSet.from_dict(
+        {"yellow_behind_points": "5", "red_behind_points": 20, "missing_report_light": "yellow"}
+    )
     assert rules.yellow_behind_points == Decimal(5) and rules.missing_report_light is Light.YELLOW
     with pytest.raises(RuleError, match="unknown"):
         RuleSet.from_dict({"colour": "red"})

@@ -4,10 +4,15 @@ from decimal import Decimal as D
 
 import pytest
 
-from guatu.lib.scoring import SchemeError, Values, score_scheme, scheme_from_dict
+from guatu.lib.scoring import SchemeError, Values, scheme_from_dict, score_scheme
 from guatu.lib.scoring.engine import ScoringError, competition_ranks
 
-GRADES = [{"name": "优秀", "min": 90}, {"name": "良好", "min": 80}, {"name": "一般", "min": 60}, {"name": "较差"}]
+GRADES = [
+    {"name": "优秀", "min": 90},
+    {"name": "良好", "min": 80},
+    {"name": "一般", "min": 60},
+    {"name": "较差"},
+]
 
 
 def scheme(indicators, units=("甲", "乙", "丙", "丁"), **extra):
@@ -27,7 +32,13 @@ def scheme(indicators, units=("甲", "乙", "丙", "丁"), **extra):
 def values(rows, period="2022-12"):
     v = Values()
     for unit, code, value, *target in rows:
-        v.set(unit, code, period, None if value is None else D(str(value)), D(str(target[0])) if target else None)
+        v.set(
+            unit,
+            code,
+            period,
+            None if value is None else D(str(value)),
+            D(str(target[0])) if target else None,
+        )
     return v
 
 
@@ -36,7 +47,10 @@ def points(result, unit, code):
 
 
 def test_completion_rate_higher_is_better_with_cap():
-    s = scheme([{"code": "inv", "weight": 20, "method": "completion_rate", "cap": 1.2, "target": 100}], units=("甲", "乙", "丙"))
+    s = scheme(
+        [{"code": "inv", "weight": 20, "method": "completion_rate", "cap": 1.2, "target": 100}],
+        units=("甲", "乙", "丙"),
+    )
     r = score_scheme(s, values([("甲", "inv", 90), ("乙", "inv", 130), ("丙", "inv", "95.555")]), "2022-12")
     assert points(r, "甲", "inv") == D("18.00")  # 20 × 90/100
     assert points(r, "乙", "inv") == D("24.00")  # 20 × min(1.3, 1.2)
@@ -45,7 +59,16 @@ def test_completion_rate_higher_is_better_with_cap():
 
 def test_completion_rate_lower_is_better_and_targets_per_unit():
     s = scheme(
-        [{"code": "pm25", "weight": 10, "method": "completion_rate", "direction": "lower", "target": 35, "targets": {"丙": 40}}],
+        [
+            {
+                "code": "pm25",
+                "weight": 10,
+                "method": "completion_rate",
+                "direction": "lower",
+                "target": 35,
+                "targets": {"丙": 40},
+            }
+        ],
         units=("甲", "乙", "丙"),
     )
     r = score_scheme(s, values([("甲", "pm25", 40), ("乙", "pm25", 30), ("丙", "pm25", 50)]), "2022-12")
@@ -66,10 +89,22 @@ def test_efficacy_coefficient_against_the_group():
 
 
 def test_efficacy_lower_is_better_fixed_bounds_and_all_equal():
-    s = scheme([{"code": "energy", "weight": 10, "method": "efficacy", "direction": "lower"}], units=("甲", "乙", "丙"))
-    r = score_scheme(s, values([("甲", "energy", 50), ("乙", "energy", 80), ("丙", "energy", 100)]), "2022-12")
-    assert [points(r, u, "energy") for u in "甲乙丙"] == [D("10.00"), D("7.60"), D("6.00")]  # 乙: 0.6 + 0.4 × 20/50
-    fixed = scheme([{"code": "e", "weight": 10, "method": "efficacy", "worst": 60, "best": 100}], units=("甲", "乙", "丙"))
+    s = scheme(
+        [{"code": "energy", "weight": 10, "method": "efficacy", "direction": "lower"}],
+        units=("甲", "乙", "丙"),
+    )
+    r = score_scheme(
+        s, values([("甲", "energy", 50), ("乙", "energy", 80), ("丙", "energy", 100)]), "2022-12"
+    )
+    assert [points(r, u, "energy") for u in "甲乙丙"] == [
+        D("10.00"),
+        D("7.60"),
+        D("6.00"),
+    ]  # 乙: 0.6 + 0.4 × 20/50
+    fixed = scheme(
+        [{"code": "e", "weight": 10, "method": "efficacy", "worst": 60, "best": 100}],
+        units=("甲", "乙", "丙"),
+    )
     r = score_scheme(fixed, values([("甲", "e", 40), ("乙", "e", 90), ("丙", "e", 120)]), "2022-12")
     assert [points(r, u, "e") for u in "甲乙丙"] == [D("6.00"), D("9.00"), D("10.00")]  # clamped at both ends
     r = score_scheme(s, values([("甲", "energy", 7), ("乙", "energy", 7), ("丙", "energy", 7)]), "2022-12")
@@ -77,16 +112,32 @@ def test_efficacy_lower_is_better_fixed_bounds_and_all_equal():
 
 
 def test_rank_method_ties_share_the_better_place_with_a_floor():
-    assert competition_ranks({"a": D(90), "b": D(80), "c": D(80), "d": D(70)}, True) == {"a": 1, "b": 2, "c": 2, "d": 4}
+    assert competition_ranks({"a": D(90), "b": D(80), "c": D(80), "d": D(70)}, True) == {
+        "a": 1,
+        "b": 2,
+        "c": 2,
+        "d": 4,
+    }
     s = scheme([{"code": "safety", "weight": 10, "method": "rank", "step": 2, "floor": 5}])
-    r = score_scheme(s, values([("甲", "safety", 90), ("乙", "safety", 80), ("丙", "safety", 80), ("丁", "safety", 70)]), "2022-12")
+    r = score_scheme(
+        s,
+        values([("甲", "safety", 90), ("乙", "safety", 80), ("丙", "safety", 80), ("丁", "safety", 70)]),
+        "2022-12",
+    )
     # 1st: 10; 2nd (twice): 10 − 2 = 8; 4th: 10 − 6 = 4, raised to the floor 5.
     assert [points(r, u, "safety") for u in "甲乙丙丁"] == [D("10.00"), D("8.00"), D("8.00"), D("5.00")]
 
 
 def test_threshold_table():
     s = scheme(
-        [{"code": "env", "weight": 10, "method": "threshold", "bands": [{"min": 95, "points": 10}, {"min": 90, "points": 8}, {"points": 5}]}],
+        [
+            {
+                "code": "env",
+                "weight": 10,
+                "method": "threshold",
+                "bands": [{"min": 95, "points": 10}, {"min": 90, "points": 8}, {"points": 5}],
+            }
+        ],
         units=("甲", "乙", "丙"),
     )
     r = score_scheme(s, values([("甲", "env", 95), ("乙", "env", "94.99"), ("丙", "env", 10)]), "2022-12")
@@ -95,7 +146,15 @@ def test_threshold_table():
 
 def test_quarterly_process_weighting():
     s = scheme(
-        [{"code": "inv", "weight": 10, "method": "completion_rate", "target": 100, "process": {3: 0.15, 6: 0.25, 9: 0.25, 12: 0.35}}],
+        [
+            {
+                "code": "inv",
+                "weight": 10,
+                "method": "completion_rate",
+                "target": 100,
+                "process": {3: 0.15, 6: 0.25, 9: 0.25, 12: 0.35},
+            }
+        ],
         units=("甲",),
     )
     v = Values()
@@ -111,12 +170,28 @@ def test_not_applicable_rescales_to_the_full_weight():
     s = scheme(
         [
             {"code": "a", "weight": 60, "method": "completion_rate", "target": 100},
-            {"code": "park", "weight": 40, "method": "completion_rate", "target": 100, "not_applicable": ["乙"]},
+            {
+                "code": "park",
+                "weight": 40,
+                "method": "completion_rate",
+                "target": 100,
+                "not_applicable": ["乙"],
+            },
         ],
         units=("甲", "乙", "丙"),
     )
     r = score_scheme(
-        s, values([("甲", "a", 75), ("甲", "park", 100), ("乙", "a", "74.0666"), ("丙", "a", 75), ("丙", "park", None)]), "2022-12"
+        s,
+        values(
+            [
+                ("甲", "a", 75),
+                ("甲", "park", 100),
+                ("乙", "a", "74.0666"),
+                ("丙", "a", 75),
+                ("丙", "park", None),
+            ]
+        ),
+        "2022-12",
     )
     assert r.unit("甲").total == D("85.00")  # 45 + 40, nothing to rescale
     # 乙: 60 × 0.740666 = 44.44 (rounded); 44.44 × 100/60 = 74.0666… → 74.07
@@ -127,17 +202,30 @@ def test_not_applicable_rescales_to_the_full_weight():
 
 
 def test_bonus_and_penalty_caps():
-    s = scheme([{"code": "a", "weight": 100, "method": "completion_rate", "target": 100}], units=("甲",), bonus_cap=3, penalty_cap=5)
+    s = scheme(
+        [{"code": "a", "weight": 100, "method": "completion_rate", "target": 100}],
+        units=("甲",),
+        bonus_cap=3,
+        penalty_cap=5,
+    )
     v = values([("甲", "a", 80)])
     for kind, amount in (("bonus", "2"), ("bonus", "2"), ("penalty", "1"), ("penalty", "1.5")):
         v.add_item(kind, "甲", D(amount))
     result = score_scheme(s, v, "2022-12").unit("甲")
-    assert (result.bonus, result.penalty, result.total) == (D("3"), D("2.5"), D("80.50"))  # 80 + min(4, 3) − 2.5
+    assert (result.bonus, result.penalty, result.total) == (
+        D("3"),
+        D("2.5"),
+        D("80.50"),
+    )  # 80 + min(4, 3) − 2.5
 
 
 @pytest.mark.parametrize(("effect", "grade"), [("not_top", "良好"), ("lowest", "较差")])
 def test_veto(effect, grade):
-    s = scheme([{"code": "a", "weight": 100, "method": "completion_rate", "target": 100}], units=("甲", "乙"), veto_effect=effect)
+    s = scheme(
+        [{"code": "a", "weight": 100, "method": "completion_rate", "target": 100}],
+        units=("甲", "乙"),
+        veto_effect=effect,
+    )
     v = values([("甲", "a", 95), ("乙", "a", 95)])
     v.add_item("veto", "甲", D(1))
     r = score_scheme(s, v, "2022-12")
@@ -155,25 +243,40 @@ def test_overall_ties_broken_by_the_heaviest_indicator_then_shared():
     )
     r = score_scheme(
         s,
-        values([
-            ("甲", "big", 50), ("甲", "small", 100),  # 30 + 40 = 70
-            ("乙", "big", 100), ("乙", "small", 25),  # 60 + 10 = 70: more on the heavier indicator
-            ("丙", "big", 50), ("丙", "small", 100),  # exactly like 甲
-            ("丁", "big", 100), ("丁", "small", 100),
-        ]),
+        values(
+            [
+                ("甲", "big", 50),
+                ("甲", "small", 100),  # 30 + 40 = 70
+                ("乙", "big", 100),
+                ("乙", "small", 25),  # 60 + 10 = 70: more on the heavier indicator
+                ("丙", "big", 50),
+                ("丙", "small", 100),  # exactly like 甲
+                ("丁", "big", 100),
+                ("丁", "small", 100),
+            ]
+        ),
         "2022-12",
     )
     assert [(u.unit, u.rank) for u in r.groups[0].units] == [("丁", 1), ("乙", 2), ("丙", 3), ("甲", 3)]
 
 
 def test_quota_limits_the_top_grade_by_rank():
-    grades = [{"name": "优秀", "min": 90, "quota": 0.3}, {"name": "良好", "min": 80}, {"name": "一般", "min": 60}, {"name": "较差"}]
+    grades = [
+        {"name": "优秀", "min": 90, "quota": 0.3},
+        {"name": "良好", "min": 80},
+        {"name": "一般", "min": 60},
+        {"name": "较差"},
+    ]
     s = scheme([{"code": "a", "weight": 100, "method": "completion_rate", "target": 100}], grades=grades)
     # Four units: ⌊0.3 × 4⌋ = 1 place for 优秀.
-    r = score_scheme(s, values([("甲", "a", 99), ("乙", "a", 95), ("丙", "a", 85), ("丁", "a", 50)]), "2022-12")
+    r = score_scheme(
+        s, values([("甲", "a", 99), ("乙", "a", 95), ("丙", "a", 85), ("丁", "a", 50)]), "2022-12"
+    )
     assert [u.grade for u in r.groups[0].units] == ["优秀", "良好", "良好", "较差"]
     # Two units share first place and only one 优秀 is allowed: both drop to 良好.
-    r = score_scheme(s, values([("甲", "a", 99), ("乙", "a", 99), ("丙", "a", 85), ("丁", "a", 50)]), "2022-12")
+    r = score_scheme(
+        s, values([("甲", "a", 99), ("乙", "a", 99), ("丙", "a", 85), ("丁", "a", 50)]), "2022-12"
+    )
     assert [u.grade for u in r.groups[0].units] == ["良好", "良好", "良好", "较差"]
 
 
@@ -190,7 +293,15 @@ def test_missing_values_are_reported_together():
         ({"code": "a", "weight": 10, "method": "magic"}, "method"),
         ({"code": "a", "weight": 0, "method": "efficacy"}, "weight"),
         ({"code": "a", "weight": 10, "method": "rank"}, "step"),
-        ({"code": "a", "weight": 10, "method": "threshold", "bands": [{"min": 90, "points": 5}, {"points": 8}]}, "fewer points"),
+        (
+            {
+                "code": "a",
+                "weight": 10,
+                "method": "threshold",
+                "bands": [{"min": 90, "points": 5}, {"points": 8}],
+            },
+            "fewer points",
+        ),
         ({"code": "a", "weight": 10, "method": "threshold", "bands": [{"points": 11}]}, "between 0"),
         ({"code": "a", "weight": 10, "method": "efficacy", "worst": 3}, "both"),
         ({"code": "a", "weight": 10, "method": "completion_rate", "process": {3: 0.5, 6: 0.4}}, "add up"),

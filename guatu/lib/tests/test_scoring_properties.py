@@ -5,7 +5,7 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guatu.lib.scoring import Values, score_scheme, scheme_from_dict
+from guatu.lib.scoring import Values, scheme_from_dict, score_scheme
 
 INDICATORS = [
     {"code": "rate", "weight": 30, "method": "completion_rate", "cap": 1.2, "target": 100},
@@ -13,10 +13,20 @@ INDICATORS = [
     {"code": "eff", "weight": 20, "method": "efficacy"},
     {"code": "effl", "weight": 10, "method": "efficacy", "direction": "lower"},
     {"code": "rank", "weight": 15, "method": "rank", "step": 3, "floor": 3},
-    {"code": "band", "weight": 15, "method": "threshold", "bands": [{"min": 150, "points": 15}, {"min": 80, "points": 9}, {"points": 2}]},
+    {
+        "code": "band",
+        "weight": 15,
+        "method": "threshold",
+        "bands": [{"min": 150, "points": 15}, {"min": 80, "points": 9}, {"points": 2}],
+    },
 ]
 CODES = [i["code"] for i in INDICATORS]
-GRADES = [{"name": "优秀", "min": 90, "quota": 0.3}, {"name": "良好", "min": 80}, {"name": "一般", "min": 60}, {"name": "较差"}]
+GRADES = [
+    {"name": "优秀", "min": 90, "quota": 0.3},
+    {"name": "良好", "min": 80},
+    {"name": "一般", "min": 60},
+    {"name": "较差"},
+]
 
 amount = st.decimals(min_value=0, max_value=200, places=2, allow_nan=False, allow_infinity=False)
 unit_values = st.fixed_dictionaries({code: amount for code in CODES})

@@ -1,0 +1,115 @@
+"""Reading scheme and values files, and writing results as CSV or JSON: what `guatu assess score` does."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from guatu.lib.scoring import Scheme, SchemeError, SchemeResult, Values, scheme_from_dict, values_from_csv
+
+
+def read_scheme(path: Path) -> Scheme:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SchemeError(f"{path}: not valid YAML: {exc}") from None
+    return scheme_from_dict(data)
+
+
+def read_values(path: Path, scheme: Scheme) -> Values:
+    return values_from_csv(
+        path.read_text(encoding="utf-8-sig"),
+        units=set(scheme.units),
+        indicators={i.code for i in scheme.indicators},
+    )
+
+
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else format(value, "f")
+
+
+def result_rows(scheme: Scheme, result: SchemeResult) -> list[dict]:
+    rows = []
+    for group in result.groups:
+        for unit in group.units:
+            row = {"group": group.name, "unit": unit.unit}
+            for ind in scheme.indicators:
+                score = unit.scores.get(ind.code)
+                row[ind.code] = "" if score is None or score.points is None else _text(score.points)
+            row.update(
+                {
+                    "base": _text(unit.base),
+                    "rescaled": _text(unit.rescaled),
+                    "bonus": _text(unit.bonus),
+                    "penalty": _text(unit.penalty),
+                    "total": _text(unit.total),
+                    "veto": "1" if unit.vetoed else "",
+                    "rank": str(unit.rank),
+                    "grade": unit.grade,
+                }
+            )
+            rows.append(row)
+    return rows
+
+
+def result_csv(scheme: Scheme, result: SchemeResult) -> str:
+    rows = result_rows(scheme, result)
+    out = io.StringIO()
+    fields = [
+        "group",
+        "unit",
+        *[i.code for i in scheme.indicators],
+        "base",
+        "rescaled",
+        "bonus",
+        "penalty",
+        "total",
+        "veto",
+        "rank",
+        "grade",
+    ]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def result_json(scheme: Scheme, result: SchemeResult) -> str:
+    groups = []
+    for group in result.groups:
+        groups.append(
+            {
+                "group": group.code,
+                "name": group.name,
+                "units": [
+                    {
+                        "unit": u.unit,
+                        "indicators": {
+                            code: {
+                                "points": _text(s.points) or None,
+                                "value": _text(s.value) or None,
+                                "how": s.how,
+                            }
+                            for code, s in u.scores.items()
+                        },
+                        "base": _text(u.base),
+                        "rescaled": _text(u.rescaled),
+                        "bonus": _text(u.bonus),
+                        "penalty": _text(u.penalty),
+                        "total": _text(u.total),
+                        "vetoed": u.vetoed,
+                        "rank": u.rank,
+                        "grade": u.grade,
+                    }
+                    for u in group.units
+                ],
+            }
+        )
+    return json.dumps(
+        {"scheme": scheme.code, "period": result.period, "groups": groups}, ensure_ascii=False, indent=2
+    )

@@ -1,0 +1,67 @@
+"""`guatu assess score` on the documented example files: no database needed."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
+SCHEME = EXAMPLES / "township-scheme-2022.yaml"
+VALUES = EXAMPLES / "township-values-2022-03.csv"
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("assess", "score", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_csv_output_has_ranks_and_grades_per_group():
+    rows = list(csv.DictReader(io.StringIO(run("--scheme", str(SCHEME), "--values", str(VALUES)))))
+    assert len(rows) == 11
+    by_unit = {r["unit"]: r for r in rows}
+    # 中连乡 has no industrial park: its 90 points of weight are rescaled to the townships' full 100.
+    zl = by_unit["中连乡"]
+    assert zl["park_output"] == "" and Decimal(zl["rescaled"]) == (Decimal(zl["base"]) * 100 / 90).quantize(
+        Decimal("0.01")
+    )
+    # Streets are not assessed on it at all: their full weight is 90 and nothing is rescaled.
+    assert all(r["rescaled"] == r["base"] for r in rows if r["group"] == "街道")
+    # 渣渡镇 carries a veto: whatever its score, not 优秀.
+    assert by_unit["渣渡镇"]["veto"] == "1" and by_unit["渣渡镇"]["grade"] != "优秀"
+    for group in {r["group"] for r in rows}:
+        ranks = [int(r["rank"]) for r in rows if r["group"] == group]
+        assert ranks == sorted(ranks) and ranks[0] == 1
+    for r in rows:
+        total = Decimal(r["rescaled"]) + Decimal(r["bonus"]) - Decimal(r["penalty"])
+        assert Decimal(r["total"]) == total
+
+
+def test_json_output_explains_each_indicator():
+    result = json.loads(run("--scheme", str(SCHEME), "--values", str(VALUES), "--format", "json"))
+    unit = result["groups"][0]["units"][0]
+    assert result["period"] == "2022-03"
+    assert "×" in unit["indicators"]["project_investment"]["how"]
+
+
+def test_bad_values_file_names_row_and_column(tmp_path):
+    bad = tmp_path / "v.csv"
+    bad.write_text(
+        "unit,indicator,period,value\n禾青镇,tax_revenue,2022-03,abc\n无此镇,tax_revenue,2022-03,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as caught:
+        run("--scheme", str(SCHEME), "--values", str(bad))
+    message = str(caught.value)
+    assert "第2行 value 列" in message and "第3行 unit 列" in message
+
+
+def test_missing_data_is_listed(tmp_path):
+    partial = tmp_path / "v.csv"
+    partial.write_text("unit,indicator,period,value\n禾青镇,tax_revenue,2022-03,100\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="缺少数据"):
+        run("--scheme", str(SCHEME), "--values", str(partial))
