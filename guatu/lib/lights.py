@@ -78,7 +78,11 @@ class RuleSet:
             raise RuleError("need 0 ≤ yellow_behind_points ≤ red_behind_points")
         if not 1 <= self.report_deadline_day <= 28:
             raise RuleError("report_deadline_day must be 1-28")
-        for name in ("start_missed_red_after_months", "milestone_overdue_red_after_months", "no_progress_months"):
+        for name in (
+            "start_missed_red_after_months",
+            "milestone_overdue_red_after_months",
+            "no_progress_months",
+        ):
             if getattr(self, name) < 1:
                 raise RuleError(f"{name} must be at least 1")
         if self.recovery_periods < 1:
@@ -149,7 +153,9 @@ def _start_missed(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
         return None
     late = _months_between(facts.planned_start, last_day)
     light = Light.RED if late >= rules.start_missed_red_after_months else Light.YELLOW
-    return Reason("start_missed", light, {"planned_start": facts.planned_start.isoformat(), "months_late": str(late)})
+    return Reason(
+        "start_missed", light, {"planned_start": facts.planned_start.isoformat(), "months_late": str(late)}
+    )
 
 
 def _milestones(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
@@ -168,7 +174,9 @@ def _milestones(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
 def _missing_report(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
     if not facts.report_due_missing:
         return None
-    return Reason("report_missing", rules.missing_report_light, {"deadline_day": str(rules.report_deadline_day)})
+    return Reason(
+        "report_missing", rules.missing_report_light, {"deadline_day": str(rules.report_deadline_day)}
+    )
 
 
 def _no_progress(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
@@ -189,7 +197,9 @@ def evaluate(facts: ProjectFacts, rules: RuleSet, previous: LightState | None) -
     streak = (previous.green_streak if previous else 0) + 1
     was_warned = previous is not None and previous.light is not Light.GREEN
     if was_warned and streak < rules.recovery_periods:
-        recovering = Reason("recovering", Light.YELLOW, {"green_periods": str(streak), "needed": str(rules.recovery_periods)})
+        recovering = Reason(
+            "recovering", Light.YELLOW, {"green_periods": str(streak), "needed": str(rules.recovery_periods)}
+        )
         return LightState(light=Light.YELLOW, raw_light=raw, green_streak=streak, reasons=(recovering,))
     return LightState(light=Light.GREEN, raw_light=raw, green_streak=streak, reasons=())
 

@@ -312,3 +312,31 @@ def test_missing_values_are_reported_together():
 def test_bad_schemes_are_refused_saying_where(indicator, message):
     with pytest.raises(SchemeError, match=message):
         scheme([indicator])
+
+
+def test_what_if_points_per_unit_and_improvement_to_pass_the_next_unit():
+    from guatu.lib.scoring.whatif import what_if
+
+    s = scheme(
+        [
+            {"code": "inv", "weight": 60, "method": "completion_rate", "target": 100},
+            {"code": "env", "weight": 40, "method": "completion_rate", "target": 50},
+        ],
+        units=("甲", "乙"),
+    )
+    v = values([("甲", "inv", 90), ("甲", "env", 50), ("乙", "inv", 80), ("乙", "env", 45)])
+    # 甲: 54 + 40 = 94; 乙: 48 + 36 = 84 → 乙 is second.
+    rows = {r.indicator: r for r in what_if(s, v, "2022-12", "乙")}
+    assert rows["inv"].gain_per_unit == D("0.60")  # 60 × 1/100 per point of completion
+    assert rows["env"].gain_per_unit == D("0.80")  # 40 × 1/50
+    # To pass 甲 (94) on inv alone, 乙 needs inv points of 58 with env's 36: 60 × x/100 rounding to 58.00
+    # needs x ≥ 96.6584 (57.995 rounds up), and at 94 all 乙 wins the tie on the heavier inv (58 > 54).
+    # From 80 that is +16.6584 → 16.66 rounded up to the cent. (inv caps at 60, so it is reachable.)
+    assert rows["inv"].to_next_place == D("16.66")
+    # env is capped at 40 already at 50: 乙 can gain 4 points at most → cannot pass 甲 on env alone.
+    assert rows["env"].to_next_place is None
+    assert rows["inv"].next_place_unit == "甲"
+    # The biggest loss comes first: inv loses 12, env 4.
+    assert [r.indicator for r in what_if(s, v, "2022-12", "乙")] == ["inv", "env"]
+    # The leader has nobody to pass.
+    assert all(r.to_next_place is None for r in what_if(s, v, "2022-12", "甲"))
