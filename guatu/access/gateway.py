@@ -223,3 +223,46 @@ def get_visible_meeting(user: User, pk):
         return visible_meetings(user).get(pk=pk)
     except (Meeting.DoesNotExist, ValueError, TypeError):
         raise Http404("meeting not found") from None
+
+
+# --- assessment ---------------------------------------------------------------------------------------------
+
+
+def can_enter_indicator(user: User, indicator) -> bool:
+    """An indicator's values are entered by its lead unit's reporters (or by the assessment office)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_reviewer(user):
+        return True
+    return user.role == Role.REPORTER and indicator.lead_unit_id is not None and user.org_unit_id == indicator.lead_unit_id
+
+
+def can_manage_assessment(user: User, scheme=None) -> bool:
+    """The assessment office: reviewers and administrators of the scheme's jurisdiction."""
+    if not is_reviewer(user):
+        return False
+    if scheme is None or _is_unrestricted(user):
+        return True
+    return scheme.jurisdiction.is_within(scope_unit(user)) or scope_unit(user).is_within(scheme.jurisdiction)
+
+
+def visible_schemes(user: User):
+    from guatu.assessment.models import Scheme
+
+    if not user.is_authenticated or not user.is_active:
+        return Scheme.objects.none()
+    if _is_unrestricted(user):
+        return Scheme.objects.all()
+    if user.org_unit_id is None:
+        return Scheme.objects.none()
+    root = jurisdiction(user.org_unit)
+    return Scheme.objects.filter(jurisdiction__path__startswith=root.path)
+
+
+def can_see_card(user: User, snapshot, unit: OrgUnit) -> bool:
+    """Before publication a unit sees only its own card; after (公示) every unit of the jurisdiction sees all."""
+    if not visible_schemes(user).filter(pk=snapshot.scheme_id).exists():
+        return False
+    if can_manage_assessment(user, snapshot.scheme) or snapshot.status == "published":
+        return True
+    return user.org_unit_id == unit.pk

@@ -80,6 +80,10 @@ def result_csv(scheme: Scheme, result: SchemeResult) -> str:
 
 
 def result_json(scheme: Scheme, result: SchemeResult) -> str:
+    return json.dumps(result_dict(scheme, result), ensure_ascii=False, indent=2)
+
+
+def result_dict(scheme: Scheme, result: SchemeResult) -> dict:
     groups = []
     for group in result.groups:
         groups.append(
@@ -110,6 +114,25 @@ def result_json(scheme: Scheme, result: SchemeResult) -> str:
                 ],
             }
         )
-    return json.dumps(
-        {"scheme": scheme.code, "period": result.period, "groups": groups}, ensure_ascii=False, indent=2
-    )
+    return {"scheme": scheme.code, "period": result.period, "groups": groups}
+
+
+def inputs_csv(inputs: dict) -> str:
+    """A snapshot's frozen inputs as a values file that `guatu assess score` reads back."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["unit", "indicator", "period", "value", "target"])
+    period = max((row["period"] for row in inputs["values"]), default="")
+    for row in inputs["values"]:
+        writer.writerow(
+            [
+                row["unit"],
+                row["indicator"],
+                row["period"],
+                "NA" if row["value"] is None else row["value"],
+                row.get("target") or "",
+            ]
+        )
+    for item in inputs["items"]:
+        writer.writerow([item["unit"], item["kind"], period, item["points"], ""])
+    return out.getvalue()

@@ -1,0 +1,64 @@
+"""Indicators Guatu computes from its own data, per unit and period (January to the month)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from guatu.dispatch.models import Escalation, Problem, ProblemStatus
+from guatu.investment.queries import investment_summary
+from guatu.lib.money import round_half_up
+from guatu.lib.periods import Period
+from guatu.orgs.models import OrgUnit
+from guatu.projects.models import AnnualPlan, Project
+from guatu.reports.models import MonthlyReport, ReportStatus
+
+HUNDRED = Decimal(100)
+
+
+def project_investment_rate(unit: OrgUnit, period: Period) -> Decimal | None:
+    """Key-project investment completion rate (%) of the projects located in or led by the unit."""
+    summary = investment_summary(Project.objects.in_unit(unit), period)
+    plan = sum((r.annual_plan for r in summary.rows if r.tag.code == "county"), Decimal(0))
+    done = sum((r.ytd_completed for r in summary.rows if r.tag.code == "county"), Decimal(0))
+    return round_half_up(done / plan * HUNDRED, 2) if plan else None
+
+
+def reports_on_time(unit: OrgUnit, period: Period) -> Decimal | None:
+    """Share (%) of the monthly reports due so far that were submitted and are approved."""
+    projects = Project.objects.in_unit(unit).counted()
+    due = (
+        AnnualPlan.objects.filter(year=period.year, project__in=projects.values("pk")).count() * period.month
+    )
+    if not due:
+        return None
+    approved = MonthlyReport.objects.filter(
+        project__in=projects.values("pk"),
+        year=period.year,
+        month__lte=period.month,
+        status=ReportStatus.APPROVED,
+    ).count()
+    return round_half_up(Decimal(approved) / Decimal(due) * HUNDRED, 2)
+
+
+def problems_closed_on_time(unit: OrgUnit, period: Period) -> Decimal | None:
+    """Share (%) of the problems assigned to the unit that were closed without ever escalating."""
+    problems = Problem.objects.filter(assigned_unit=unit, raised_at__year=period.year).annotate(
+        escalated=Exists(Escalation.objects.filter(problem=OuterRef("pk")))
+    )
+    counts = problems.aggregate(
+        total=Count("pk"), good=Count("pk", filter=Q(status=ProblemStatus.CLOSED, escalated=False))
+    )
+    if not counts["total"]:
+        return None
+    return round_half_up(Decimal(counts["good"]) / Decimal(counts["total"]) * HUNDRED, 2)
+
+
+COMPUTED: dict[str, tuple[str, Callable[[OrgUnit, Period], Decimal | None]]] = {
+    "project_investment_rate": (_("Key-project investment completion rate"), project_investment_rate),
+    "reports_on_time": (_("Monthly reports submitted and approved"), reports_on_time),
+    "problems_closed_on_time": (_("Problems closed without escalation"), problems_closed_on_time),
+}
