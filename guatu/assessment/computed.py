@@ -57,8 +57,20 @@ def problems_closed_on_time(unit: OrgUnit, period: Period) -> Decimal | None:
     return round_half_up(Decimal(counts["good"]) / Decimal(counts["total"]) * HUNDRED, 2)
 
 
+def checklist_points(unit: OrgUnit, period: Period) -> Decimal | None:
+    """Share (%) of the prefecture's points the county expects on the checklist rows this unit leads."""
+    from guatu.assessment.models import ChecklistRow
+
+    rows = ChecklistRow.objects.filter(year=period.year, lead_unit=unit, expected_points__isnull=False)
+    weights = sum((r.prefecture_weight for r in rows), Decimal(0))
+    if not weights:
+        return None
+    return round_half_up(sum((r.expected_points for r in rows), Decimal(0)) / weights * HUNDRED, 2)
+
+
 COMPUTED: dict[str, tuple[str, Callable[[OrgUnit, Period], Decimal | None]]] = {
     "project_investment_rate": (_("Key-project investment completion rate"), project_investment_rate),
     "reports_on_time": (_("Monthly reports submitted and approved"), reports_on_time),
     "problems_closed_on_time": (_("Problems closed without escalation"), problems_closed_on_time),
+    "checklist_points": (_("Expected points on the responsibility checklist"), checklist_points),
 }

@@ -1,0 +1,176 @@
+"""Named reads for assessment: score cards, benchmarking (对标对表), the headline panel, the checklist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from guatu.assessment.models import (
+    STRENGTH_CATEGORIES,
+    ChecklistRow,
+    Direction,
+    HeadlineIndicator,
+    HeadlineValue,
+    Indicator,
+    PeerValue,
+    ResultSnapshot,
+)
+from guatu.assessment.services import values_of
+from guatu.lib.money import round_half_up
+from guatu.lib.periods import Period
+from guatu.lib.scoring import scheme_from_dict
+from guatu.lib.scoring.engine import competition_ranks
+from guatu.lib.scoring.whatif import what_if
+
+
+@dataclass(frozen=True)
+class Card:
+    unit: str
+    group: str
+    rank: int
+    group_size: int
+    grade: str
+    total: str
+    base: str
+    rescaled: str
+    bonus: str
+    penalty: str
+    vetoed: bool
+    indicators: list[dict]  # code, name, weight, points, value, how, lost, gain_per_unit, to_next_place
+    next_place_unit: str | None
+
+
+def score_card(snapshot: ResultSnapshot, unit_name: str) -> Card | None:
+    """A unit's card from a frozen snapshot: its points and how, where it loses most, and the what-if."""
+    for group in snapshot.results["groups"]:
+        for u in group["units"]:
+            if u["unit"] != unit_name:
+                continue
+            spec = scheme_from_dict(snapshot.definition)
+            rows = what_if(
+                spec, values_of(snapshot.inputs), f"{snapshot.year:04d}-{snapshot.month:02d}", unit_name
+            )
+            by_code = {r.indicator: r for r in rows}
+            indicators = []
+            for ind in spec.indicators:
+                scored = u["indicators"].get(ind.code)
+                if scored is None:
+                    continue
+                w = by_code.get(ind.code)
+                indicators.append(
+                    {
+                        "code": ind.code,
+                        "name": ind.name,
+                        "category": ind.category,
+                        "weight": ind.weight,
+                        "max_points": ind.max_points,
+                        "points": scored["points"],
+                        "value": scored["value"],
+                        "how": scored["how"],
+                        "lost": None if w is None else w.lost,
+                        "gain_per_unit": None if w is None else w.gain_per_unit,
+                        "to_next_place": None if w is None else w.to_next_place,
+                    }
+                )
+            indicators.sort(key=lambda i: (i["lost"] is None, -(i["lost"] or 0)))
+            return Card(
+                unit=unit_name,
+                group=group["name"],
+                rank=u["rank"],
+                group_size=len(group["units"]),
+                grade=u["grade"],
+                total=u["total"],
+                base=u["base"],
+                rescaled=u["rescaled"],
+                bonus=u["bonus"],
+                penalty=u["penalty"],
+                vetoed=u["vetoed"],
+                indicators=indicators,
+                next_place_unit=rows[0].next_place_unit if rows else None,
+            )
+    return None
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    indicator: Indicator
+    value: Decimal | None  # this county's
+    target: Decimal | None
+    peer_average: Decimal | None  # of the other counties
+    best_peer: str | None
+    best_value: Decimal | None
+    rank: int | None  # among all counties, this one included
+    counties: int
+    strength: bool | None  # better than the peer average
+    to_next_rank: Decimal | None  # improvement needed to pass the next county above
+    next_peer: str | None
+
+    @property
+    def kind(self) -> str:
+        """锻长板 for the per-capita, urban and business categories, 补弱项 for the others."""
+        return "lengthen" if self.indicator.category in STRENGTH_CATEGORIES else "fix"
+
+
+def benchmarks(period: Period) -> list[Benchmark]:
+    """Per indicator with peer values for the period: where the county stands among Loudi's counties."""
+    peer_rows = PeerValue.objects.filter(year=period.year, month=period.month).select_related("indicator")
+    targets = dict(ChecklistRow.objects.filter(year=period.year).values_list("indicator_id", "target"))
+    by_indicator: dict[int, list[PeerValue]] = {}
+    for row in peer_rows:
+        by_indicator.setdefault(row.indicator_id, []).append(row)
+    out = []
+    for rows in by_indicator.values():
+        ind = rows[0].indicator
+        higher = ind.direction == Direction.HIGHER
+        mine = next((r for r in rows if r.is_self), None)
+        others = [r for r in rows if not r.is_self]
+        ranks = competition_ranks({r.peer: r.value for r in rows}, higher)
+        best = (max if higher else min)(others, key=lambda r: r.value, default=None)
+        average = (
+            round_half_up(sum((r.value for r in others), Decimal(0)) / len(others), 4) if others else None
+        )
+        to_next, next_peer = None, None
+        if mine is not None:
+            better = [r for r in rows if (r.value > mine.value if higher else r.value < mine.value)]
+            if better:
+                nearest = (min if higher else max)(better, key=lambda r: r.value)
+                to_next, next_peer = abs(nearest.value - mine.value), nearest.peer
+        strength = None
+        if mine is not None and average is not None:
+            strength = mine.value > average if higher else mine.value < average
+        out.append(
+            Benchmark(
+                indicator=ind,
+                value=None if mine is None else mine.value,
+                target=targets.get(ind.pk),
+                peer_average=average,
+                best_peer=None if best is None else best.peer,
+                best_value=None if best is None else best.value,
+                rank=None if mine is None else ranks[mine.peer],
+                counties=len(rows),
+                strength=strength,
+                to_next_rank=to_next,
+                next_peer=next_peer,
+            )
+        )
+    out.sort(key=lambda b: (b.indicator.category, b.indicator.code))
+    return out
+
+
+def headline_panel(year: int, quarter: int) -> list[tuple[HeadlineIndicator, HeadlineValue | None]]:
+    """The ten headline indicators with their value for the quarter (None where not yet entered)."""
+    indicators = HeadlineIndicator.objects.filter(year=year).prefetch_related(
+        Prefetch("values", queryset=HeadlineValue.objects.filter(quarter=quarter), to_attr="this_quarter")
+    )
+    return [(ind, ind.this_quarter[0] if ind.this_quarter else None) for ind in indicators]
+
+
+def checklist(year: int):
+    return (
+        ChecklistRow.objects.filter(year=year)
+        .select_related("indicator", "lead_unit", "responsible_leader")
+        .prefetch_related("support_units")
+        .order_by("indicator__category", "id")
+    )
