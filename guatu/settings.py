@@ -31,15 +31,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("GUATU_SITE_NAME", "挂图作战")
 
+# Guatu's apps come first: where two apps translate the same message, the first one listed wins, and our
+# catalogs must win over Django's own (for example "History" is 变更记录 here, not admin's 历史).
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "guatu.web",
     "guatu.orgs",
     "guatu.accounts",
@@ -52,6 +46,14 @@ INSTALLED_APPS = [
     "guatu.dispatch",
     "guatu.assessment",
     "guatu.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
 ]
 
 MIDDLEWARE = [

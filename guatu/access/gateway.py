@@ -112,6 +112,17 @@ def default_unit(user: User) -> OrgUnit | None:
     return scope_unit(user)
 
 
+def sees_whole_unit(user: User, unit: OrgUnit) -> bool:
+    """Whether everything of `unit` is visible to the user, so unit-wide figures (the bulletin sentence,
+    which counts every project of the unit) tell them nothing they may not see. Leaders see a selection."""
+    if _is_unrestricted(user):
+        return True
+    if not user.is_authenticated or not user.is_active or user.role == Role.LEADER:
+        return False
+    scope = scope_unit(user)
+    return scope is not None and unit.is_within(scope)
+
+
 def can_fill_reports(user: User, project: Project) -> bool:
     """Unit reporters fill in the reports of the projects their unit sees."""
     if not user.is_authenticated or not user.is_active or user.role != Role.REPORTER:

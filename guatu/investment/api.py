@@ -1,17 +1,21 @@
-from ninja import Query, Router, Schema
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from guatu.access import gateway
 from guatu.investment.queries import investment_summary
-from guatu.lib.money import percent
+from guatu.lib.money import percent, round_half_up
 from guatu.lib.periods import Period, PeriodError
+from guatu.projects.queries import latest_approved_period
 
 router = Router(tags=["investment"])
 
 
 class SummaryParams(Schema):
-    period: str
-    unit: int | None = None
+    period: str | None = Field(
+        None, description="YYYY-MM; default the latest month with approved reports in scope, else this month"
+    )
+    unit: int | None = Field(None, description="Org unit id; default the reader's own scope")
 
 
 class TagSummaryOut(Schema):
@@ -36,17 +40,30 @@ def _text(value):
     return None if value is None else format(value, "f")
 
 
+def _money(value):
+    """万元 to the cent: SQLite sums in floating point and hands back 15 significant digits."""
+    return format(round_half_up(value, 2), "f")
+
+
 @router.get("/summary", response=SummaryOut, summary="Investment summary per level tag")
 def summary(request, params: Query[SummaryParams]):
-    """January to `period` (YYYY-MM) for the projects of `unit` (default: the reader's own scope)."""
-    try:
-        period = Period.parse(params.period)
-    except PeriodError:
-        raise HttpError(422, "period 参数格式应为 YYYY-MM，例如 2022-03") from None
-    unit = gateway.get_visible_unit(request.user, params.unit) if params.unit else gateway.default_unit(request.user)
+    """January to `period` for the projects of `unit` the reader may see. Amounts are exact 万元 strings."""
+    period = None
+    if params.period:
+        try:
+            period = Period.parse(params.period)
+        except PeriodError:
+            raise HttpError(422, "period 参数格式应为 YYYY-MM，例如 2022-03") from None
+    unit = (
+        gateway.get_visible_unit(request.user, params.unit)
+        if params.unit
+        else gateway.default_unit(request.user)
+    )
     if unit is None:
         raise HttpError(404, "没有可查看的单位")
     projects = gateway.visible_projects(request.user).in_unit(unit)
+    if period is None:
+        period = latest_approved_period(projects.counted()) or Period.of(timezone.localdate())
     result = investment_summary(projects, period)
     return {
         "period": str(period),
@@ -57,8 +74,8 @@ def summary(request, params: Query[SummaryParams]):
                 "tag": row.tag.code,
                 "name": row.tag.name,
                 "projects": row.project_count,
-                "ytd_completed": _text(row.ytd_completed),
-                "annual_plan": _text(row.annual_plan),
+                "ytd_completed": _money(row.ytd_completed),
+                "annual_plan": _money(row.annual_plan),
                 "completion_rate_percent": _text(percent(row.completion_rate)),
                 "time_progress_percent": _text(percent(row.time_progress)),
                 "deviation_points": _text(row.deviation_points),

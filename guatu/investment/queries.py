@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from guatu.lib.money import percent, ratio
+from guatu.lib.money import CENT, percent, ratio
 from guatu.lib.periods import Period
 from guatu.projects.models import AnnualPlan, LevelTag, PlanMonth, ProjectQuerySet
 from guatu.reports.models import MonthlyReport
@@ -84,16 +84,19 @@ def investment_summary(projects: ProjectQuerySet, period: Period) -> InvestmentS
     rows = []
     for tag in tags:
         plan_row = plans.get(tag.pk, {})
-        annual_plan = plan_row.get("plan") or ZERO
+        # Sums come back from SQLite with float-like noise past the cent ("350.500000000000"): the inputs
+        # are whole cents, so quantizing restores the exact figure.
+        annual_plan = (plan_row.get("plan") or ZERO).quantize(CENT)
         phase = phased.get(tag.pk, {})
-        phased_whole = phase.get("whole") or ZERO
-        planned_to_date = (phase.get("to_date") or ZERO) + (annual_plan - phased_whole) * period.time_progress
+        phased_whole = (phase.get("whole") or ZERO).quantize(CENT)
+        phased_to_date = (phase.get("to_date") or ZERO).quantize(CENT)
+        planned_to_date = phased_to_date + (annual_plan - phased_whole) * period.time_progress
         time_progress = ratio(planned_to_date, annual_plan) if annual_plan else period.time_progress
         rows.append(
             TagSummary(
                 tag=tag,
                 project_count=plan_row.get("projects", 0),
-                ytd_completed=completed.get(tag.pk) or ZERO,
+                ytd_completed=(completed.get(tag.pk) or ZERO).quantize(CENT),
                 annual_plan=annual_plan,
                 planned_to_date=planned_to_date,
                 time_progress=time_progress,

@@ -1,7 +1,91 @@
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from guatu.access import gateway
+from guatu.accounts.models import Role
+from guatu.investment.briefing import briefing_for
+from guatu.investment.queries import investment_summary
+from guatu.lib.money import WAN_PER_YI, percent, round_half_up
+from guatu.lib.periods import Period, PeriodError
+from guatu.projects.queries import latest_approved_period
+
+
+def _money(value: Decimal) -> str:
+    return format(round_half_up(value, 2), "f")
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
 
 
 @login_required
 def summary_page(request):
-    return HttpResponse("TODO")
+    user = request.user
+    units = list(gateway.visible_units(user).in_tree_order())
+    unit_param = request.GET.get("unit", "").strip()
+    if unit_param:
+        unit = next((u for u in units if str(u.pk) == unit_param), None)
+        if unit is None:
+            raise Http404("unit not found")
+    else:
+        unit = gateway.default_unit(user)
+    top = min((u.depth for u in units), default=0)
+    context = {
+        "units": units,
+        "unit_options": [(u, "\u3000" * (u.depth - top)) for u in units],
+        "unit": unit,
+        "period_error": "",
+        "period_text": request.GET.get("period", ""),
+    }
+    if unit is None:
+        return render(request, "investment/summary.html", context)
+
+    projects = gateway.visible_projects(user).in_unit(unit)
+    period = None
+    if context["period_text"].strip():
+        try:
+            period = Period.parse(context["period_text"])
+        except PeriodError:
+            context["period_error"] = gettext(
+                "The month must be written as YYYY-MM, for example 2022-03 (you entered %(value)s)."
+            ) % {"value": context["period_text"]}
+    if period is None:
+        period = latest_approved_period(projects.counted()) or Period.of(timezone.localdate())
+
+    summary = investment_summary(projects, period)
+    rows = [
+        {
+            "tag": row.tag,
+            "projects": row.project_count,
+            "ytd_completed": _money(row.ytd_completed),
+            "ytd_completed_yi": _money(row.ytd_completed / WAN_PER_YI),
+            "annual_plan": _money(row.annual_plan),
+            "completion_rate": _text(percent(row.completion_rate)),
+            "time_progress": _text(percent(row.time_progress)),
+            "deviation": _text(row.deviation_points),
+            "behind": row.deviation_points is not None and row.deviation_points < 0,
+        }
+        for row in summary.rows
+    ]
+    chart = {
+        "tags": [row["tag"].name for row in rows],
+        "completion_rate": [row["completion_rate"] for row in rows],
+        "time_progress": [row["time_progress"] for row in rows],
+        "labels": {"completion_rate": gettext("Completion rate"), "time_progress": gettext("Time progress")},
+    }
+    briefing = briefing_for(unit, period) if gateway.sees_whole_unit(user, unit) else None
+    context.update(
+        {
+            "period": period,
+            "period_text": str(period),
+            "rows": rows,
+            "chart": chart,
+            "sentence": briefing["sentence"] if briefing else "",
+        }
+    )
+    return render(request, "investment/summary.html", context)

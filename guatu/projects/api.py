@@ -1,3 +1,234 @@
-from ninja import Router
+"""The project library over JSON: the filtered list with progress figures, and one project.
+
+Amounts are exact decimal strings in 万元. Rows come only from the access gateway; a project the reader
+may not see is a 404, the same as one that does not exist.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from guatu.access import gateway
+from guatu.lib.periods import Period
+from guatu.projects import queries
+from guatu.projects.forms import ProjectFilterForm
 
 router = Router(tags=["projects"])
+
+MAX_LIMIT = 200
+
+
+class ListParams(Schema):
+    q: str = Field("", description="Text in the name, project code or owner")
+    tag: str = Field("", description="Level tag code, e.g. county")
+    stage: str = ""
+    tier: str = ""
+    location: int | None = Field(None, description="Location unit id (its subtree)")
+    lead: int | None = Field(None, description="Lead unit id (its subtree)")
+    chain: int | None = Field(None, description="Industry chain id")
+    leader: int | None = Field(None, description="Responsible leader id")
+    period: str | None = Field(
+        None, description="YYYY-MM; default the latest month with approved reports, else the current month"
+    )
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class TagOut(Schema):
+    code: str
+    name: str
+
+
+class ProjectRowOut(Schema):
+    id: int
+    code: str | None
+    name: str
+    tags: list[TagOut]
+    stage: str
+    tier: str
+    category: str
+    location: Ref
+    lead_unit: Ref
+    responsible_leader: Ref | None
+    chain: Ref | None
+    annual_plan: str | None = Field(description="Plan for the period's year, 万元")
+    ytd_completed: str = Field(description="Approved, January to the period, 万元")
+    completion_rate_percent: str | None
+
+
+class ProjectPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    period: str
+    items: list[ProjectRowOut]
+
+
+class TaskForceOut(Schema):
+    name: str
+    duty: str
+    unit: Ref | None
+    phone: str
+
+
+class MilestoneOut(Schema):
+    kind: str
+    name: str
+    planned_date: date
+    actual_date: date | None
+    document_no: str
+    overdue: bool
+
+
+class PlanOut(Schema):
+    year: int
+    amount: str
+    months: dict[str, str] = Field(description="Monthly phasing, month number → 万元; empty if not phased")
+
+
+class ProjectDetailOut(Schema):
+    id: int
+    code: str | None
+    name: str
+    tags: list[TagOut]
+    stage: str
+    tier: str
+    category: str
+    chain: Ref | None
+    location: Ref
+    owner: str
+    scope: str
+    start_year: int
+    end_year: int
+    total_investment: str
+    prior_completed: str
+    responsible_leader: Ref | None
+    lead_unit: Ref
+    support_units: list[Ref] = Field(description="In order: the responsibility chain after the lead unit")
+    task_force: list[TaskForceOut]
+    milestones: list[MilestoneOut]
+    plans: list[PlanOut]
+    contact_name: str
+    contact_phone: str
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _ref(obj, name_attr: str = "name") -> dict | None:
+    return None if obj is None else {"id": obj.pk, "name": getattr(obj, name_attr)}
+
+
+def _tags(project) -> list[dict]:
+    return [{"code": tag.code, "name": tag.name} for tag in project.tags.all()]
+
+
+@router.get("/", response=ProjectPageOut, summary="Projects the reader may see, filtered and paginated")
+def project_list(request, params: Query[ListParams]):
+    user = request.user
+    visible = gateway.visible_projects(user)
+    data = {
+        name: "" if value is None else str(value)
+        for name, value in params.model_dump().items()
+        if name not in ("limit", "offset")
+    }
+    form = ProjectFilterForm(data, choices=queries.filter_choices(visible, gateway.visible_units(user)))
+    if not form.is_valid():
+        raise HttpError(422, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+    period = (
+        form.selected_period() or queries.latest_approved_period(visible) or Period.of(timezone.localdate())
+    )
+    projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
+    projects = projects.order_by("id")
+    count = projects.count()
+    items = [
+        {
+            "id": p.pk,
+            "code": p.code,
+            "name": p.name,
+            "tags": _tags(p),
+            "stage": p.stage,
+            "tier": p.tier,
+            "category": p.category,
+            "location": _ref(p.location_unit),
+            "lead_unit": _ref(p.lead_unit),
+            "responsible_leader": _ref(p.responsible_leader),
+            "chain": _ref(p.chain),
+            "annual_plan": _text(p.annual_plan),
+            "ytd_completed": _text(p.ytd_completed),
+            "completion_rate_percent": _text(p.completion_percent),
+        }
+        for p in queries.finish_progress(list(projects[params.offset : params.offset + params.limit]))
+    ]
+    return {
+        "count": count,
+        "limit": params.limit,
+        "offset": params.offset,
+        "period": str(period),
+        "items": items,
+    }
+
+
+@router.get(
+    "/{int:project_id}", response=ProjectDetailOut, summary="One project: identity, the five ones, plans"
+)
+def project_detail(request, project_id: int):
+    p = queries.project_for_detail(gateway.visible_projects(request.user), project_id)
+    if p is None:
+        raise Http404("project not found")
+    today = timezone.localdate()
+    return {
+        "id": p.pk,
+        "code": p.code,
+        "name": p.name,
+        "tags": _tags(p),
+        "stage": p.stage,
+        "tier": p.tier,
+        "category": p.category,
+        "chain": _ref(p.chain),
+        "location": _ref(p.location_unit),
+        "owner": p.owner,
+        "scope": p.scope,
+        "start_year": p.start_year,
+        "end_year": p.end_year,
+        "total_investment": _text(p.total_investment),
+        "prior_completed": _text(p.prior_completed),
+        "responsible_leader": _ref(p.responsible_leader),
+        "lead_unit": _ref(p.lead_unit),
+        "support_units": [_ref(link.unit) for link in p.support_links.all()],
+        "task_force": [
+            {"name": m.name, "duty": m.duty, "unit": _ref(m.unit), "phone": m.phone}
+            for m in p.task_force.all()
+        ],
+        "milestones": [
+            {
+                "kind": m.kind,
+                "name": m.name,
+                "planned_date": m.planned_date,
+                "actual_date": m.actual_date,
+                "document_no": m.document_no,
+                "overdue": queries.milestone_overdue(m, today),
+            }
+            for m in p.milestones.all()
+        ],
+        "plans": [
+            {
+                "year": plan.year,
+                "amount": _text(plan.amount),
+                "months": {str(pm.month): _text(pm.amount) for pm in plan.months.all()},
+            }
+            for plan in sorted(p.plans.all(), key=lambda plan: plan.year)
+        ],
+        "contact_name": p.contact_name,
+        "contact_phone": p.contact_phone,
+    }

@@ -1,15 +1,88 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from guatu.access import gateway
+from guatu.lib.periods import Period
+from guatu.projects import queries
+from guatu.projects.forms import ProjectFilterForm
+from guatu.projects.models import Project
+
+PAGE_SIZE = 50
+
+
+def _is_partial(request) -> bool:
+    """An htmx request for the table only (a history restore wants the whole page)."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 @login_required
 def project_list(request):
-    return HttpResponse("TODO")
+    user = request.user
+    visible = gateway.visible_projects(user)
+    form = ProjectFilterForm(
+        request.GET, choices=queries.filter_choices(visible, gateway.visible_units(user))
+    )
+    period = (
+        form.selected_period() or queries.latest_approved_period(visible) or Period.of(timezone.localdate())
+    )
+    projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
+    page = Paginator(projects.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = queries.finish_progress(list(page))
+    context = {"form": form, "page": page, "rows": rows, "period": period}
+    template = "projects/_project_table.html" if _is_partial(request) else "projects/project_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _get_project_for_user(user, pk) -> Project:
+    project = queries.project_for_detail(gateway.visible_projects(user), pk)
+    if project is None:
+        raise Http404("project not found")
+    return project
+
+
+def _year_param(request, project: Project) -> int | None:
+    """The year asked for, if it is one of the project's years; None for the default."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return None
+    return year if project.start_year <= year <= project.end_year else None
 
 
 @login_required
 def project_detail(request, pk):
-    project = gateway.get_visible_project(request.user, pk)
-    return HttpResponse(project.name)
+    project = _get_project_for_user(request.user, pk)
+    today = timezone.localdate()
+    reports = queries.project_reports(project, _year_param(request, project), today)
+    can_fill = gateway.can_fill_reports(request.user, project)
+    plans = [
+        {"plan": plan, "months": _phasing(plan)} for plan in sorted(project.plans.all(), key=lambda p: p.year)
+    ]
+    context = {
+        "project": project,
+        "tags": list(project.tags.all()),
+        "support_links": list(project.support_links.all()),
+        "task_force": list(project.task_force.all()),
+        "milestones": [(m, queries.milestone_overdue(m, today)) for m in project.milestones.all()],
+        "plans": plans,
+        "year": reports.year,
+        "years": range(project.start_year, project.end_year + 1),
+        "reports": reports,
+        "fill_period": reports.next_period if can_fill else None,
+        "history": queries.project_history(project),
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+def _phasing(plan) -> list | None:
+    """The plan's twelve months (None where a month has no share), or None when it is not phased."""
+    months = {pm.month: pm.amount for pm in plan.months.all()}
+    if not months:
+        return None
+    return [months.get(month) for month in range(1, 13)]

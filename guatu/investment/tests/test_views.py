@@ -1,0 +1,168 @@
+"""The investment summary page: scope, figures per level tag, the bulletin sentence, query counts."""
+
+import re
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from guatu.access import gateway
+from guatu.investment.queries import investment_summary
+from guatu.lib.periods import Period
+from guatu.reports.models import ReportStatus
+from guatu.testing import make_project, make_report
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("investment:summary")
+
+
+def _get(client, user, **params):
+    client.force_login(user)
+    return client.get(URL, params)
+
+
+def _cell(body: str, tag: str, field: str) -> str:
+    match = re.search(
+        rf'<td[^>]*data-tag="{tag}" data-field="{field}" data-value="([^"]*)"[^>]*>([^<]*)</td>', body
+    )
+    assert match, (tag, field)
+    return match.group(1)
+
+
+def _reports(w):
+    make_report(w.project_a, "2022-01", "100", reporter=w.dept_reporter, reviewer=w.reviewer)
+    make_report(w.project_a, "2022-02", "50.50", reporter=w.dept_reporter, reviewer=w.reviewer)
+    make_report(w.project_a, "2022-03", "999", reporter=w.dept_reporter, status=ReportStatus.SUBMITTED)
+    make_report(w.project_b, "2022-01", "200", reporter=w.outsider, reviewer=w.reviewer)
+
+
+def test_anonymous_is_asked_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "persona", ["city_admin", "reviewer", "reporter", "dept_reporter", "leader", "viewer", "outsider"]
+)
+def test_every_persona_gets_the_page(client, world, persona):
+    response = _get(client, world.personas[persona])
+    assert response.status_code == 200
+    assert 'data-tag="county"' in response.content.decode()
+
+
+def test_figures_per_tag(client, world):
+    w = world
+    _reports(w)
+    body = _get(client, w.city_admin, period="2022-03").content.decode()
+    assert _cell(body, "county", "projects") == "2"
+    assert _cell(body, "county", "ytd_completed") == "350.50"
+    assert _cell(body, "county", "ytd_completed_yi") == "0.04"
+    assert _cell(body, "county", "annual_plan") == "2000.00"
+    assert _cell(body, "county", "completion_rate") == "17.53"
+    assert _cell(body, "county", "time_progress") == "25.00"
+    assert _cell(body, "county", "deviation") == "-7.48"
+    assert re.search(r'class="num neg"[^>]*data-field="deviation"', body)
+    assert _cell(body, "prefecture", "ytd_completed") == "150.50"
+    assert 'id="summary-county-ytd_completed"' in body
+    assert "vendor/echarts/echarts.min.js" in body and 'id="summary-chart-data"' in body
+    assert "cdn" not in body.lower()
+
+
+def test_page_matches_investment_summary(client, world):
+    w = world
+    _reports(w)
+    response = _get(client, w.reporter, period="2022-02")
+    expected = investment_summary(gateway.visible_projects(w.reporter).in_unit(w.town_a), Period(2022, 2))
+    body = response.content.decode()
+    for row in expected.rows:
+        assert _cell(body, row.tag.code, "ytd_completed") == f"{row.ytd_completed:.2f}"
+        assert _cell(body, row.tag.code, "projects") == str(row.project_count)
+    # Township A's reporter sees project A only.
+    assert _cell(body, "county", "ytd_completed") == "150.50"
+
+
+def test_other_unit_is_404(client, world):
+    w = world
+    assert _get(client, w.outsider, unit=w.town_a.pk).status_code == 404
+    assert _get(client, w.reporter, unit=w.city.pk).status_code == 404
+    assert _get(client, w.reporter, unit="abc").status_code == 404
+    assert _get(client, w.city_admin, unit=w.town_a.pk).status_code == 200
+
+
+def test_unit_picker_offers_visible_units_only(client, world):
+    w = world
+    response = _get(client, w.reporter)
+    assert [unit.pk for unit in response.context["units"]] == [w.town_a.pk]
+    admin_units = {unit.pk for unit in _get(client, w.city_admin).context["units"]}
+    assert {w.city.pk, w.town_a.pk, w.town_b.pk, w.dept.pk, w.drc.pk} == admin_units
+
+
+def test_unit_narrows_the_figures(client, world):
+    w = world
+    _reports(w)
+    body = _get(client, w.city_admin, unit=w.town_b.pk, period="2022-03").content.decode()
+    assert _cell(body, "county", "ytd_completed") == "200.00"
+    assert _cell(body, "county", "projects") == "1"
+
+
+def test_default_period_is_the_latest_month_with_approved_reports(client, world):
+    w = world
+    _reports(w)
+    assert str(_get(client, w.city_admin).context["period"]) == "2022-02"
+    # Township B's last approved month is January.
+    assert str(_get(client, w.outsider).context["period"]) == "2022-01"
+
+
+@time_machine.travel(date(2023, 7, 3))
+def test_default_period_without_reports_is_this_month(client, world):
+    assert str(_get(client, world.city_admin).context["period"]) == "2023-07"
+
+
+@pytest.mark.parametrize("bad", ["2022-13", "2022/03", "March", "0000-01"])
+def test_bad_period_gets_a_chinese_message(client, world, bad):
+    response = _get(client, world.city_admin, period=bad)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "月份应写作 YYYY-MM" in body
+    assert 'data-tag="county"' in body  # the default period is shown instead
+
+
+def test_bulletin_sentence_for_those_who_see_the_whole_unit(client, world):
+    w = world
+    _reports(w)
+    body = _get(client, w.city_admin, period="2022-03").content.decode()
+    assert "1-3月，娄底市重点项目（禾青镇锑品深加工项目）完成投资0.0亿元，为年度计划的15.05%" in body
+    assert "2个市本级重点项目完成投资0.0亿元，为年度计划的17.53%。" in body
+    town = _get(client, w.reporter, period="2022-03").content.decode()
+    assert 'id="bulletin-sentence"' in town and "1个市本级重点项目" not in town  # one project: named
+    # A leader sees only their own projects: the unit's sentence would count others'.
+    assert 'id="bulletin-sentence"' not in _get(client, w.leader_user, period="2022-03").content.decode()
+
+
+def test_user_without_a_unit_sees_an_explanation(client, world):
+    from guatu.testing import make_user
+
+    lost = make_user("nobody", None, "viewer")
+    response = _get(client, lost)
+    assert response.status_code == 200
+    assert response.context["unit"] is None
+
+
+def test_query_count_does_not_grow_with_projects(client, world, django_assert_num_queries):
+    w = world
+    _reports(w)
+    client.force_login(w.city_admin)
+    client.get(URL)
+    # session, user, units, the user's unit; default period; 4 for the summary; 5 for the bulletin (4 + the
+    # one-project list's name); the page frame's unread-inbox badge.
+    with django_assert_num_queries(15):
+        client.get(URL)
+    # The bulletin names the project of a one-project list (one more query): keep the prefecture list at one.
+    for n in range(6):
+        project = make_project(location=w.town_a, tags=[w.county_tag])
+        make_report(project, "2022-01", str(n + 1), reporter=w.reporter, reviewer=w.reviewer)
+    with django_assert_num_queries(15):
+        client.get(URL)
