@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from guatu.audit.labels import action_label
 from guatu.audit.queries import history_of_project
 from guatu.lib.money import percent, ratio, round_half_up
 from guatu.lib.periods import Period
@@ -225,18 +226,6 @@ def next_report_period(project: Project, latest: Period | None, today: date) -> 
 
 # --- history ----------------------------------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "project.create": _("Project created"),
-    "project.update": _("Project changed"),
-    "plan.set": _("Annual plan set"),
-    "report.create": _("Report created"),
-    "report.update": _("Report changed"),
-    "report.submit": _("Report submitted"),
-    "report.return": _("Report returned"),
-    "report.approve": _("Report approved"),
-    "report.unlock": _("Report unlocked"),
-}
-
 FIELD_LABELS = {
     "months": _("monthly phasing"),
     "tags": _("level tags"),
@@ -403,7 +392,7 @@ def project_history(project: Project) -> list[HistoryEntry]:
             HistoryEntry(
                 at=event.at,
                 actor=event.actor.display_name if event.actor else gettext("system"),
-                action=str(ACTION_LABELS.get(event.action, event.action)),
+                action=action_label(event.action),
                 subject=_subject(event, names),
                 reason=event.reason,
                 changes=changes,

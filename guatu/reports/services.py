@@ -19,9 +19,9 @@ from django.utils.translation import gettext_noop
 from guatu.access import gateway
 from guatu.audit.services import audit_record, changes, snapshot
 from guatu.lib.money import CENT
+from guatu.lib.periods import Period
 from guatu.notifications.models import NotificationKind
 from guatu.notifications.services import notify
-from guatu.lib.periods import Period
 from guatu.projects.models import Project
 from guatu.reports.models import MonthlyReport, ReportStatus
 

@@ -1,20 +1,396 @@
+"""Monthly-report pages: the reporter's form, a report's page with its workflow actions, the review queue.
+
+Every view: rows through the access gateway → form → service → redirect with a message.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery, Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_POST
+
+from guatu.access import gateway
+from guatu.audit.labels import action_label
+from guatu.audit.models import AuditEvent
+from guatu.audit.queries import history_of
+from guatu.lib.money import percent_text, ratio
+from guatu.lib.periods import Period, PeriodError
+from guatu.projects.models import AnnualPlan, Project
+from guatu.reports import services
+from guatu.reports.forms import ActionForm, QueueFilterForm, ReasonForm, ReportForm
+from guatu.reports.models import MonthlyReport, ReportStatus
+
+ZERO = Decimal("0")
+
+EVENT_LABELS = {
+    "report.create": pgettext_lazy("report history", "Created"),
+    "report.update": pgettext_lazy("report history", "Changed"),
+    "report.submit": pgettext_lazy("report history", "Submitted"),
+    "report.return": pgettext_lazy("report history", "Returned"),
+    "report.approve": pgettext_lazy("report history", "Approved"),
+    "report.unlock": pgettext_lazy("report history", "Unlocked"),
+}
+# What the history lists per event: not the fields that identify the report (shown once on the page), nor
+# the return reason (the event's own reason says it).
+_HISTORY_FIELDS = [*services.INPUT_FIELDS, "status"]
+
+
+# ---------------------------------------------------------------------------------------------- reads
+
+
+def _figures(project: Project, period: Period, amount: Decimal | None) -> dict:
+    """The annual plan, what approved reports add up to before this month, and the YTD with `amount`."""
+    plan = (
+        AnnualPlan.objects.filter(project=project, year=period.year).values_list("amount", flat=True).first()
+    )
+    before = (
+        MonthlyReport.objects.approved()
+        .filter(project=project, year=period.year, month__lt=period.month)
+        .aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    after = before + (amount or ZERO)
+    return {
+        "annual_plan": plan,
+        "ytd_before": before,
+        "ytd_after": after,
+        "rate_after": percent_text(ratio(after, plan)) if plan else None,
+    }
+
+
+def _history_rows(events) -> list[dict]:
+    """Audit events as the page shows them: when, who, what, each changed field from → to, why."""
+    rows = []
+    for event in events:
+        changed = [
+            {
+                "label": capfirst(MonthlyReport._meta.get_field(name).verbose_name),
+                "before": _shown(name, event.before.get(name)) if event.before else None,
+                "after": _shown(name, event.after[name]),
+            }
+            for name in _HISTORY_FIELDS
+            # A new report's empty fields say nothing; a change to empty does.
+            if name in event.after and (event.before or event.after[name] not in (None, ""))
+        ]
+        rows.append(
+            {
+                "at": event.at,
+                "actor": event.actor.display_name if event.actor else _("system"),
+                "action": EVENT_LABELS.get(event.action) or action_label(event.action),
+                "changes": changed,
+                "reason": event.reason,
+            }
+        )
+    return rows
+
+
+def _shown(name: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "status":
+        return str(ReportStatus(value).label)
+    return str(value)
+
+
+def _last_actor(events, action: str):
+    matching = [event for event in events if event.action == action]
+    return matching[-1].actor if matching else None
+
+
+def _lock_reason(report: MonthlyReport) -> str:
+    if report.status == ReportStatus.APPROVED:
+        return _(
+            "Approved by %(reviewer)s on %(time)s: its figures are locked and count in the totals. "
+            "To correct it, ask a reviewer to unlock it with a reason."
+        ) % {
+            "reviewer": report.reviewed_by.display_name if report.reviewed_by else "—",
+            "time": _when(report.reviewed_at),
+        }
+    return _(
+        "Submitted on %(time)s and waiting for review: it can be changed again only if the reviewer returns it."
+    ) % {"time": _when(report.submitted_at)}
+
+
+def month_label(period: Period) -> str:
+    return _("%(month)s/%(year)s") % {"year": period.year, "month": period.month}
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else "—"
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Service errors keyed by a visible field go next to it; the rest (period, version, status) at the top."""
+    for field, field_messages in error.message_dict.items():
+        shown = field in form.fields and not form.fields[field].widget.is_hidden
+        form.add_error(field if shown else None, field_messages)
+
+
+def top_errors(form) -> list[str]:
+    """Errors for the top of the form: form-wide ones and those of hidden fields (a missing version)."""
+    if form is None:
+        return []
+    errors = list(form.non_field_errors())
+    for field in form.hidden_fields():
+        errors += field.errors
+    return errors
+
+
+def _safe_next(request, url: str) -> str | None:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
+# ---------------------------------------------------------------------------------------- report form
+
+
+@login_required
+def report_edit(request, project_pk: int, period: str):
+    """Create the report for a project and month, or edit the existing one; approved reports are read-only."""
+    try:
+        period = Period.parse(period)
+    except PeriodError:
+        raise Http404("bad period") from None
+    project = gateway.get_visible_project(request.user, project_pk)
+    if not gateway.can_fill_reports(request.user, project):
+        raise PermissionDenied
+    report = _report_of_month(request.user, project, period)
+
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():  # save and submit are one step: both happen, or neither
+                    saved = _save(form, project=project, period=period, report=report, by=request.user)
+                    if "submit" in request.POST:
+                        saved = services.report_submit(
+                            report=saved, by=request.user, expected_version=saved.version
+                        )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+                report = _report_of_month(request.user, project, period)
+            else:
+                if saved.status == ReportStatus.SUBMITTED:
+                    messages.success(request, _("Report saved and submitted for review."))
+                else:
+                    messages.success(request, _("Report saved as a draft. Submit it when it is complete."))
+                return redirect("reports:detail", pk=saved.pk)
+    else:
+        form = ReportForm(initial=_initial(report))
+
+    read_only = report is not None and not report.is_editable and not form.is_bound
+    amount = form.cleaned_data.get("amount") if form.is_bound else (report.amount if report else None)
+    return render(
+        request,
+        "reports/report_form.html",
+        {
+            "project": project,
+            "period": period,
+            "month_label": month_label(period),
+            "report": report,
+            "form": form,
+            "form_errors": top_errors(form),
+            "read_only": read_only,
+            "lock_reason": _lock_reason(report) if read_only else "",
+            **_figures(project, period, amount),
+        },
+    )
+
+
+def _report_of_month(user, project: Project, period: Period) -> MonthlyReport | None:
+    return (
+        gateway.visible_reports(user)
+        .filter(project=project, year=period.year, month=period.month)
+        .select_related("filled_by", "reviewed_by")
+        .first()
+    )
+
+
+def _initial(report: MonthlyReport | None) -> dict:
+    if report is None:
+        return {}
+    return {name: getattr(report, name) for name in services.INPUT_FIELDS} | {"version": report.version}
+
+
+def _save(
+    form: ReportForm, *, project: Project, period: Period, report: MonthlyReport | None, by
+) -> MonthlyReport:
+    data = form.report_input()
+    version = form.cleaned_data["version"]
+    # A form read before the report existed carries no version: creating again is refused by the service
+    # ("already has a report") rather than silently overwriting what someone else saved meanwhile.
+    if report is None or version is None:
+        return services.report_create(project=project, period=period, data=data, by=by)
+    return services.report_update(report=report, data=data, expected_version=version, by=by)
+
+
+# -------------------------------------------------------------------------------------- report detail
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = gateway.get_visible_report(request.user, pk)
+    return _render_detail(request, report)
+
+
+def _render_detail(request, report: MonthlyReport, *, failed: str = "", failed_form=None):
+    user = request.user
+    project = report.project
+    period = Period(report.year, report.month)
+    events = list(history_of(report))
+    can_fill = gateway.can_fill_reports(user, project)
+    can_review = gateway.can_review(user, project)
+
+    def form_for(action: str, form_class, **kwargs):
+        if failed == action:
+            return failed_form
+        return form_class(initial={"version": report.version}, **kwargs)
+
+    status = report.status
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "project": project,
+            "period": period,
+            "month_label": month_label(period),
+            "history": _history_rows(events),
+            "submitted_by": _last_actor(events, "report.submit"),
+            "can_edit": can_fill and report.is_editable,
+            "can_submit": can_fill and report.is_editable,
+            "can_return": can_review and status == ReportStatus.SUBMITTED,
+            "can_approve": can_review and status == ReportStatus.SUBMITTED,
+            "can_unlock": can_review and status == ReportStatus.APPROVED,
+            "submit_form": form_for("submit", ActionForm),
+            "approve_form": form_for("approve", ActionForm),
+            "return_form": form_for("return", ReasonForm),
+            "unlock_form": form_for("unlock", ReasonForm),
+            "action_errors": top_errors(failed_form),
+            **_figures(project, period, report.amount),
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------ workflow actions
+
+
+def _act(request, pk: int, *, action: str, reviewer: bool, reason_for: str = ""):
+    report = gateway.get_visible_report(request.user, pk)
+    allowed = gateway.can_review if reviewer else gateway.can_fill_reports
+    if not allowed(request.user, report.project):
+        raise PermissionDenied
+    form = ReasonForm(request.POST, what=reason_for) if reason_for else ActionForm(request.POST)
+    if form.is_valid():
+        service, success = ACTIONS[action]
+        extra = {"reason": form.cleaned_data["reason"]} if reason_for else {}
+        try:
+            service(report=report, by=request.user, expected_version=form.cleaned_data["version"], **extra)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            next_url = _safe_next(request, form.cleaned_data["next"])
+            return redirect(next_url or reverse("reports:detail", args=[report.pk]))
+    report = gateway.get_visible_report(request.user, pk)
+    return _render_detail(request, report, failed=action, failed_form=form)
+
+
+ACTIONS = {
+    "submit": (services.report_submit, gettext_lazy("Report submitted for review.")),
+    "return": (services.report_return, gettext_lazy("Report returned to the reporter with your reason.")),
+    "approve": (
+        services.report_approve,
+        gettext_lazy("Report approved: its figures are locked and now count."),
+    ),
+    "unlock": (
+        services.report_unlock,
+        gettext_lazy("Report unlocked and returned to the reporter for correction."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def report_submit_view(request, pk: int):
+    return _act(request, pk, action="submit", reviewer=False)
+
+
+@login_required
+@require_POST
+def report_return_view(request, pk: int):
+    return _act(request, pk, action="return", reviewer=True, reason_for=_("returning the report"))
+
+
+@login_required
+@require_POST
+def report_approve_view(request, pk: int):
+    return _act(request, pk, action="approve", reviewer=True)
+
+
+@login_required
+@require_POST
+def report_unlock_view(request, pk: int):
+    return _act(request, pk, action="unlock", reviewer=True, reason_for=_("unlocking the report"))
+
+
+# --------------------------------------------------------------------------------------- review queue
 
 
 @login_required
 def review_queue(request):
-    return HttpResponse("TODO")
-
-
-@login_required
-def report_edit(request, project_pk, period):
-    return HttpResponse("TODO")
-
-
-@login_required
-def report_detail(request, pk):
-    return HttpResponse("TODO")
-
-
-report_submit_view = report_return_view = report_approve_view = report_unlock_view = report_detail
+    """Submitted reports in the reviewer's scope, oldest first. A fixed number of queries at any length."""
+    user = request.user
+    if not gateway.is_reviewer(user):
+        raise PermissionDenied
+    form = QueueFilterForm(request.GET or None, units=gateway.visible_units(user).order_by("path"))
+    last_submitter = (
+        AuditEvent.objects.filter(
+            object_type="monthlyreport", object_id=OuterRef("pk"), action="report.submit"
+        )
+        .order_by("-at", "-id")
+        .values("actor")[:1]
+    )
+    reports = (
+        gateway.visible_reports(user)
+        .awaiting_review()
+        .select_related("project__location_unit", "project__lead_unit")
+        .annotate(submitted_by_id=Subquery(last_submitter))
+        .order_by("submitted_at", "pk")
+    )
+    if form.is_bound and form.is_valid():
+        period, unit = form.cleaned_data["period"], form.cleaned_data["unit"]
+        if period:
+            reports = reports.filter(year=period.year, month=period.month)
+        if unit:
+            reports = reports.filter(project__in=Project.objects.in_unit(unit).values("pk"))
+    reports = list(reports)
+    submitters = get_user_model().objects.in_bulk({r.submitted_by_id for r in reports if r.submitted_by_id})
+    for report in reports:
+        report.submitted_by = submitters.get(report.submitted_by_id)
+    return render(
+        request,
+        "reports/review_queue.html",
+        {"form": form, "reports": reports, "here": request.get_full_path()},
+    )

@@ -1,0 +1,57 @@
+"""Human names for audit actions, in one place for every page that shows a history."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "orgunit.create": _("Unit created"),
+    "leader.create": _("Leader added"),
+    "user.create": _("User created"),
+    "leveltag.create": _("Level tag created"),
+    "industrychain.create": _("Industry chain created"),
+    "project.create": _("Project created"),
+    "project.update": _("Project changed"),
+    "plan.set": _("Annual plan set"),
+    "report.create": _("Report created"),
+    "report.import": _("Report imported"),
+    "report.update": _("Report changed"),
+    "report.submit": _("Report submitted"),
+    "report.return": _("Report returned"),
+    "report.approve": _("Report approved"),
+    "report.unlock": _("Report unlocked"),
+    "lights.rules_set": _("Warning rules changed"),
+    "problem.raise": _("Problem raised"),
+    "problem.assign": _("Problem assigned"),
+    "problem.feedback": _("Feedback given"),
+    "problem.verify": _("Problem verified"),
+    "problem.close": _("Problem closed"),
+    "problem.reopen": _("Problem reopened"),
+    "problem.escalate": _("Problem escalated"),
+    "supervision.issue": _("Supervision order issued"),
+    "supervision.respond": _("Supervision order answered"),
+    "supervision.close": _("Supervision order closed"),
+    "meeting.create": _("Dispatch meeting scheduled"),
+    "meeting.minutes": _("Minutes recorded"),
+    "scheme.create": _("Scheme created"),
+    "scheme.update": _("Scheme changed"),
+    "indicator.create": _("Indicator created"),
+    "indicator.update": _("Indicator changed"),
+    "value.create": _("Value entered"),
+    "value.update": _("Value changed"),
+    "value.submit": _("Value submitted"),
+    "value.return": _("Value returned"),
+    "value.approve": _("Value approved"),
+    "value.unlock": _("Value unlocked"),
+    "value.evidence": _("Evidence added"),
+    "value.change_refused": _("Change to published inputs refused"),
+    "item.add": _("Bonus/penalty item added"),
+    "snapshot.compute": _("Results computed"),
+    "snapshot.recompute": _("Results recomputed"),
+    "snapshot.recompute_refused": _("Recomputation of published results refused"),
+    "snapshot.publish": _("Results published"),
+    "appeal.raise": _("Appeal raised"),
+    "appeal.answer": _("Appeal answered"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))

@@ -1,0 +1,148 @@
+"""Forms for the monthly-report pages: they parse what people type; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from guatu.lib.money import parse_money
+from guatu.lib.periods import Period, PeriodError
+from guatu.reports.services import ReportInput
+
+# Phones with a Chinese input method often type full-width digits and punctuation: １２３．５
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－。", "0123456789.,-.")
+
+
+class AmountField(forms.DecimalField):
+    """An amount in 万元: plain digits (full-width accepted), at most 2 decimals, never negative."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "amount"})
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=14, decimal_places=2, min_value=Decimal("0"), **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).translate(_FULL_WIDTH).replace(" ", "")
+        if text in self.empty_values:
+            return None
+        try:
+            number = parse_money(text)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return abs(number) if number == 0 else number  # no "-0"
+
+    def name_in_messages(self, label: str) -> None:
+        """Every message names the field, so it reads right when shown at the top of the page too."""
+        field = {"field": label}
+        self.error_messages.update(
+            {
+                "required": gettext("Enter %(field)s.") % field,
+                "invalid": gettext("%(field)s must be a number in 10k yuan, such as 125.5.") % field,
+                "min_value": gettext("%(field)s cannot be negative.") % field,
+                "max_digits": gettext("%(field)s is too large: at most 12 digits before the decimal point.")
+                % field,
+                "max_whole_digits": gettext(
+                    "%(field)s is too large: at most 12 digits before the decimal point."
+                )
+                % field,
+                "max_decimal_places": gettext(
+                    "%(field)s has at most 2 decimal places (10k yuan to the cent)."
+                )
+                % field,
+            }
+        )
+
+
+class ReportForm(forms.Form):
+    amount = AmountField(label=_("Completed this month (10k yuan)"))
+    statistical_amount = AmountField(
+        label=_("Statistical investment this month (10k yuan)"),
+        required=False,
+        help_text=_("Investment counted by the statistics bureau (纳统); leave empty if not known yet."),
+    )
+    physical_progress = forms.CharField(
+        label=_("Physical progress"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was built this month, e.g. main structure of building 2 topped out."),
+    )
+    problems = forms.CharField(label=_("Problems"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    next_month_plan = forms.CharField(
+        label=_("Next month's plan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    # The version the form was read at; empty for a new report. A stale save is refused by the service.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("amount", "statistical_amount"):
+            field = self.fields[name]
+            field.name_in_messages(str(field.label))
+
+    def report_input(self) -> ReportInput:
+        data = self.cleaned_data
+        return ReportInput(
+            amount=data["amount"],
+            statistical_amount=data["statistical_amount"],
+            physical_progress=data["physical_progress"],
+            problems=data["problems"],
+            next_month_plan=data["next_month_plan"],
+        )
+
+
+class ActionForm(forms.Form):
+    """A workflow action on one report: the version it was read at, and where to go afterwards."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].error_messages["required"] = gettext(
+            "The form is missing the report's version; reload the page and try again."
+        )
+
+
+class ReasonForm(ActionForm):
+    """Returning or unlocking a report needs a reason: the reporter reads it."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), strip=True)
+
+    def __init__(self, *args, what: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = gettext("Give a reason for %(what)s.") % {
+            "what": what
+        }
+
+
+class QueueFilterForm(forms.Form):
+    """Filters of the review queue; an invalid value is reported and ignored."""
+
+    period = forms.CharField(
+        label=_("Month"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2022-03"}),
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("All units"))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: unit.display_name
+        self.fields["unit"].error_messages["invalid_choice"] = gettext("Pick a unit from the list.")
+
+    def clean_period(self) -> Period | None:
+        text = self.cleaned_data["period"].strip()
+        if not text:
+            return None
+        try:
+            return Period.parse(text)
+        except PeriodError:
+            raise forms.ValidationError(
+                gettext("Month must look like 2022-03 (you entered %(value)s).") % {"value": text}
+            ) from None
