@@ -91,9 +91,9 @@ class ProjectInput:
 def _validate_project(data: ProjectInput) -> None:
     errors = {}
     if data.code and not PROJECT_CODE.match(data.code):
-        errors["code"] = _("Project code must look like 2022-431381-44-01-000001 (you entered %(value)s).") % {
-            "value": data.code
-        }
+        errors["code"] = _(
+            "Project code must look like 2022-431381-44-01-000001 (you entered %(value)s)."
+        ) % {"value": data.code}
     if data.end_year < data.start_year:
         errors["end_year"] = _("End year %(end)s is before start year %(start)s.") % {
             "end": data.end_year,
@@ -117,7 +117,8 @@ def project_create(*, data: ProjectInput, by=None) -> Project:
     project = Project.objects.create(**{name: getattr(data, name) for name in PROJECT_FIELDS})
     project.tags.set(data.tags)
     ProjectSupportUnit.objects.bulk_create(
-        ProjectSupportUnit(project=project, unit=unit, position=i) for i, unit in enumerate(data.support_units, 1)
+        ProjectSupportUnit(project=project, unit=unit, position=i)
+        for i, unit in enumerate(data.support_units, 1)
     )
     TaskForceMember.objects.bulk_create(
         TaskForceMember(project=project, position=i, name=m.name, duty=m.duty, unit=m.unit, phone=m.phone)
@@ -160,7 +161,9 @@ def annual_plan_set(
         if any(not 1 <= m <= 12 for m in months):
             errors["months"] = _("Months are numbered 1 to 12.")
         elif sum(months.values(), Decimal(0)) != amount:
-            errors["months"] = _("The monthly phasing adds up to %(sum)s, not the annual plan %(amount)s.") % {
+            errors["months"] = _(
+                "The monthly phasing adds up to %(sum)s, not the annual plan %(amount)s."
+            ) % {
                 "sum": sum(months.values(), Decimal(0)),
                 "amount": amount,
             }
@@ -175,11 +178,55 @@ def annual_plan_set(
         plan.save(update_fields=["amount"])
     plan.months.all().delete()
     if months:
-        PlanMonth.objects.bulk_create(PlanMonth(plan=plan, month=m, amount=v) for m, v in sorted(months.items()))
-    after = {"year": year, "amount": format(amount, "f"), "months": {str(m): format(v, "f") for m, v in sorted((months or {}).items())}}
+        PlanMonth.objects.bulk_create(
+            PlanMonth(plan=plan, month=m, amount=v) for m, v in sorted(months.items())
+        )
+    after = {
+        "year": year,
+        "amount": format(amount, "f"),
+        "months": {str(m): format(v, "f") for m, v in sorted((months or {}).items())},
+    }
     audit_record(actor=by, action="plan.set", obj=plan, project=project, before=before, after=after)
     return plan
 
 
 def _months_of(plan: AnnualPlan) -> dict[str, str]:
     return {str(pm.month): format(pm.amount, "f") for pm in plan.months.all()}
+
+
+TAG_FIELDS = ["code", "name", "bulletin_label", "sort_order", "in_bulletin"]
+CHAIN_FIELDS = ["name", "chief", "lead_unit", "master_firms"]
+
+
+@transaction.atomic
+def level_tag_create(
+    *, code: str, name: str, bulletin_label: str, sort_order: int = 0, in_bulletin: bool = True, by=None
+) -> LevelTag:
+    """A key-project list (level tag); the list of tags is configuration, not code."""
+    if LevelTag.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("A level tag with code %(code)s exists already.") % {"code": code}})
+    tag = LevelTag.objects.create(
+        code=code, name=name, bulletin_label=bulletin_label, sort_order=sort_order, in_bulletin=in_bulletin
+    )
+    audit_record(actor=by, action="leveltag.create", obj=tag, after=snapshot(tag, TAG_FIELDS))
+    return tag
+
+
+@transaction.atomic
+def chain_create(
+    *,
+    name: str,
+    chief: Leader | None = None,
+    lead_unit: OrgUnit | None = None,
+    master_firms: str = "",
+    by=None,
+) -> IndustryChain:
+    if IndustryChain.objects.filter(name=name).exists():
+        raise ValidationError(
+            {"name": _("An industry chain named %(name)s exists already.") % {"name": name}}
+        )
+    chain = IndustryChain.objects.create(
+        name=name, chief=chief, lead_unit=lead_unit, master_firms=master_firms
+    )
+    audit_record(actor=by, action="industrychain.create", obj=chain, after=snapshot(chain, CHAIN_FIELDS))
+    return chain

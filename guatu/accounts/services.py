@@ -1,0 +1,66 @@
+"""Writes to user accounts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from guatu.accounts.models import Role, User
+from guatu.audit.services import audit_record, snapshot
+from guatu.orgs.models import Leader, OrgUnit
+
+USER_FIELDS = ["username", "first_name", "last_name", "email", "org_unit", "role", "leader", "is_active"]
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    org_unit: OrgUnit,
+    role: str,
+    leader: Leader | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    is_active: bool = True,
+    check_password: bool = True,
+    by=None,
+) -> User:
+    """A user of one org unit with one role; a leader-role user reads the projects of a linked leader.
+    `password=None` makes an account that cannot log in (for system accounts such as a data loader)."""
+    errors = {}
+    if User.objects.filter(username=username).exists():
+        errors["username"] = _("The username %(name)s is taken.") % {"name": username}
+    if role not in Role.values:
+        errors["role"] = _("Unknown role %(role)s.") % {"role": role}
+    if role == Role.LEADER and leader is None:
+        errors["leader"] = _("A user with the leader role must be linked to a leader.")
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        org_unit=org_unit,
+        role=role,
+        leader=leader,
+        is_active=is_active,
+    )
+    if password is not None and check_password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save()
+    audit_record(actor=by, action="user.create", obj=user, after=snapshot(user, USER_FIELDS))
+    return user
