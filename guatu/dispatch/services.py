@@ -133,6 +133,7 @@ def problem_raise(
     chain=None,
     report=None,
     meeting=None,
+    at: datetime | None = None,
     tier: int = Tier.UNIT,
 ) -> Problem:
     """Raise a problem on a project (possibly from its monthly report), an industry chain, or at a meeting."""
@@ -163,7 +164,7 @@ def problem_raise(
         category=category,
         tier=tier,
         raised_by=by,
-        raised_at=timezone.now(),
+        raised_at=at or timezone.now(),
     )
     audit_record(
         actor=by,
@@ -185,13 +186,15 @@ def problem_assign(
     tier: int | None = None,
     by,
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Problem:
-    """交办: give the problem to a unit with a deadline (reviewers); reassigning an open problem is allowed."""
+    """交办: give the problem to a unit with a deadline (reviewers); reassigning an open problem is allowed.
+    `at` is the moment of assignment (default now): the deadline may not lie before it."""
     problem = _locked(problem)
     _require(gateway.can_manage_problem(by, problem), _("You may not assign this problem."))
     _check_state(problem, OPEN_STATUSES, _("assigned"))
     _check_version(problem, expected_version)
-    if deadline < timezone.localdate():
+    if deadline < timezone.localtime(at or timezone.now()).date():
         raise ValidationError({"deadline": _("The deadline %(date)s is already past.") % {"date": deadline}})
     before = snapshot(problem, PROBLEM_FIELDS)
     problem.assigned_unit = unit
@@ -221,7 +224,9 @@ def problem_assign(
 
 
 @transaction.atomic
-def problem_feedback(*, problem: Problem, text: str, by, attachment=None) -> ProblemFeedback:
+def problem_feedback(
+    *, problem: Problem, text: str, by, attachment=None, at: datetime | None = None
+) -> ProblemFeedback:
     """The assigned unit reports what it has done; the problem is then in hand."""
     problem = _locked(problem)
     _require(
@@ -231,7 +236,7 @@ def problem_feedback(*, problem: Problem, text: str, by, attachment=None) -> Pro
     if not (text or "").strip():
         raise ValidationError({"text": _("Write what has been done.")})
     entry = ProblemFeedback.objects.create(
-        problem=problem, text=text.strip(), attachment=attachment or "", by=by, at=timezone.now()
+        problem=problem, text=text.strip(), attachment=attachment or "", by=by, at=at or timezone.now()
     )
     before = snapshot(problem, PROBLEM_FIELDS)
     problem.status = ProblemStatus.IN_HAND
@@ -266,7 +271,9 @@ def problem_verify(*, problem: Problem, by, expected_version: int | None = None)
 
 
 @transaction.atomic
-def problem_close(*, problem: Problem, by, expected_version: int | None = None) -> Problem:
+def problem_close(
+    *, problem: Problem, by, expected_version: int | None = None, at: datetime | None = None
+) -> Problem:
     """销号: a verified problem is closed."""
     return _review_step(
         problem,
@@ -275,7 +282,7 @@ def problem_close(*, problem: Problem, by, expected_version: int | None = None) 
         to=ProblemStatus.CLOSED,
         action="problem.close",
         expected_version=expected_version,
-        closed=timezone.now(),
+        closed=at or timezone.now(),
     )
 
 
@@ -396,12 +403,19 @@ def _next_order_number(year: int) -> str:
 
 @transaction.atomic
 def supervision_issue(
-    *, project, addressee: OrgUnit, requirement: str, deadline: date, by, problem: Problem | None = None
+    *,
+    project,
+    addressee: OrgUnit,
+    requirement: str,
+    deadline: date,
+    by,
+    problem: Problem | None = None,
+    at: datetime | None = None,
 ) -> SupervisionOrder:
     _require(gateway.can_review(by, project), _("Only reviewers issue supervision orders."))
     if not (requirement or "").strip():
         raise ValidationError({"requirement": _("State what the written response must cover.")})
-    now = timezone.now()
+    now = at or timezone.now()
     order = SupervisionOrder.objects.create(
         number=_next_order_number(timezone.localtime(now).year),
         problem=problem,
