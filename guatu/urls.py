@@ -14,6 +14,9 @@ urlpatterns = [
     path("reports/", include("guatu.reports.urls")),
     path("investment/", include("guatu.investment.urls")),
     path("dispatch/", include("guatu.dispatch.urls")),
+    path("lights/", include("guatu.lights.urls")),
+    path("inbox/", include("guatu.notifications.urls")),
+    path("assessment/", include("guatu.assessment.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

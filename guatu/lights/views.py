@@ -1,0 +1,290 @@
+"""Lights pages: the red and yellow list (红黄榜) with counts per level tag and year-end projections, the
+reviewers' recompute button, and the city administrator's warning rules (form fields or a YAML file).
+
+`project_lights_context(project)` gives the context of the partial lights/_project_lights.html, which the
+project page includes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields as dataclass_fields
+
+import yaml
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from guatu.access import gateway
+from guatu.accounts.models import Role
+from guatu.audit.queries import history_of
+from guatu.lib.lights import RuleSet
+from guatu.lib.periods import Period
+from guatu.lights.forms import BoardForm, ComputeForm, RulesFileForm, RulesForm
+from guatu.lights.models import LightColor, ProjectLight, RuleSetting
+from guatu.lights.queries import describe_reason, light_history, lights_by_tag, warned_list
+from guatu.lights.services import lights_compute_year, rules_for, rules_set
+
+SEVERITY = {LightColor.RED: 0, LightColor.YELLOW: 1, LightColor.GREEN: 2}
+PROJECTION_BASIS = {
+    "history": gettext_lazy("from earlier years' monthly curves"),
+    "phased_plan": gettext_lazy("from the phased plan"),
+    "linear": gettext_lazy("straight line (months elapsed)"),
+}
+HISTORY_SHOWN = 12  # months of a project's light history on its page
+
+
+def latest_period(projects) -> Period | None:
+    """The latest month with lights computed for any of these projects."""
+    found = (
+        ProjectLight.objects.filter(project__in=projects.values("pk"))
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+    return Period(*found) if found else None
+
+
+# ------------------------------------------------------------------------------------ red and yellow list
+
+
+@login_required
+def board(request):
+    """The red and yellow list of a month for the projects the user sees, optionally narrowed to a unit."""
+    user = request.user
+    units = list(gateway.visible_units(user).order_by("path"))
+    form = BoardForm(request.GET or None, units=units)
+    filters = form.filters()
+    unit = filters.get("unit")
+    projects = gateway.visible_projects(user)
+    if unit is not None:
+        projects = projects.in_unit(unit)
+    period = (
+        filters.get("period")
+        or latest_period(gateway.visible_projects(user))
+        or Period.of(timezone.localdate()).previous()
+    )
+    warned = list(warned_list(projects, period))
+    for light in warned:
+        light.reason_texts = [describe_reason(reason) for reason in light.reasons]
+    warned.sort(key=lambda light: SEVERITY[light.light])  # red first, then yellow; stable within each
+    per_unit: dict[int, dict] = {}
+    for light in warned:
+        location = light.project.location_unit
+        row = per_unit.setdefault(location.pk, {"unit": location, "red": 0, "yellow": 0})
+        row[light.light] += 1
+    compute_unit = unit or gateway.default_unit(user)
+    return render(
+        request,
+        "lights/board.html",
+        {
+            "form": form,
+            "period": period,
+            "unit": unit,
+            "tags": lights_by_tag(projects, period),
+            "red": [light for light in warned if light.light == LightColor.RED],
+            "yellow": [light for light in warned if light.light == LightColor.YELLOW],
+            "per_unit": sorted(
+                per_unit.values(), key=lambda row: (-row["red"], -row["yellow"], row["unit"].path)
+            ),
+            "can_compute": gateway.is_reviewer(user) and compute_unit is not None,
+            "compute_unit": compute_unit,
+            "can_edit_rules": _rules_unit_or_none(user) is not None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def compute(request):
+    """Reviewers (re)compute a month's lights, January first so that each month remembers the one before."""
+    user = request.user
+    if not gateway.is_reviewer(user):
+        raise PermissionDenied
+    form = ComputeForm(request.POST, units=list(gateway.visible_units(user).order_by("path")))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("lights:board")
+    period, unit = form.cleaned_data["period"], form.cleaned_data["unit"] or gateway.default_unit(user)
+    if unit is None:
+        raise PermissionDenied
+    count = lights_compute_year(unit=unit, period=period)
+    messages.success(
+        request,
+        _("Lights computed for %(count)s projects of %(unit)s, January to %(period)s.")
+        % {"count": count, "unit": unit.display_name, "period": period},
+    )
+    query = {"period": str(period)}
+    if form.cleaned_data["unit"]:
+        query["unit"] = unit.pk
+    return redirect(reverse("lights:board") + "?" + urlencode(query))
+
+
+# ------------------------------------------------------------------------------------------ warning rules
+
+
+def _rules_unit_or_none(user):
+    """The jurisdiction whose rules the user sets: city administrators only (and a superuser of the tree)."""
+    if not gateway.is_reviewer(user):
+        return None
+    if user.org_unit_id is None:
+        return gateway.default_unit(user)  # an unrestricted superuser: the top of the tree
+    if user.role != Role.CITY_ADMIN:
+        return None
+    return gateway.jurisdiction(user.org_unit)
+
+
+def _rules_unit(user):
+    unit = _rules_unit_or_none(user)
+    if unit is None:
+        raise PermissionDenied
+    return unit
+
+
+def _rules_rows(stored: dict, effective: RuleSet) -> list[dict]:
+    defaults = RuleSet()
+    form = RulesForm()
+    rows = []
+    for f in dataclass_fields(RuleSet):
+        value, default = getattr(effective, f.name), getattr(defaults, f.name)
+        rows.append(
+            {
+                "name": f.name,
+                "label": form.fields[f.name].label,
+                "value": _shown(value),
+                "default": _shown(default),
+                "set": f.name in stored,
+            }
+        )
+    return rows
+
+
+def _shown(value) -> str:
+    code = getattr(value, "code", None)
+    if code:
+        return str(LightColor(code).label)
+    return str(value)
+
+
+@login_required
+def rules(request):
+    unit = _rules_unit(request.user)
+    return _render_rules(request, unit)
+
+
+def _render_rules(request, unit, *, form=None, file_form=None):
+    setting = RuleSetting.objects.filter(unit=unit).select_related("updated_by").first()
+    effective = rules_for(unit)
+    history = [
+        {
+            "at": event.at,
+            "actor": event.actor.display_name if event.actor else _("system"),
+            "changed": sorted(set(event.before) | set(event.after)),
+        }
+        for event in (history_of(setting) if setting else [])
+    ]
+    return render(
+        request,
+        "lights/rules.html",
+        {
+            "unit": unit,
+            "setting": setting,
+            "rows": _rules_rows(setting.rules if setting else {}, effective),
+            "form": form or RulesForm(initial=RulesForm.initial_from(effective)),
+            "file_form": file_form or RulesFileForm(),
+            "history": list(reversed(history)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def rules_edit(request):
+    unit = _rules_unit(request.user)
+    form = RulesForm(request.POST)
+    if form.is_valid():
+        try:
+            rules_set(unit=unit, rules=form.rules(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Warning rules saved. They apply the next time lights are computed."))
+            return redirect("lights:rules")
+    return _render_rules(request, unit, form=form)
+
+
+@login_required
+@require_POST
+def rules_upload(request):
+    unit = _rules_unit(request.user)
+    file_form = RulesFileForm(request.POST, request.FILES)
+    if file_form.is_valid():
+        try:
+            new_rules = file_form.rules()
+            rules_set(unit=unit, rules=new_rules, by=request.user)
+        except ValidationError as error:
+            file_form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Warning rules loaded from %(name)s. Settings the file leaves out take their default values."
+                )
+                % {"name": request.FILES["file"].name},
+            )
+            return redirect("lights:rules")
+    return _render_rules(request, unit, file_form=file_form)
+
+
+@login_required
+def rules_yaml(request):
+    """The rules in force as a file in the documented format: download, edit, upload again."""
+    unit = _rules_unit(request.user)
+    current = RulesForm.initial_from(rules_for(unit))
+    current = {
+        key: (format(value, "f") if hasattr(value, "quantize") else value) for key, value in current.items()
+    }
+    text = f"# {unit.name}\n" + yaml.safe_dump({"rules": current}, allow_unicode=True, sort_keys=False)
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="lights-rules.yaml"'
+    return response
+
+
+# ----------------------------------------------------------------------------- a project's light history
+
+
+def project_lights_context(project) -> dict:
+    """Context for lights/_project_lights.html: one query (two if the project's plans are not prefetched).
+
+    project_lights: the latest months first, each {period, light, label, reasons, projected_year_end,
+        projected_below_plan, basis}; project_light_latest: the newest of them or None;
+    project_light_plan: the annual plan (万元) of the newest month's year, or None.
+    """
+    lights = list(light_history(project))[-HISTORY_SHOWN:]
+    rows = [
+        {
+            "period": f"{light.year:04d}-{light.month:02d}",
+            "year": light.year,
+            "light": light.light,
+            "label": light.get_light_display(),
+            "reasons": [describe_reason(reason) for reason in light.reasons],
+            "projected_year_end": light.projected_year_end,
+            "projected_below_plan": light.projected_below_plan,
+            "basis": PROJECTION_BASIS.get(light.projection_basis, light.projection_basis),
+        }
+        for light in reversed(lights)
+    ]
+    latest = rows[0] if rows else None
+    plan = None
+    if latest:
+        plan = next((p.amount for p in project.plans.all() if p.year == latest["year"]), None)
+    return {"project_lights": rows, "project_light_latest": latest, "project_light_plan": plan}
