@@ -159,12 +159,18 @@ def visible_problems(user: User):
             return problems.none()
         mine = Q(project__responsible_leader_id=user.leader_id) | Q(chain__chief_id=user.leader_id)
         if user.leader.is_principal:
-            mine |= Q(tier=3, project__in=Project.objects.in_unit(jurisdiction(user.org_unit)).values("pk")) if user.org_unit_id else Q(tier=3)
+            mine |= (
+                Q(tier=3, project__in=Project.objects.in_unit(jurisdiction(user.org_unit)).values("pk"))
+                if user.org_unit_id
+                else Q(tier=3)
+            )
         return problems.filter(mine)
     unit = scope_unit(user)
     if unit is None:
         return problems.none()
-    in_scope = Q(project__in=visible_projects(user).values("pk")) | Q(assigned_unit__path__startswith=unit.path)
+    in_scope = Q(project__in=visible_projects(user).values("pk")) | Q(
+        assigned_unit__path__startswith=unit.path
+    )
     if user.role in CITY_WIDE_ROLES:
         in_scope |= Q(project__isnull=True, raised_by__org_unit__path__startswith=unit.path)
     return problems.filter(in_scope)
@@ -193,13 +199,45 @@ def can_act_for_problem(user: User, problem) -> bool:
     )
 
 
+def may_raise_problems(user: User) -> bool:
+    """Reporters raise problems on their projects; reviewers on any project or chain they see."""
+    return is_reviewer(user) or (user.is_authenticated and user.is_active and user.role == Role.REPORTER)
+
+
+def can_respond_to_order(user: User, order) -> bool:
+    """The addressed unit's people who act (not read-only viewers or leaders) write the response."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.org_unit_id == order.addressee_id
+        and user.role in (Role.REPORTER, Role.REVIEWER, Role.CITY_ADMIN)
+    )
+
+
+def rules_unit(user: User) -> OrgUnit | None:
+    """The jurisdiction whose warning rules the user may set: city administrators (and a superuser of the
+    whole tree, for its top); None for everyone else."""
+    if _is_unrestricted(user):
+        return default_unit(user)
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or user.role != Role.CITY_ADMIN
+        or user.org_unit_id is None
+    ):
+        return None
+    return jurisdiction(user.org_unit)
+
+
 def visible_orders(user: User):
     orders = SupervisionOrder.objects.all()
     if not user.is_authenticated or not user.is_active:
         return orders.none()
     if _is_unrestricted(user):
         return orders
-    return orders.filter(Q(project__in=visible_projects(user).values("pk")) | Q(addressee_id=user.org_unit_id))
+    return orders.filter(
+        Q(project__in=visible_projects(user).values("pk")) | Q(addressee_id=user.org_unit_id)
+    )
 
 
 def get_visible_order(user: User, pk):
@@ -223,7 +261,9 @@ def visible_meetings(user: User):
     if user.role in CITY_WIDE_ROLES:
         return meetings.filter(in_jurisdiction)
     if user.role == Role.LEADER:
-        return meetings.filter(in_jurisdiction & (Q(convenor_id=user.leader_id) | Q(attendees__id=user.leader_id))).distinct()
+        return meetings.filter(
+            in_jurisdiction & (Q(convenor_id=user.leader_id) | Q(attendees__id=user.leader_id))
+        ).distinct()
     return meetings.filter(
         in_jurisdiction & (Q(convenor_unit_id=user.org_unit_id) | Q(attendee_units__id=user.org_unit_id))
     ).distinct()
@@ -245,7 +285,11 @@ def can_enter_indicator(user: User, indicator) -> bool:
         return False
     if is_reviewer(user):
         return True
-    return user.role == Role.REPORTER and indicator.lead_unit_id is not None and user.org_unit_id == indicator.lead_unit_id
+    return (
+        user.role == Role.REPORTER
+        and indicator.lead_unit_id is not None
+        and user.org_unit_id == indicator.lead_unit_id
+    )
 
 
 def can_manage_assessment(user: User, scheme=None) -> bool:

@@ -46,9 +46,11 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
+    at=None,
 ) -> AuditEvent:
+    """`at` is when it happened, for a scheduled run acting as of a given moment (default: now)."""
     return AuditEvent.objects.create(
-        at=timezone.now(),
+        at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.model_name,

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from guatu.access import gateway
 from guatu.dispatch.models import Problem, SupervisionOrder, Tier
-from guatu.lights.models import ProjectLight
+from guatu.lights.models import SEVERITY, ProjectLight
 from guatu.lights.queries import describe_reason
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.projects.models import Project
@@ -41,7 +41,7 @@ def meeting_agenda(*, tier: int, convenor, convenor_unit, on: date, user) -> lis
             .warned()
             .filter(project__in=projects.values("pk"))
             .select_related("project")
-            .order_by("-light", "project_id")
+            .order_by(SEVERITY.desc(), "project_id")
         ):
             items.append(
                 {

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guatu.access import gateway
 from guatu.accounts.models import Role, User
@@ -37,6 +38,12 @@ from guatu.orgs.models import Leader, OrgUnit
 # Days a problem gets at its new tier after an escalation (*practice*: leaders need time to convene).
 ESCALATION_GRACE_DAYS = {Tier.LEADER: 10, Tier.PRINCIPAL: 15}
 DUE_SOON_DAYS = 3
+# What a review step is called in "a problem that is … cannot be …" (marked for translation here).
+STEP_WORDS = {
+    "problem.verify": gettext_noop("verify"),
+    "problem.close": gettext_noop("close"),
+    "problem.reopen": gettext_noop("reopen"),
+}
 PROBLEM_FIELDS = [
     "project",
     "chain",
@@ -105,12 +112,28 @@ def _check_version(problem: Problem, expected_version: int | None) -> None:
         )
 
 
-def _save(problem: Problem, before: dict, *, by, action: str, reason: str = "", fields: list[str]) -> Problem:
+def _save(
+    problem: Problem,
+    before: dict,
+    *,
+    by,
+    action: str,
+    reason: str = "",
+    fields: list[str],
+    at: datetime | None = None,
+) -> Problem:
     problem.version += 1
     problem.save(update_fields=[*fields, "version"])
     old, new = changes(before, snapshot(problem, PROBLEM_FIELDS))
     audit_record(
-        actor=by, action=action, obj=problem, project=problem.project, before=old, after=new, reason=reason
+        actor=by,
+        action=action,
+        obj=problem,
+        project=problem.project,
+        before=old,
+        after=new,
+        reason=reason,
+        at=at,
     )
     return problem
 
@@ -247,7 +270,7 @@ def problem_feedback(
 def _review_step(problem, *, by, allowed, to, action, reason="", expected_version=None, closed=None):
     problem = _locked(problem)
     _require(gateway.can_manage_problem(by, problem), _("You may not change this problem."))
-    _check_state(problem, allowed, _(action.split(".")[1]))
+    _check_state(problem, allowed, _(STEP_WORDS[action]))
     _check_version(problem, expected_version)
     before = snapshot(problem, PROBLEM_FIELDS)
     problem.status = to

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guatu.access import gateway
@@ -95,11 +95,6 @@ def top_errors(form) -> list[str]:
     return errors
 
 
-def _may_raise_problems(user) -> bool:
-    """Reporters raise problems on their projects; reviewers on any project or chain they see."""
-    return gateway.is_reviewer(user) or (user.is_active and user.role == Role.REPORTER)
-
-
 def _problem_subject(problem: Problem) -> str:
     if problem.project_id:
         return problem.project.name
@@ -163,7 +158,7 @@ def problem_list(request):
         "problems": rows,
         "today": today,
         "query": query.urlencode(),
-        "can_raise": _may_raise_problems(user),
+        "can_raise": gateway.may_raise_problems(user),
     }
     template = "dispatch/_problem_table.html" if _is_partial(request) else "dispatch/problem_list.html"
     response = render(request, template, context)
@@ -203,7 +198,7 @@ def problem_raise(request):
     if project is not None:
         if not (gateway.can_fill_reports(user, project) or gateway.can_review(user, project)):
             raise PermissionDenied
-    elif not _may_raise_problems(user):
+    elif not gateway.may_raise_problems(user):
         raise PermissionDenied
     picks = {}
     if not subject:
@@ -252,9 +247,6 @@ HISTORY_FIELDS = {
     "deadline": gettext_lazy("Deadline"),
     "required_outcome": gettext_lazy("Required outcome"),
 }
-# The services build "cannot be %(action)s" from these words at run time; marked here so that the catalog
-# keeps them.
-_SERVICE_ACTION_WORDS = (gettext_noop("verify"), gettext_noop("close"), gettext_noop("reopen"))
 
 
 def _problem_history(problem: Problem) -> list[dict]:
@@ -607,15 +599,6 @@ def order_issue(request):
     )
 
 
-def _can_respond(user, order) -> bool:
-    """The addressed unit's people who act (not read-only viewers or leaders) write the response."""
-    return (
-        order.status == SupervisionStatus.ISSUED
-        and user.org_unit_id == order.addressee_id
-        and user.role in (Role.REPORTER, Role.REVIEWER, Role.CITY_ADMIN)
-    )
-
-
 @login_required
 def order_detail(request, pk):
     order = gateway.get_visible_order(request.user, pk)
@@ -625,7 +608,7 @@ def order_detail(request, pk):
 def _render_order(request, order, *, response_form=None, close_errors=()):
     user = request.user
     today = timezone.localdate()
-    can_respond = _can_respond(user, order)
+    can_respond = order.status == SupervisionStatus.ISSUED and gateway.can_respond_to_order(user, order)
     return render(
         request,
         "dispatch/order_detail.html",
@@ -657,7 +640,7 @@ def _order_history(order) -> list[dict]:
 @require_POST
 def order_respond(request, pk):
     order = gateway.get_visible_order(request.user, pk)
-    if not _can_respond(request.user, order):
+    if not (order.status == SupervisionStatus.ISSUED and gateway.can_respond_to_order(request.user, order)):
         raise PermissionDenied
     form = OrderResponseForm(request.POST)
     if form.is_valid():

@@ -12,6 +12,15 @@ class LightColor(models.TextChoices):
     RED = "red", _("Red")
 
 
+# Red before yellow before green, for ordering lists (the codes do not sort that way as text).
+SEVERITY = models.Case(
+    models.When(light="red", then=models.Value(2)),
+    models.When(light="yellow", then=models.Value(1)),
+    default=models.Value(0),
+    output_field=models.IntegerField(),
+)
+
+
 class RuleSetting(models.Model):
     """The warning rules of one jurisdiction, as the documented YAML mapping (see docs/lights.md)."""
 

@@ -8,23 +8,33 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from guatu.lib.money import CENT
 from guatu.lib.periods import Period
-from guatu.lights.models import LightColor, ProjectLight
+from guatu.lights.models import SEVERITY, LightColor, ProjectLight
 from guatu.projects.models import AnnualPlan, LevelTag, ProjectQuerySet
 
 ZERO = Decimal(0)
 
 _RULE_TEXT = {
-    "schedule": lambda d: _("completion %(behind)s points behind schedule") % {"behind": d.get("behind_points")},
-    "start_missed": lambda d: _("planned start %(date)s missed (%(months)s months)")
-    % {"date": d.get("planned_start"), "months": d.get("months_late")},
-    "milestone_overdue": lambda d: _("milestone %(name)s overdue since %(date)s (%(count)s overdue)")
-    % {"name": d.get("milestone"), "date": d.get("planned_date"), "count": d.get("count")},
-    "report_missing": lambda d: _("monthly report not submitted by day %(day)s of the next month")
-    % {"day": d.get("deadline_day")},
+    "schedule": lambda d: (
+        _("completion %(behind)s points behind schedule") % {"behind": d.get("behind_points")}
+    ),
+    "start_missed": lambda d: (
+        _("planned start %(date)s missed (%(months)s months)")
+        % {"date": d.get("planned_start"), "months": d.get("months_late")}
+    ),
+    "milestone_overdue": lambda d: (
+        _("milestone %(name)s overdue since %(date)s (%(count)s overdue)")
+        % {"name": d.get("milestone"), "date": d.get("planned_date"), "count": d.get("count")}
+    ),
+    "report_missing": lambda d: (
+        _("monthly report not submitted by day %(day)s of the next month") % {"day": d.get("deadline_day")}
+    ),
     "no_progress": lambda d: _("no investment for %(months)s months") % {"months": d.get("months")},
-    "recovering": lambda d: _("back on schedule for %(n)s of the %(needed)s periods needed to turn green")
-    % {"n": d.get("green_periods"), "needed": d.get("needed")},
+    "recovering": lambda d: (
+        _("back on schedule for %(n)s of the %(needed)s periods needed to turn green")
+        % {"n": d.get("green_periods"), "needed": d.get("needed")}
+    ),
 }
 
 
@@ -70,10 +80,10 @@ def lights_by_tag(projects: ProjectQuerySet, period: Period) -> list[TagLights]:
     out = []
     for tag in LevelTag.objects.order_by("sort_order", "id"):
         n = listed.get(tag.pk, {}).get("n", 0)
-        plan = listed.get(tag.pk, {}).get("plan") or ZERO
+        plan = (listed.get(tag.pk, {}).get("plan") or ZERO).quantize(CENT)
         row = lit.get(tag.pk, {})
         green, yellow, red = row.get("green", 0), row.get("yellow", 0), row.get("red", 0)
-        projected = row.get("projected") or ZERO
+        projected = (row.get("projected") or ZERO).quantize(CENT)
         out.append(
             TagLights(
                 tag=tag,
@@ -97,7 +107,7 @@ def warned_list(projects: ProjectQuerySet, period: Period):
         .warned()
         .filter(project__in=projects.counted().values("pk"))
         .select_related("project__location_unit", "project__lead_unit", "project__responsible_leader")
-        .order_by("-light", "project__location_unit__path", "project_id")
+        .order_by(SEVERITY.desc(), "project__location_unit__path", "project_id")
     )
 
 

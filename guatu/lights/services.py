@@ -8,12 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import yaml
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guatu.access import gateway
 from guatu.access.gateway import jurisdiction
 from guatu.audit.services import audit_record
 from guatu.lib.lights import (
@@ -47,6 +48,9 @@ def rules_for(unit: OrgUnit) -> RuleSet:
 @transaction.atomic
 def rules_set(*, unit: OrgUnit, rules: dict, by) -> RuleSetting:
     """Replace a jurisdiction's warning rules; refused with the reason if any setting is invalid."""
+    allowed = gateway.rules_unit(by) if by is not None else None
+    if by is not None and (allowed is None or not jurisdiction(unit).is_within(allowed)):
+        raise PermissionDenied(_("Only the city administrator sets the warning rules."))
     try:
         RuleSet.from_dict(rules)
     except RuleError as exc:
@@ -70,7 +74,9 @@ def rules_from_yaml(text: str) -> dict:
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise ValidationError({"rules": _("The file is not valid YAML: %(error)s") % {"error": exc}}) from None
+        raise ValidationError(
+            {"rules": _("The file is not valid YAML: %(error)s") % {"error": exc}}
+        ) from None
     rules = data.get("rules", data) if isinstance(data, dict) else None
     if not isinstance(rules, dict):
         raise ValidationError({"rules": _("The file must hold a mapping of rule settings under `rules:`.")})
@@ -100,7 +106,9 @@ def gather_facts(project_ids: list[int], period: Period, rules: RuleSet, at: dat
     """Everything the rules and the projection need, per project, in eight queries."""
     year, month = period.year, period.month
     period_end = ProjectFacts(year=year, month=month, completion_rate=None, time_progress=ZERO).period_end
-    plans = dict(AnnualPlan.objects.filter(year=year, project_id__in=project_ids).values_list("project_id", "amount"))
+    plans = dict(
+        AnnualPlan.objects.filter(year=year, project_id__in=project_ids).values_list("project_id", "amount")
+    )
     stages = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "stage"))
     phased = {
         row["plan__project_id"]: row
@@ -122,7 +130,9 @@ def gather_facts(project_ids: list[int], period: Period, rules: RuleSet, at: dat
             history[pid][y][m - 1] = amount
     starts = {
         pid: (planned, actual)
-        for pid, planned, actual in Milestone.objects.filter(project_id__in=project_ids, kind=MilestoneKind.START)
+        for pid, planned, actual in Milestone.objects.filter(
+            project_id__in=project_ids, kind=MilestoneKind.START
+        )
         .order_by("planned_date")
         .values_list("project_id", "planned_date", "actual_date")
     }
@@ -150,7 +160,9 @@ def gather_facts(project_ids: list[int], period: Period, rules: RuleSet, at: dat
         phase = phased.get(pid)
         ytd = sum(monthly[pid].values(), ZERO)
         if plan and phase:
-            planned_to_date = (phase["to_date"] or ZERO) + (plan - (phase["whole"] or ZERO)) * period.time_progress
+            planned_to_date = (phase["to_date"] or ZERO) + (
+                plan - (phase["whole"] or ZERO)
+            ) * period.time_progress
             time_progress = planned_to_date / plan
         else:
             planned_to_date = None
@@ -191,7 +203,9 @@ def lights_compute(*, unit: OrgUnit, period: Period, at: datetime | None = None)
     at = at or timezone.now()
     rules = rules_for(unit)
     project_ids = list(
-        AnnualPlan.objects.filter(year=period.year, project__in=Project.objects.in_unit(unit).counted().values("pk"))
+        AnnualPlan.objects.filter(
+            year=period.year, project__in=Project.objects.in_unit(unit).counted().values("pk")
+        )
         .values_list("project_id", flat=True)
         .distinct()
     )

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guatu.access import gateway
-from guatu.accounts.models import Role
 from guatu.audit.queries import history_of
 from guatu.lib.lights import RuleSet
 from guatu.lib.periods import Period
@@ -96,7 +95,7 @@ def board(request):
             ),
             "can_compute": gateway.is_reviewer(user) and compute_unit is not None,
             "compute_unit": compute_unit,
-            "can_edit_rules": _rules_unit_or_none(user) is not None,
+            "can_edit_rules": gateway.rules_unit(user) is not None,
         },
     )
 
@@ -132,19 +131,8 @@ def compute(request):
 # ------------------------------------------------------------------------------------------ warning rules
 
 
-def _rules_unit_or_none(user):
-    """The jurisdiction whose rules the user sets: city administrators only (and a superuser of the tree)."""
-    if not gateway.is_reviewer(user):
-        return None
-    if user.org_unit_id is None:
-        return gateway.default_unit(user)  # an unrestricted superuser: the top of the tree
-    if user.role != Role.CITY_ADMIN:
-        return None
-    return gateway.jurisdiction(user.org_unit)
-
-
 def _rules_unit(user):
-    unit = _rules_unit_or_none(user)
+    unit = gateway.rules_unit(user)
     if unit is None:
         raise PermissionDenied
     return unit
