@@ -112,6 +112,7 @@ class ProblemFilterForm(forms.Form):
     )
     unit = UnitChoiceField(label=_("Unit"), required=False, empty_label=ALL)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    project = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, data, *, units):
         super().__init__(data)

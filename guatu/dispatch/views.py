@@ -124,6 +124,8 @@ def filter_problems(problems, filters: dict, today):
         )
     if filters.get("overdue"):
         problems = problems.overdue(today)
+    if filters.get("project"):
+        problems = problems.filter(project_id=filters["project"])  # within what the gateway already allows
     return problems
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from guatu.lib.money import CENT
 from guatu.lib.periods import Period
@@ -113,3 +114,39 @@ def warned_list(projects: ProjectQuerySet, period: Period):
 
 def light_history(project):
     return ProjectLight.objects.filter(project=project).order_by("year", "month")
+
+
+PROJECTION_BASIS = {
+    "history": _lazy("from earlier years' monthly curves"),
+    "phased_plan": _lazy("from the phased plan"),
+    "linear": _lazy("straight line (months elapsed)"),
+}
+HISTORY_SHOWN = 12  # months of a project's light history on its page
+
+
+def project_lights(project) -> dict:
+    """Context for lights/_project_lights.html: one query (two if the project's plans are not prefetched).
+
+    project_lights: the latest months first, each {period, light, label, reasons, projected_year_end,
+        projected_below_plan, basis}; project_light_latest: the newest of them or None;
+    project_light_plan: the annual plan (万元) of the newest month's year, or None.
+    """
+    lights = list(light_history(project))[-HISTORY_SHOWN:]
+    rows = [
+        {
+            "period": f"{light.year:04d}-{light.month:02d}",
+            "year": light.year,
+            "light": light.light,
+            "label": light.get_light_display(),
+            "reasons": [describe_reason(reason) for reason in light.reasons],
+            "projected_year_end": light.projected_year_end,
+            "projected_below_plan": light.projected_below_plan,
+            "basis": PROJECTION_BASIS.get(light.projection_basis, light.projection_basis),
+        }
+        for light in reversed(lights)
+    ]
+    latest = rows[0] if rows else None
+    plan = None
+    if latest:
+        plan = next((p.amount for p in project.plans.all() if p.year == latest["year"]), None)
+    return {"project_lights": rows, "project_light_latest": latest, "project_light_plan": plan}

@@ -1,8 +1,6 @@
 """Lights pages: the red and yellow list (红黄榜) with counts per level tag and year-end projections, the
 reviewers' recompute button, and the city administrator's warning rules (form fields or a YAML file).
-
-`project_lights_context(project)` gives the context of the partial lights/_project_lights.html, which the
-project page includes.
+A project's light history for its page is guatu.lights.queries.project_lights (lights/_project_lights.html).
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guatu.access import gateway
@@ -28,16 +25,10 @@ from guatu.lib.lights import RuleSet
 from guatu.lib.periods import Period
 from guatu.lights.forms import BoardForm, ComputeForm, RulesFileForm, RulesForm
 from guatu.lights.models import LightColor, ProjectLight, RuleSetting
-from guatu.lights.queries import describe_reason, light_history, lights_by_tag, warned_list
+from guatu.lights.queries import describe_reason, lights_by_tag, warned_list
 from guatu.lights.services import lights_compute_year, rules_for, rules_set
 
 SEVERITY = {LightColor.RED: 0, LightColor.YELLOW: 1, LightColor.GREEN: 2}
-PROJECTION_BASIS = {
-    "history": gettext_lazy("from earlier years' monthly curves"),
-    "phased_plan": gettext_lazy("from the phased plan"),
-    "linear": gettext_lazy("straight line (months elapsed)"),
-}
-HISTORY_SHOWN = 12  # months of a project's light history on its page
 
 
 def latest_period(projects) -> Period | None:
@@ -245,34 +236,3 @@ def rules_yaml(request):
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="lights-rules.yaml"'
     return response
-
-
-# ----------------------------------------------------------------------------- a project's light history
-
-
-def project_lights_context(project) -> dict:
-    """Context for lights/_project_lights.html: one query (two if the project's plans are not prefetched).
-
-    project_lights: the latest months first, each {period, light, label, reasons, projected_year_end,
-        projected_below_plan, basis}; project_light_latest: the newest of them or None;
-    project_light_plan: the annual plan (万元) of the newest month's year, or None.
-    """
-    lights = list(light_history(project))[-HISTORY_SHOWN:]
-    rows = [
-        {
-            "period": f"{light.year:04d}-{light.month:02d}",
-            "year": light.year,
-            "light": light.light,
-            "label": light.get_light_display(),
-            "reasons": [describe_reason(reason) for reason in light.reasons],
-            "projected_year_end": light.projected_year_end,
-            "projected_below_plan": light.projected_below_plan,
-            "basis": PROJECTION_BASIS.get(light.projection_basis, light.projection_basis),
-        }
-        for light in reversed(lights)
-    ]
-    latest = rows[0] if rows else None
-    plan = None
-    if latest:
-        plan = next((p.amount for p in project.plans.all() if p.year == latest["year"]), None)
-    return {"project_lights": rows, "project_light_latest": latest, "project_light_plan": plan}

@@ -7,6 +7,7 @@ from django.utils.cache import patch_vary_headers
 
 from guatu.access import gateway
 from guatu.lib.periods import Period
+from guatu.lights.queries import project_lights
 from guatu.projects import queries
 from guatu.projects.forms import ProjectFilterForm
 from guatu.projects.models import Project
@@ -76,6 +77,9 @@ def project_detail(request, pk):
         "reports": reports,
         "fill_period": reports.next_period if can_fill else None,
         "history": queries.project_history(project),
+        "can_raise_problem": gateway.may_raise_problems(request.user)
+        and (can_fill or gateway.can_review(request.user, project)),
+        **project_lights(project),
     }
     return render(request, "projects/project_detail.html", context)
 

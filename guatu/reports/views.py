@@ -283,6 +283,7 @@ def _render_detail(request, report: MonthlyReport, *, failed: str = "", failed_f
             "can_return": can_review and status == ReportStatus.SUBMITTED,
             "can_approve": can_review and status == ReportStatus.SUBMITTED,
             "can_unlock": can_review and status == ReportStatus.APPROVED,
+            "can_raise_problem": (can_fill or can_review) and gateway.may_raise_problems(user),
             "submit_form": form_for("submit", ActionForm),
             "approve_form": form_for("approve", ActionForm),
             "return_form": form_for("return", ReasonForm),

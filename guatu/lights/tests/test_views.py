@@ -18,8 +18,8 @@ from guatu.audit.models import AuditEvent
 from guatu.lib.lights import RuleSet
 from guatu.lib.periods import Period
 from guatu.lights.models import ProjectLight, RuleSetting
+from guatu.lights.queries import project_lights as project_lights_context
 from guatu.lights.services import lights_compute_year, rules_from_yaml, rules_set
-from guatu.lights.views import project_lights_context
 from guatu.testing import make_project, make_report
 
 pytestmark = pytest.mark.django_db

@@ -383,7 +383,7 @@ def test_detail_query_count_is_fixed(client, world, django_assert_num_queries):
     client.get(_detail(small))
     for project in (small, big):
         # session, user, unit; the project and 8 prefetches; its reports; the history and 4 name lookups;
-        # the page frame's unread-inbox badge.
-        with django_assert_num_queries(19):
+        # the light history; whether the reader reviews it (to raise problems); the unread-inbox badge.
+        with django_assert_num_queries(21):
             response = client.get(_detail(project), data={"year": 2022})
         assert response.status_code == 200
