@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from guatu.access import gateway
-from guatu.accounts.models import Role
 from guatu.investment.briefing import briefing_for
 from guatu.investment.queries import investment_summary
 from guatu.lib.money import WAN_PER_YI, percent, round_half_up
