@@ -59,6 +59,10 @@ DEPARTMENTS = [
     ("冷水江市林业局", "市林业局", ["林业局"]),
     ("冷水江市医疗保障局", "市医保局", ["医保局"]),
     ("冷水江市乡村振兴局", "市乡村振兴局", ["乡村振兴局"]),
+    # Party and government offices that lead assessment indicators (党建, 平安建设, 重点工作督查).
+    ("冷水江市人民政府办公室", "市政府办", ["市政府办公室", "市政府督查室"]),
+    ("中共冷水江市委组织部", "市委组织部", ["组织部", "市委组织部"]),
+    ("中共冷水江市委政法委员会", "市委政法委", ["政法委", "市委政法委"]),
 ]
 
 
@@ -435,4 +439,33 @@ USERS = [
     UserData("demo_zhujian", "reporter", "市住建局", "邓雅琴"),
     UserData("demo_leader", "leader", "冷水江市", "黄志刚", leader="urban"),
     UserData("demo_viewer", "viewer", "冷水江市", "袁文静"),
+]
+
+# People the demo's story needs to act through the services (raise, assign, answer problems; enter, approve
+# and appeal assessment values). Fictional, active, and without a usable password: nobody logs in as them.
+STAFF = [
+    UserData("demo_guanli", "city_admin", "冷水江市", "龚建新"),  # sets the warning rules
+    UserData("demo_office", "reviewer", "市发改局", "谭继红"),  # 市重点办: dispatch and supervision
+    UserData("demo_kaohe", "reviewer", "冷水江市", "欧阳春林"),  # 市绩效考核办公室: the assessment office
+    UserData("demo_fagai", "reporter", "市发改局", "段利民"),
+    UserData("demo_caizheng", "reporter", "市财政局", "贺湘宁"),
+    UserData("demo_tongji", "reporter", "市统计局", "龙翠萍"),
+    UserData("demo_zhaoshang", "reporter", "市招商中心", "肖楚文"),
+    UserData("demo_shichang", "reporter", "市市场监管局", "廖冬梅"),
+    UserData("demo_huanjing", "reporter", "生态环境分局", "戴青松"),
+    UserData("demo_kegongxin", "reporter", "市科工信局", "石振宇"),
+    UserData("demo_chengguan", "reporter", "市城管局", "伍彩霞"),
+    UserData("demo_yingji", "reporter", "市应急局", "陶永福"),
+    UserData("demo_zhengwu", "reporter", "市政务中心", "易晓霞"),
+    UserData("demo_zhengfuban", "reporter", "市政府办", "邹慧琳"),
+    UserData("demo_zuzhi", "reporter", "市委组织部", "颜朝晖"),
+    UserData("demo_zhengfa", "reporter", "市委政法委", "莫国栋"),
+    UserData("demo_ziyuan", "reporter", "市自然资源局", "聂文韬"),
+    UserData("demo_jingkai", "reporter", "冷水江经济开发区", "匡志勇"),
+    UserData("demo_shatangwan", "reporter", "沙塘湾街道", "谢美玲"),
+    UserData("demo_zhadu", "reporter", "渣渡镇", "阳光明"),
+    UserData("demo_sanjian", "reporter", "三尖镇", "符丽华"),
+    # The principal leaders' accounts: tier-3 escalations and overdue notices reach them.
+    UserData("demo_shuji", "leader", "冷水江市", "周正阳", leader="secretary"),
+    UserData("demo_shizhang", "leader", "冷水江市", "陈立新", leader="mayor"),
 ]

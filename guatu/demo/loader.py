@@ -1,9 +1,13 @@
 """Writes the demo into the database: through the services where they exist, audited either way.
 
-Everything is written by an inactive account, `demo_loader` (演示数据导入), that cannot log in: a report must
-have a `filled_by`, and the audit trail should say truthfully that the data was imported. Reports are
-bulk-inserted with one `report.import` audit event each, carrying the full audited snapshot, so that
-replaying a report's history gives its current state.
+The county, its lists and projects are written by an inactive account, `demo_loader` (演示数据导入), that
+cannot log in: a report must have a `filled_by`, and the audit trail should say truthfully that the data was
+imported. Reports are bulk-inserted with one `report.import` audit event each, carrying the full audited
+snapshot, so that replaying a report's history gives its current state.
+
+What people do with the data (raise and handle problems, enter and approve assessment values) is done by
+demo staff (data.STAFF): active accounts without a usable password, acting through the services with the
+permissions of their role (dispatch.py, assessment.py).
 """
 
 from __future__ import annotations
@@ -12,16 +16,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.apps import apps
-from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guatu.accounts.models import Role, User
+from guatu.accounts.services import user_create
+from guatu.assessment.models import HeadlineIndicator, Indicator
 from guatu.audit.models import AuditEvent
-from guatu.audit.services import audit_record, snapshot
+from guatu.audit.services import snapshot
 from guatu.demo import data
+from guatu.demo.assessment import load_assessment
+from guatu.demo.dispatch import load_dispatch, load_lights
 from guatu.demo.generate import ProjectSpec, build_projects
 from guatu.orgs.models import Leader, OrgUnit, OrgUnitKind
 from guatu.orgs.services import leader_create, orgunit_create
@@ -31,14 +38,13 @@ from guatu.projects.services import (
     ProjectInput,
     TaskForceInput,
     annual_plan_set,
+    chain_create,
+    level_tag_create,
     project_create,
 )
 from guatu.reports.models import MonthlyReport, ReportStatus
 from guatu.reports.services import AUDITED_FIELDS
 
-TAG_FIELDS = ["code", "name", "bulletin_label", "sort_order", "in_bulletin"]
-CHAIN_FIELDS = ["name", "chief", "lead_unit", "master_firms"]
-USER_FIELDS = ["username", "first_name", "org_unit", "role", "leader", "is_active"]
 # How many workflow steps a report in each status has been through (create, submit, approve/return).
 VERSION_BY_STATUS = {
     ReportStatus.DRAFT: 1,
@@ -58,6 +64,14 @@ class LoadCounts:
     leaders: int
     projects: int
     reports: int
+    lights: int = 0
+    problems: int = 0
+    orders: int = 0
+    meetings: int = 0
+    indicators: int = 0
+    schemes: int = 0
+    values: int = 0
+    users: list[str] | None = None  # demo logins created with the data
 
 
 @dataclass(frozen=True)
@@ -103,17 +117,26 @@ def loaded_root() -> OrgUnit | None:
 
 
 def demo_users():
+    """The demo logins (one per role, one shared password)."""
     return User.objects.filter(username__in=[u.username for u in data.USERS])
 
 
+def demo_staff():
+    """The demo's actors without a usable password."""
+    return User.objects.filter(username__in=[u.username for u in data.STAFF])
+
+
 def _loader_user() -> User:
-    user, created = User.objects.get_or_create(
-        username=data.LOADER_USERNAME,
-        defaults={"first_name": data.LOADER_FULL_NAME, "is_active": False, "role": Role.VIEWER},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+    user = User.objects.filter(username=data.LOADER_USERNAME).first()
+    if user is None:
+        user = user_create(
+            username=data.LOADER_USERNAME,
+            password=None,
+            org_unit=None,
+            role=Role.VIEWER,
+            first_name=data.LOADER_FULL_NAME,
+            is_active=False,
+        )
     return user
 
 
@@ -131,8 +154,11 @@ def unit_index(root: OrgUnit) -> dict[str, OrgUnit]:
 
 
 @transaction.atomic
-def load_demo() -> LoadCounts | None:
-    """Load the demo county; None (and nothing written) when it is already there."""
+def load_demo(*, with_users: bool = False) -> LoadCounts | None:
+    """Load the demo county; None (and nothing written) when it is already there.
+
+    With `with_users` the demo logins are created before the dispatch story, so that they receive its
+    notifications (a problem assigned to their unit, an escalation to their leader)."""
     if loaded_root() is not None:
         return None
     loader = _loader_user()
@@ -181,36 +207,66 @@ def load_demo() -> LoadCounts | None:
     specs = build_projects()
     projects = [_project(spec, units, leaders, tags, chains, loader) for spec in specs]
     reports = _import_reports(list(zip(projects, specs, strict=True)), loader)
-    units_count = OrgUnit.objects.subtree(root).count()
-    return LoadCounts(units=units_count, leaders=len(leaders), projects=len(projects), reports=reports)
+    logins = ensure_demo_users(root) if with_users else []
+    staff = _staff(units, leaders, loader)
+    lights = load_lights(root=root, by=staff["demo_guanli"])
+    dispatch = load_dispatch(root=root, units=units, leaders=leaders, staff=staff)
+    assessment = load_assessment(root=root, units=units, leaders=leaders, staff=staff, loader=loader)
+    return LoadCounts(
+        units=OrgUnit.objects.subtree(root).count(),
+        leaders=len(leaders),
+        projects=len(projects),
+        reports=reports,
+        lights=lights,
+        problems=dispatch.problems,
+        orders=dispatch.orders,
+        meetings=dispatch.meetings,
+        indicators=assessment.indicators,
+        schemes=assessment.schemes,
+        values=assessment.values,
+        users=logins,
+    )
 
 
 def _tags(loader: User) -> dict[str, LevelTag]:
     """The four lists; an existing tag with the same code is kept as it is."""
     tags = {}
     for code, name, label, order, in_bulletin in data.TAGS:
-        tag, created = LevelTag.objects.get_or_create(
-            code=code,
-            defaults={"name": name, "bulletin_label": label, "sort_order": order, "in_bulletin": in_bulletin},
+        tags[code] = LevelTag.objects.filter(code=code).first() or level_tag_create(
+            code=code, name=name, bulletin_label=label, sort_order=order, in_bulletin=in_bulletin, by=loader
         )
-        if created:
-            audit_record(actor=loader, action="leveltag.create", obj=tag, after=snapshot(tag, TAG_FIELDS))
-        tags[code] = tag
     return tags
 
 
 def _chains(loader: User, units: dict[str, OrgUnit], leaders: dict[str, Leader]) -> dict[str, IndustryChain]:
-    chains = {}
-    for chain in data.CHAINS:
-        row = IndustryChain.objects.create(
+    return {
+        chain.key: chain_create(
             name=chain.name,
             chief=leaders[chain.chief],
             lead_unit=units[chain.lead],
             master_firms=chain.master_firms,
+            by=loader,
         )
-        audit_record(actor=loader, action="industrychain.create", obj=row, after=snapshot(row, CHAIN_FIELDS))
-        chains[chain.key] = row
-    return chains
+        for chain in data.CHAINS
+    }
+
+
+def _staff(units: dict[str, OrgUnit], leaders: dict[str, Leader], loader: User) -> dict[str, User]:
+    """The demo's actors: active, so the services let them act, but without a usable password."""
+    existing = {user.username: user for user in demo_staff()}
+    return {
+        spec.username: existing.get(spec.username)
+        or user_create(
+            username=spec.username,
+            password=None,
+            org_unit=units[spec.unit],
+            role=spec.role,
+            first_name=spec.full_name,
+            leader=leaders[spec.leader] if spec.leader else None,
+            by=loader,
+        )
+        for spec in data.STAFF
+    }
 
 
 def _project(spec: ProjectSpec, units, leaders, tags, chains, loader: User) -> Project:
@@ -335,18 +391,17 @@ def ensure_demo_users(root: OrgUnit) -> list[str]:
     units = unit_index(root)
     leaders = {leader.name: leader for leader in Leader.objects.filter(org_unit=root)}
     leader_names = {leader.key: leader.name for leader in data.LEADERS}
-    password = make_password(data.DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
     for spec in missing:
-        user = User(
+        user_create(
             username=spec.username,
-            first_name=spec.full_name,
+            password=data.DEMO_PASSWORD,
+            check_password=False,  # the published demo password is short on purpose
             org_unit=units[spec.unit],
             role=spec.role,
+            first_name=spec.full_name,
             leader=leaders[leader_names[spec.leader]] if spec.leader else None,
-            password=password,
+            by=loader,
         )
-        user.save()
-        audit_record(actor=loader, action="user.create", obj=user, after=snapshot(user, USER_FIELDS))
     return [spec.username for spec in missing]
 
 
@@ -365,14 +420,16 @@ def demo_logins() -> list[DemoLogin]:
 # ---- deleting
 
 # The models delete_demo empties itself, in order; rows of any other model that protect demo rows from
-# deletion (a problem raised on a demo project, a meeting convened by a demo leader) are demo data too.
+# deletion (a problem raised on a demo project, a meeting convened by a demo leader, a scheme of the demo
+# county, a value a demo reporter entered) are demo data too, and go first.
 OWN_MODELS = (MonthlyReport, AuditEvent, Project, IndustryChain, User, Leader, LevelTag, OrgUnit)
 BLOCKING = (models.PROTECT, models.RESTRICT)
+Rows = list[tuple[type[models.Model], set[int] | list[int]]]
 
 
-def _dependents(targets: dict[type[models.Model], list[int]]) -> list[tuple[type[models.Model], set[int]]]:
-    """Rows of other models that protect `targets` from deletion, directly or through each other, deepest last."""
-    found: list[tuple[type[models.Model], set[int]]] = []
+def _dependents(targets: dict[type[models.Model], list[int]]) -> Rows:
+    """Rows of other models that protect `targets` from deletion, directly or through each other."""
+    found: Rows = []
     frontier, seen = targets, set()
     while frontier:
         layer: dict[type[models.Model], set[int]] = {}
@@ -396,17 +453,48 @@ def _dependents(targets: dict[type[models.Model], list[int]]) -> list[tuple[type
     return found
 
 
+def _created_by(model: type[models.Model], action: str, actor_ids: list[int]) -> list[int]:
+    """Rows the demo made that hang on no other demo row (a headline indicator): known by their audit event."""
+    return list(
+        AuditEvent.objects.filter(
+            object_type=model._meta.model_name, action=action, actor__in=actor_ids
+        ).values_list("object_id", flat=True)
+    )
+
+
+def _delete_rows(groups: Rows) -> None:
+    """Delete each group; a group still protected by another (a meeting by its decided items) waits its turn."""
+    pending = [(model, ids) for model, ids in groups if ids]
+    while pending:
+        blocked, error = [], None
+        for model, ids in pending:
+            try:
+                with transaction.atomic():
+                    model.objects.filter(pk__in=ids).delete()
+            except (ProtectedError, RestrictedError) as exc:
+                blocked.append((model, ids))
+                error = exc
+        if len(blocked) == len(pending):
+            raise error
+        pending = blocked
+
+
 @transaction.atomic
 def delete_demo() -> DeleteCounts:
     """Delete everything the demo loaded: reports, plans, projects, users, leaders, units, tags, chains, events.
 
-    Rows of other apps that hang on demo rows (problems, supervision orders, meetings) go with them. Refuses
-    (DemoError, nothing deleted) when 冷水江市 was not created by the demo, or when users who are not demo users
-    belong to demo units.
+    Rows of other apps that hang on demo rows (lights, problems, supervision orders, meetings, notifications,
+    the assessment library, schemes, values, results, the checklist, peer values) go with them, and so do the
+    headline indicators the demo imported. Refuses (DemoError, nothing deleted) when 冷水江市 was not created by
+    the demo, or when users who are not demo users belong to demo units.
     """
     root = loaded_root()
     loader = User.objects.filter(username=data.LOADER_USERNAME).first()
-    user_ids = list(demo_users().values_list("pk", flat=True)) + ([loader.pk] if loader else [])
+    user_ids = (
+        list(demo_users().values_list("pk", flat=True))
+        + list(demo_staff().values_list("pk", flat=True))
+        + ([loader.pk] if loader else [])
+    )
     unit_ids, project_ids, leader_ids, chain_ids = [], [], [], []
     if root is not None:
         unit_ids = list(OrgUnit.objects.subtree(root).values_list("pk", flat=True))
@@ -436,37 +524,43 @@ def delete_demo() -> DeleteCounts:
         .exclude(projects__in=Project.objects.exclude(pk__in=project_ids))
         .values_list("pk", flat=True)
     )
+    imported = {
+        Indicator: _created_by(Indicator, "indicator.create", user_ids),
+        HeadlineIndicator: _created_by(HeadlineIndicator, "headline.import", user_ids),
+    }
 
     def events_of(model, ids) -> Q:
         return Q(object_type=model._meta.model_name, object_id__in=ids)
 
     try:
-        for model, ids in reversed(
-            _dependents(
-                {
-                    Project: project_ids,
-                    MonthlyReport: list(
-                        MonthlyReport.objects.filter(project__in=project_ids).values_list("pk", flat=True)
-                    ),
-                    OrgUnit: unit_ids,
-                    User: user_ids,
-                    Leader: leader_ids,
-                    IndustryChain: chain_ids,
-                    LevelTag: tag_ids,
-                }
-            )
-        ):
-            model.objects.filter(pk__in=ids).delete()
+        dependents = _dependents(
+            {
+                Project: project_ids,
+                MonthlyReport: list(
+                    MonthlyReport.objects.filter(project__in=project_ids).values_list("pk", flat=True)
+                ),
+                OrgUnit: unit_ids,
+                User: user_ids,
+                Leader: leader_ids,
+                IndustryChain: chain_ids,
+                LevelTag: tag_ids,
+                **imported,
+            }
+        )
+        _delete_rows([*reversed(dependents), *imported.items()])
         reports = MonthlyReport.objects.filter(project__in=project_ids).delete()[0]
-        events = AuditEvent.objects.filter(
-            Q(project__in=project_ids)
-            | Q(actor__in=user_ids)
-            | events_of(OrgUnit, unit_ids)
-            | events_of(Leader, leader_ids)
-            | events_of(IndustryChain, chain_ids)
-            | events_of(LevelTag, tag_ids)
-            | events_of(User, user_ids)
-        ).delete()[0]
+        events = Q(project__in=project_ids) | Q(actor__in=user_ids)
+        for model, ids in [
+            (OrgUnit, unit_ids),
+            (Leader, leader_ids),
+            (IndustryChain, chain_ids),
+            (LevelTag, tag_ids),
+            (User, user_ids),
+            *dependents,
+            *imported.items(),
+        ]:
+            events |= events_of(model, list(ids))
+        events = AuditEvent.objects.filter(events).delete()[0]
         Project.objects.filter(pk__in=project_ids).delete()
         IndustryChain.objects.filter(pk__in=chain_ids).delete()
         users = User.objects.filter(pk__in=user_ids).delete()[1].get(User._meta.label, 0)
@@ -475,8 +569,9 @@ def delete_demo() -> DeleteCounts:
         # Children before parents: the tree protects a parent from deletion.
         for unit in OrgUnit.objects.filter(pk__in=unit_ids).order_by("-path"):
             unit.delete()
-    except ProtectedError as exc:
-        blocking = sorted({f"{obj._meta.verbose_name}: {obj}" for obj in exc.protected_objects})[:5]
+    except (ProtectedError, RestrictedError) as exc:
+        objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        blocking = sorted({f"{obj._meta.verbose_name}: {obj}" for obj in objects})[:5]
         raise DemoError(
             _("Other data depends on the demo data, so nothing was deleted: %(objects)s")
             % {"objects": "; ".join(blocking)}

@@ -140,7 +140,8 @@ def _save(
 
 def _locked(problem: Problem) -> Problem:
     return (
-        Problem.objects.select_for_update()
+        # of=self: PostgreSQL cannot lock the nullable side of the outer joins select_related makes.
+        Problem.objects.select_for_update(of=("self",))
         .select_related("project__responsible_leader", "chain__chief", "assigned_unit")
         .get(pk=problem.pk)
     )
@@ -420,7 +421,12 @@ def notify_due_soon(*, at: datetime | None = None) -> int:
 
 def _next_order_number(year: int) -> str:
     prefix = f"督〔{year}〕"
-    taken = SupervisionOrder.objects.select_for_update().filter(number__startswith=prefix).count()
+    # Lock this year's orders (PostgreSQL refuses FOR UPDATE with COUNT); the unique number backs it up.
+    taken = len(
+        SupervisionOrder.objects.select_for_update()
+        .filter(number__startswith=prefix)
+        .values_list("pk", flat=True)
+    )
     return f"{prefix}{taken + 1}号"
 
 

@@ -1,12 +1,11 @@
 """`guatu demo`: the county it loads, the seed's figures, idempotence, --reset, the audit trail, the users.
 
-The demo is loaded once for the module (it takes a couple of seconds); each test runs in a transaction that
-is rolled back, so tests that reload or delete leave the loaded demo as it was.
+The demo is loaded once for the package (conftest.py); each test runs in a transaction that is rolled back,
+so tests that reload or delete leave the loaded demo as it was.
 """
 
 import json
 import re
-import time
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -14,17 +13,32 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q, Sum
-from django.utils import translation
 
 from guatu.access import gateway
 from guatu.accounts.models import Role, User
+from guatu.assessment.models import (
+    Appeal,
+    AssessmentItem,
+    ChecklistRow,
+    HeadlineIndicator,
+    HeadlineValue,
+    Indicator,
+    IndicatorValue,
+    PeerValue,
+    ResultSnapshot,
+    Scheme,
+)
 from guatu.audit.models import AuditEvent
 from guatu.audit.queries import history_of, history_of_project, replay
 from guatu.audit.services import snapshot
 from guatu.demo import data
-from guatu.demo.loader import delete_demo, demo_root
+from guatu.demo.loader import delete_demo
+from guatu.demo.tests.conftest import run_demo as _run
+from guatu.dispatch.models import Escalation, Meeting, Problem, ProblemFeedback, SupervisionOrder
 from guatu.investment.queries import investment_summary
 from guatu.lib.periods import Period
+from guatu.lights.models import ProjectLight, RuleSetting
+from guatu.notifications.models import Notification
 from guatu.orgs.models import Leader, OrgUnit, OrgUnitKind
 from guatu.orgs.services import find_unit_by_name, orgunit_create
 from guatu.projects.models import AnnualPlan, IndustryChain, LevelTag, PlanMonth, Project, Tier
@@ -46,36 +60,31 @@ MODELS = [
     MonthlyReport,
     User,
     AuditEvent,
+    # warning lights and dispatch
+    RuleSetting,
+    ProjectLight,
+    Problem,
+    ProblemFeedback,
+    Escalation,
+    SupervisionOrder,
+    Meeting,
+    Notification,
+    # assessment
+    Indicator,
+    Scheme,
+    IndicatorValue,
+    AssessmentItem,
+    ResultSnapshot,
+    Appeal,
+    ChecklistRow,
+    PeerValue,
+    HeadlineIndicator,
+    HeadlineValue,
 ]
 
 
-def _run(*args) -> str:
-    out = StringIO()
-    with translation.override("en"):
-        call_command("demo", *args, stdout=out)
-    return out.getvalue()
-
-
-def _counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in MODELS}
-
-
-@pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker):
-    """Load the demo once (DEBUG is off under pytest, so without users); delete it at the end of the module."""
-    with django_db_blocker.unblock():
-        started = time.perf_counter()
-        output = _run()
-        seconds = time.perf_counter() - started
-        print(f"\ndemo load: {seconds:.2f} s")  # shown with -s
-        assert seconds < 20
-        yield output
-        delete_demo()
-
-
-@pytest.fixture
-def root(demo_output):
-    return demo_root()
+def _counts(exclude=()) -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS if model not in exclude}
 
 
 def _listed(tag: str):
@@ -244,7 +253,7 @@ def test_every_report_replays_from_its_audit_trail(root):
 
 def test_projects_and_plans_are_audited(root):
     pv = Project.objects.get(name=PV)
-    actions = [e.action for e in history_of_project(pv) if e.object_type != "monthlyreport"]
+    actions = [e.action for e in history_of_project(pv) if e.object_type in ("project", "annualplan")]
     assert actions == ["project.create", "plan.set"]
     loader = User.objects.get(username=data.LOADER_USERNAME)
     assert not loader.is_active and not loader.has_usable_password()
@@ -281,8 +290,11 @@ def test_a_county_the_demo_did_not_create_is_left_alone(root):
 
 def test_users_refused_without_debug_unless_forced(root, demo_output, settings):
     assert "Demo users were not created: DEBUG is off" in demo_output
-    assert (
-        not User.objects.filter(username__startswith="demo_").exclude(username=data.LOADER_USERNAME).exists()
+    assert not User.objects.filter(username__in=[u.username for u in data.USERS]).exists()
+    # The demo's staff act through the services, but nobody can log in as them.
+    staff = User.objects.filter(username__in=[u.username for u in data.STAFF])
+    assert staff.count() == len(data.STAFF) and all(
+        u.is_active and not u.has_usable_password() for u in staff
     )
     settings.DEBUG = False
     assert "were not created" in _run()
@@ -347,14 +359,13 @@ def test_township_reporter_can_fill_in_reports(users):
 
 def test_reset_deletes_everything_and_reloads(users):
     """Also what people did with the demo (a problem raised, a supervision order issued): that is demo data too."""
-    from guatu.dispatch.models import Problem, SupervisionOrder
     from guatu.dispatch.services import problem_raise, supervision_issue
 
-    before = _counts()
+    before = _counts(exclude=[Notification])
     old_ids = set(Project.objects.values_list("pk", flat=True))
     reviewer, pv = users["demo_reviewer"], Project.objects.get(name=PV)
     problem = problem_raise(description="升压站用地报批滞后", category="land", by=reviewer, project=pv)
-    supervision_issue(
+    order = supervision_issue(
         project=pv,
         addressee=pv.lead_unit,
         requirement="书面说明用地报批进度",
@@ -365,9 +376,17 @@ def test_reset_deletes_everything_and_reloads(users):
     output = _run("--reset")
     assert "Deleted the demo data: 188 projects" in output and "Loaded the demo data" in output
     assert "Created 6 demo users." in output  # DEBUG is on here
-    assert not Problem.objects.exists() and not SupervisionOrder.objects.exists()
-    assert _counts() == before
+    assert not Problem.objects.filter(pk=problem.pk).exists()
+    assert not SupervisionOrder.objects.filter(pk=order.pk).exists()
+    assert _counts(exclude=[Notification]) == before
     assert not old_ids & set(Project.objects.values_list("pk", flat=True))
     out = StringIO()
     call_command("briefing", "--period", "2022-03", stdout=out)
     assert out.getvalue().strip() == data.EXPECTED_SENTENCE
+    # Loaded with the data, the demo logins got the story's notifications: the housing department's reporter
+    # its assignment and the overdue notice, the leader the escalation to him.
+    kinds = {
+        (n.user.username, n.kind)
+        for n in Notification.objects.filter(user__username__in=["demo_zhujian", "demo_leader"])
+    }
+    assert {("demo_zhujian", "assigned"), ("demo_zhujian", "overdue"), ("demo_leader", "escalated")} <= kinds

@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -40,12 +41,17 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 deleted = delete_demo() if reset else None
-                loaded = load_demo()
+                loaded = load_demo(with_users=users_allowed)
                 root = loaded_root()
-                created_users = ensure_demo_users(root) if users_allowed else []
+                created_users = (loaded.users or []) if loaded else []
+                created_users += ensure_demo_users(root) if users_allowed else []
                 users_refused = not users_allowed and bool(missing_demo_users())
         except DemoError as exc:
             raise CommandError(str(exc)) from None
+        except ValidationError as exc:
+            raise CommandError(
+                _("The demo could not be loaded: %(error)s") % {"error": "; ".join(exc.messages)}
+            ) from None
         seconds = time.perf_counter() - started
 
         if deleted:
@@ -80,6 +86,22 @@ class Command(BaseCommand):
                     }
                 )
             )
+            self.stdout.write(
+                _(
+                    "Also loaded: warning lights for January to March (%(lights)d projects), %(problems)d "
+                    "problems, %(orders)d supervision order, %(meetings)d dispatch meetings; %(indicators)d "
+                    "indicators, %(schemes)d assessment schemes and %(values)d approved values for 2022-03."
+                )
+                % {
+                    "lights": loaded.lights,
+                    "problems": loaded.problems,
+                    "orders": loaded.orders,
+                    "meetings": loaded.meetings,
+                    "indicators": loaded.indicators,
+                    "schemes": loaded.schemes,
+                    "values": loaded.values,
+                }
+            )
         else:
             self.stdout.write(
                 _(
@@ -90,6 +112,7 @@ class Command(BaseCommand):
             )
         self._report_users(users_refused, created_users)
         self.stdout.write(_("Try: guatu briefing --period %(period)s") % {"period": f"{data.YEAR}-03"})
+        self.stdout.write(_("Try: guatu lights --period %(period)s") % {"period": f"{data.YEAR}-03"})
 
     def _report_users(self, refused: bool, created: list[str]) -> None:
         if refused:
