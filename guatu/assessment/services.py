@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guatu.access import gateway
 from guatu.assessment.computed import COMPUTED
@@ -322,6 +323,15 @@ def value_save(
         return existing
 
 
+# What each review step is called in a message (the audit action codes are not for reading).
+_ACTION_WORDS = {
+    "value.submit": gettext_lazy("submitted"),
+    "value.return": gettext_lazy("returned"),
+    "value.approve": gettext_lazy("approved"),
+    "value.unlock": gettext_lazy("unlocked"),
+}
+
+
 def _value_step(
     item: IndicatorValue, *, by, allowed, to, action, reason="", reviewer: bool
 ) -> IndicatorValue:
@@ -337,7 +347,7 @@ def _value_step(
             raise ValidationError(
                 {
                     "status": _("A value that is %(status)s cannot be %(action)s.")
-                    % {"status": item.get_status_display(), "action": action}
+                    % {"status": item.get_status_display(), "action": _ACTION_WORDS.get(action, action)}
                 }
             )
         if to == ValueStatus.RETURNED and not reason.strip():
@@ -727,3 +737,49 @@ def appeal_answer(*, appeal: Appeal, answer: str, by) -> Appeal:
         after={"status": "answered", "answer": appeal.answer},
     )
     return appeal
+
+
+# --- the indicator library ------------------------------------------------------------------------------------
+
+INDICATOR_FIELDS = [
+    "code",
+    "name",
+    "category",
+    "measure",
+    "direction",
+    "frequency",
+    "data_source",
+    "lead_unit",
+    "source",
+    "computed_key",
+]
+
+
+@transaction.atomic
+def indicator_save(*, data: dict, by, indicator: Indicator | None = None) -> Indicator:
+    """Create an indicator of the library, or change one; its code never changes once schemes use it."""
+    _require(gateway.can_manage_assessment(by), _("Only the assessment office edits the indicator library."))
+    data = dict(data)
+    if data.get("source") == Source.ENTERED:
+        data["computed_key"] = ""
+    elif data.get("computed_key") not in COMPUTED:
+        raise ValidationError({"computed_key": _("Choose what Guatu computes this indicator from.")})
+    if indicator is None:
+        item = Indicator(**data)
+        item.full_clean()
+        item.save()
+        audit_record(actor=by, action="indicator.create", obj=item, after=snapshot(item, INDICATOR_FIELDS))
+        return item
+    item = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    if "code" in data and data["code"] != item.code:
+        raise ValidationError({"code": _("The code of an indicator cannot change.")})
+    before = snapshot(item, INDICATOR_FIELDS)
+    for name, value in data.items():
+        setattr(item, name, value)
+    item.full_clean()
+    old, new = changes(before, snapshot(item, INDICATOR_FIELDS))
+    if not new:
+        return item
+    item.save(update_fields=[name for name in INDICATOR_FIELDS if name in new])
+    audit_record(actor=by, action="indicator.update", obj=item, before=old, after=new)
+    return item

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from guatu.assessment import views
+
+app_name = "assessment"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("indicators/", views.indicator_list, name="indicator_list"),
+    path("indicators/new/", views.indicator_create, name="indicator_create"),
+    path("indicators/<int:pk>/edit/", views.indicator_edit, name="indicator_edit"),
+    path("schemes/", views.scheme_list, name="scheme_list"),
+    path("schemes/new/", views.scheme_create, name="scheme_create"),
+    path("schemes/import/", views.scheme_import, name="scheme_import"),
+    path("schemes/<int:pk>/", views.scheme_detail, name="scheme_detail"),
+    path("schemes/<int:pk>/edit/", views.scheme_edit, name="scheme_edit"),
+    path("schemes/<int:pk>/go/", views.scheme_go, name="scheme_go"),
+    path("schemes/<int:pk>/export/", views.scheme_export, name="scheme_export"),
+    path("schemes/<int:pk>/indicators/add/", views.scheme_indicator, name="scheme_indicator_add"),
+    path("schemes/<int:pk>/indicators/<slug:code>/", views.scheme_indicator, name="scheme_indicator"),
+    path(
+        "schemes/<int:pk>/indicators/<slug:code>/remove/",
+        views.scheme_indicator_remove,
+        name="scheme_indicator_remove",
+    ),
+    path("schemes/<int:pk>/<str:period>/items/", views.items, name="items"),
+    path("schemes/<int:pk>/<str:period>/results/", views.results, name="results"),
+    path("schemes/<int:pk>/<str:period>/compute/", views.results_compute, name="compute"),
+    path("schemes/<int:pk>/<str:period>/publish/", views.results_publish, name="publish"),
+    path("schemes/<int:pk>/<str:period>/card/<int:unit_pk>/", views.card, name="card"),
+    path("schemes/<int:pk>/<str:period>/card/<int:unit_pk>/appeal/", views.appeal_raise, name="appeal_raise"),
+    path("values/", views.value_index, name="value_index"),
+    path("values/<int:indicator_pk>/<str:period>/", views.value_grid, name="value_grid"),
+    path("value/<int:pk>/", views.value_detail, name="value_detail"),
+    path("value/<int:pk>/submit/", views.value_submit, name="value_submit"),
+    path("value/<int:pk>/approve/", views.value_approve, name="value_approve"),
+    path("value/<int:pk>/return/", views.value_return, name="value_return"),
+    path("value/<int:pk>/unlock/", views.value_unlock, name="value_unlock"),
+    path("value/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("appeals/", views.appeal_list, name="appeal_list"),
+    path("appeals/<int:pk>/answer/", views.appeal_answer, name="appeal_answer"),
+    path("checklist/", views.checklist_page, name="checklist"),
+    path("benchmarks/", views.benchmark_page, name="benchmarks"),
+    path("headline/", views.headline_page, name="headline"),
+]
