@@ -279,17 +279,50 @@ def get_visible_meeting(user: User, pk):
 # --- assessment ---------------------------------------------------------------------------------------------
 
 
-def can_enter_indicator(user: User, indicator) -> bool:
-    """An indicator's values are entered by its lead unit's reporters (or by the assessment office)."""
+def can_enter_indicator(user: User, indicator, unit: OrgUnit | None = None) -> bool:
+    """An indicator's values are entered by its lead unit's reporters, or by the assessment office; for a
+    given unit, only a unit of the user's jurisdiction."""
     if not user.is_authenticated or not user.is_active:
         return False
+    if unit is not None and not _is_unrestricted(user):
+        if user.org_unit_id is None or not unit.is_within(jurisdiction(user.org_unit)):
+            return False
     if is_reviewer(user):
         return True
-    return (
-        user.role == Role.REPORTER
-        and indicator.lead_unit_id is not None
-        and user.org_unit_id == indicator.lead_unit_id
-    )
+    return user.role == Role.REPORTER and indicator.lead_unit_id is not None and user.org_unit_id == indicator.lead_unit_id
+
+
+def visible_values(user: User):
+    """Entered indicator values a user may see: for units of their jurisdiction, all of them for the
+    assessment office, those of the indicators their unit leads for a reporter, none for anyone else."""
+    from guatu.assessment.models import IndicatorValue
+
+    values = IndicatorValue.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return values.none()
+    if not _is_unrestricted(user):
+        if user.org_unit_id is None:
+            return values.none()
+        values = values.filter(unit__path__startswith=jurisdiction(user.org_unit).path)
+    if is_reviewer(user):
+        return values
+    if user.role != Role.REPORTER:
+        return values.none()
+    return values.filter(indicator__lead_unit_id=user.org_unit_id)
+
+
+def get_visible_value(user: User, pk):
+    from guatu.assessment.models import IndicatorValue
+
+    try:
+        return (
+            visible_values(user)
+            .select_related("indicator", "unit", "entered_by", "reviewed_by")
+            .prefetch_related("evidence")
+            .get(pk=pk)
+        )
+    except (IndicatorValue.DoesNotExist, ValueError, TypeError):
+        raise Http404("value not found") from None
 
 
 def can_manage_assessment(user: User, scheme=None) -> bool:
@@ -314,10 +347,15 @@ def visible_schemes(user: User):
     return Scheme.objects.filter(jurisdiction__path__startswith=root.path)
 
 
-def can_see_card(user: User, snapshot, unit: OrgUnit) -> bool:
-    """Before publication a unit sees only its own card; after (公示) every unit of the jurisdiction sees all."""
+def sees_all_cards(user: User, snapshot) -> bool:
+    """The office always, everyone of the jurisdiction once the results are published (公示)."""
     if not visible_schemes(user).filter(pk=snapshot.scheme_id).exists():
         return False
-    if can_manage_assessment(user, snapshot.scheme) or snapshot.status == "published":
+    return can_manage_assessment(user, snapshot.scheme) or snapshot.status == "published"
+
+
+def can_see_card(user: User, snapshot, unit: OrgUnit) -> bool:
+    """Before publication a unit sees only its own card; after (公示) every unit of the jurisdiction sees all."""
+    if sees_all_cards(user, snapshot):
         return True
-    return user.org_unit_id == unit.pk
+    return visible_schemes(user).filter(pk=snapshot.scheme_id).exists() and user.org_unit_id == unit.pk

@@ -283,6 +283,10 @@ _SCHEME_MESSAGES = [
         _("The veto effect must be not_top or lowest, not %(value)s."),
     ),
     (r"^tie_break: no indicator (?P<value>.*)$", _("Tie break: the scheme has no indicator %(value)s.")),
+    (
+        r"^malformed scheme: (?P<problem>.*)$",
+        _("The scheme is not in the documented form (%(problem)s). Compare it with the example."),
+    ),
 ]
 _SCHEME_PATTERNS = [(re.compile(pattern), message) for pattern, message in _SCHEME_MESSAGES]
 
@@ -304,12 +308,6 @@ def check_scheme(data) -> dict:
         scheme_from_dict(data)
     except SchemeError as exc:
         raise forms.ValidationError(scheme_error_text(str(exc))) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        # A group without a code, a list where a mapping belongs, a year that is not a number …
-        raise forms.ValidationError(
-            gettext("The scheme is not in the documented form (%(problem)s). Compare it with the example.")
-            % {"problem": f"{type(exc).__name__}: {exc}"}
-        ) from None
     return data
 
 

@@ -118,6 +118,10 @@ def scheme_save(
     now = timezone.now()
     if scheme is None:
         scheme = Scheme.objects.filter(code=spec.code).select_for_update().first()
+        if scheme is not None and scheme.jurisdiction_id != jurisdiction.pk:
+            raise ValidationError(
+                {"definition": _("The scheme code %(code)s belongs to another jurisdiction.") % {"code": spec.code}}
+            )
     if scheme is None:
         scheme = Scheme.objects.create(
             code=spec.code,
@@ -257,7 +261,7 @@ def value_save(
     expected_version: int | None = None,
 ) -> IndicatorValue:
     """Create or update a draft/returned value; refused for a period whose results are published."""
-    _require(gateway.can_enter_indicator(by, indicator), _("You may not enter values for this indicator."))
+    _require(gateway.can_enter_indicator(by, indicator, unit), _("You may not enter values for this indicator."))
     errors: dict[str, str] = {}
     if indicator.source != Source.ENTERED:
         errors["indicator"] = _("%(name)s is computed by Guatu, not entered.") % {"name": indicator.name}
@@ -342,7 +346,7 @@ def _value_step(
         if reviewer:
             _require(gateway.can_manage_assessment(by), _("Only the assessment office reviews values."))
         else:
-            _require(gateway.can_enter_indicator(by, item.indicator), _("You may not submit this value."))
+            _require(gateway.can_enter_indicator(by, item.indicator, item.unit), _("You may not submit this value."))
         if item.status not in allowed:
             raise ValidationError(
                 {
@@ -417,7 +421,7 @@ def value_unlock(*, value: IndicatorValue, reason: str, by) -> IndicatorValue:
 
 @transaction.atomic
 def evidence_add(*, value: IndicatorValue, file, by) -> Evidence:
-    _require(gateway.can_enter_indicator(by, value.indicator), _("You may not add evidence to this value."))
+    _require(gateway.can_enter_indicator(by, value.indicator, value.unit), _("You may not add evidence to this value."))
     if value.status not in (ValueStatus.DRAFT, ValueStatus.RETURNED):
         raise ValidationError({"file": _("Evidence can be added while the value is a draft or returned.")})
     evidence = Evidence.objects.create(

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guatu.access import gateway
-from guatu.accounts.models import Role
 from guatu.assessment import services
 from guatu.assessment.forms import (
     AnswerForm,
@@ -69,7 +68,6 @@ from guatu.orgs.models import OrgUnit
 
 EDITABLE = (ValueStatus.DRAFT, ValueStatus.RETURNED)
 # A card of no unit: the gateway shows it only to someone who may see every card of the snapshot.
-_NO_UNIT = OrgUnit(pk=0)
 
 NEW_SCHEME_TEMPLATE = """\
 scheme:
@@ -112,36 +110,9 @@ def _require_office(user, scheme: Scheme | None = None) -> None:
         raise PermissionDenied
 
 
-def _visible_values(user):
-    """Entered values a user may see: those of indicators they enter, for units of their jurisdiction.
-
-    (A candidate for the gateway: `visible_values(user)`.)
-    """
-    values = IndicatorValue.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return values.none()
-    if not (user.is_superuser and user.org_unit_id is None):
-        if user.org_unit_id is None:
-            return values.none()
-        values = values.filter(unit__path__startswith=gateway.jurisdiction(user.org_unit).path)
-    if gateway.is_reviewer(user):
-        return values
-    if user.role != Role.REPORTER:
-        return values.none()
-    return values.filter(indicator__lead_unit_id=user.org_unit_id)
-
-
 def _value(user, pk) -> IndicatorValue:
-    try:
-        value = (
-            _visible_values(user)
-            .select_related("indicator", "unit", "entered_by", "reviewed_by")
-            .prefetch_related("evidence")
-            .get(pk=pk)
-        )
-    except (IndicatorValue.DoesNotExist, ValueError, TypeError):
-        raise Http404("value not found") from None
-    if not gateway.can_enter_indicator(user, value.indicator):
+    value = gateway.get_visible_value(user, pk)
+    if not gateway.can_enter_indicator(user, value.indicator, value.unit):
         raise Http404("value not found")
     return value
 
@@ -673,7 +644,7 @@ def value_index(request):
     ]
     counts = {
         (row["indicator_id"], row["status"]): row["n"]
-        for row in _visible_values(user)
+        for row in gateway.visible_values(user)
         .filter(year=period.year, month=period.month, indicator__in=[i.pk for i in indicators])
         .values("indicator_id", "status")
         .annotate(n=Count("pk"))
@@ -993,7 +964,7 @@ def review_queue(request):
         status = form.cleaned_data["status"] or ValueStatus.SUBMITTED
         period = form.cleaned_data["period"]
     values = (
-        _visible_values(user)
+        gateway.visible_values(user)
         .filter(status=status)
         .select_related("indicator", "unit", "entered_by")
         .prefetch_related("evidence")
@@ -1089,7 +1060,7 @@ def _render_results(request, scheme: Scheme, period: Period, *, compute_errors=(
         raise Http404("no results")
     groups, reproduces, appeals = [], None, 0
     if snap is not None:
-        sees_all = gateway.can_see_card(user, snap, _NO_UNIT)
+        sees_all = gateway.sees_all_cards(user, snap)
         names = [u["unit"] for g in snap.results["groups"] for u in g["units"]]
         by_name = _units_named(scheme, names)
         for group in snap.results["groups"]:

@@ -270,6 +270,16 @@ _SCHEME_KEYS = {
 
 
 def scheme_from_dict(data: dict) -> Scheme:
+    """Build and check a scheme; anything malformed is a SchemeError saying where."""
+    try:
+        return _scheme_from_dict(data)
+    except SchemeError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SchemeError(f"malformed scheme: {type(exc).__name__}: {exc}") from None
+
+
+def _scheme_from_dict(data: dict) -> Scheme:
     if not isinstance(data, dict):
         raise SchemeError("a scheme is a mapping")
     data = data.get("scheme", data)

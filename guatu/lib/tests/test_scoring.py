@@ -340,3 +340,17 @@ def test_what_if_points_per_unit_and_improvement_to_pass_the_next_unit():
     assert [r.indicator for r in what_if(s, v, "2022-12", "乙")] == ["inv", "env"]
     # The leader has nobody to pass.
     assert all(r.to_next_place is None for r in what_if(s, v, "2022-12", "甲"))
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"code": "x", "name": "x", "year": 2022, "groups": [{"name": "no code"}], "indicators": [], "grades": [{"name": "a"}]},
+        {"code": "x", "name": "x", "year": "twenty", "groups": [], "indicators": [], "grades": [{"name": "a"}]},
+        {"code": "x", "name": "x", "year": 2022, "groups": "g", "indicators": [], "grades": [{"name": "a"}]},
+        [],
+    ],
+)
+def test_malformed_schemes_are_scheme_errors(broken):
+    with pytest.raises(SchemeError):
+        scheme_from_dict(broken)
