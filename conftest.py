@@ -20,3 +20,109 @@ def _fast_password_hashing():
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Browser tests (pytest-playwright + pytest-django's live_server). Debian's Chromium, never a downloaded one;
+# nothing may leave 127.0.0.1. Mark the tests @pytest.mark.browser.
+
+# The live server listens on 127.0.0.1 (pytest-django's default is "localhost", which may resolve to ::1).
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A county office's browser: Chinese, China time. Viewports are chosen per context (PHONE, DESKTOP).
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+class NetworkLog:
+    """What a browser context asked for: requests refused for leaving 127.0.0.1, failures, 4xx/5xx answers."""
+
+    def __init__(self, context):
+        self.external: list[str] = []
+        self.failed: list[str] = []
+        self.bad_status: list[str] = []
+        context.route("**/*", self._route)
+        context.on("requestfailed", lambda request: self.failed.append(f"{request.url} {request.failure}"))
+        context.on("response", self._response)
+
+    def _route(self, route):
+        from urllib.parse import urlsplit
+
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort("blockedbyclient")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.bad_status.append(f"{response.status} {response.url}")
+
+    @property
+    def problems(self) -> list[str]:
+        return self.external + self.failed + self.bad_status
+
+
+@pytest.fixture
+def open_browser(new_context):
+    """open_browser(phone=False) → (page, network log): a fresh context with the network guard on.
+
+    Fails the test at teardown if anything tried to leave 127.0.0.1.
+    """
+    logs = []
+
+    def _open(*, phone: bool = False):
+        context = new_context(**(PHONE if phone else DESKTOP))
+        log = NetworkLog(context)
+        logs.append(log)
+        return context.new_page(), log
+
+    yield _open
+    external = [url for log in logs for url in log.external]
+    assert not external, f"requests outside 127.0.0.1: {external}"
+
+
+@pytest.fixture
+def browser_as(open_browser, live_server):
+    """browser_as(user, phone=False) → a page logged in as `user` through the login form."""
+    from django.urls import reverse
+
+    from guatu.testing import PASSWORD
+
+    def _as(user, *, phone: bool = False):
+        page, _log = open_browser(phone=phone)
+        page.goto(live_server.url + reverse("login"))
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    return _as
