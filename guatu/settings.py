@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # listed so that the API docs use its bundled Swagger UI, not a CDN
 ]
 
 MIDDLEWARE = [
