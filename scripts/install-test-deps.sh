@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install the system packages the test suite needs (Debian package names):
+#   chromium         the browser for the Playwright tests (never `playwright install`: no downloads)
+#   fonts-noto-cjk   Chinese glyphs for screenshots and browser-rendered pages
+#   gettext          msgfmt/xgettext for `make messages` (compilemessages, makemessages)
+#   postgresql-15    the second database the suite runs on (scripts/with-postgres.sh)
+# As root, missing packages are installed with apt-get; otherwise the script names them and fails.
+set -euo pipefail
+
+PG_VERSION="${PG_VERSION:-15}"
+missing=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
+    && ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -q .; }; then
+    missing+=(fonts-noto-cjk)
+fi
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+[ -x "/usr/lib/postgresql/$PG_VERSION/bin/initdb" ] || missing+=("postgresql-$PG_VERSION")
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing system packages: ${missing[*]}" >&2
+    echo "Install them as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "Missing system packages: ${missing[*]} (and no apt-get here: install their equivalents)" >&2
+    exit 1
+fi
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
