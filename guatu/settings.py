@@ -1,6 +1,8 @@
 """Guatu settings: everything that varies between machines comes from environment variables."""
 
+import os
 import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
@@ -20,10 +22,20 @@ def _secret_key() -> str:
     if key:
         return key
     key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    try:
+        # O_EXCL: of several processes starting at once, exactly one writes the key; the others read it.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    for _ in range(50):  # a process that lost the race may look before the winner has written
+        key = key_file.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{key_file} is empty: delete it and start again")
 
 
 SECRET_KEY = _secret_key()

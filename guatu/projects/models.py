@@ -81,8 +81,12 @@ class ProjectQuerySet(models.QuerySet):
         return self.exclude(stage=Stage.CANCELLED)
 
     def in_unit(self, unit: OrgUnit) -> "ProjectQuerySet":
-        """Projects located in, or led by, the unit or any unit below it."""
-        return self.filter(Q(location_unit__path__startswith=unit.path) | Q(lead_unit__path__startswith=unit.path))
+        """Projects located in, or led by, the unit or any unit below it.
+
+        The subtree is a subquery of unit ids, so the database can use the two foreign-key indexes instead
+        of matching every project's unit path."""
+        subtree = OrgUnit.objects.subtree(unit).values("pk")
+        return self.filter(Q(location_unit__in=subtree) | Q(lead_unit__in=subtree))
 
     def for_list(self) -> "ProjectQuerySet":
         return self.select_related("location_unit", "lead_unit", "responsible_leader", "chain").prefetch_related(

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.http import Http404
@@ -36,6 +37,7 @@ from guatu.reports.forms import ActionForm, QueueFilterForm, ReasonForm, ReportF
 from guatu.reports.models import MonthlyReport, ReportStatus
 
 ZERO = Decimal("0")
+QUEUE_PAGE_SIZE = 50  # a province's queue holds thousands of reports
 
 EVENT_LABELS = {
     "report.create": pgettext_lazy("report history", "Created"),
@@ -386,12 +388,13 @@ def review_queue(request):
             reports = reports.filter(year=period.year, month=period.month)
         if unit:
             reports = reports.filter(project__in=Project.objects.in_unit(unit).values("pk"))
-    reports = list(reports)
+    page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    reports = list(page)
     submitters = get_user_model().objects.in_bulk({r.submitted_by_id for r in reports if r.submitted_by_id})
     for report in reports:
         report.submitted_by = submitters.get(report.submitted_by_id)
     return render(
         request,
         "reports/review_queue.html",
-        {"form": form, "reports": reports, "here": request.get_full_path()},
+        {"form": form, "reports": reports, "page": page, "here": request.get_full_path()},
     )

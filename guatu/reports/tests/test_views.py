@@ -585,3 +585,16 @@ def test_queue_query_count_does_not_grow_with_rows(client, world, django_assert_
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url, {"period": "2022-03", "unit": world.town_a.pk})
     assert len(response.context["reports"]) == 7
+
+
+def test_queue_is_paginated(client, world, monkeypatch):
+    from guatu.reports import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 3)
+    _submitted(world, 4)
+    client.force_login(world.reviewer)
+    first = client.get(reverse("reports:review_queue"))
+    assert len(first.context["reports"]) == 3 and first.context["page"].paginator.count == 4
+    assert 'data-count="4"' in first.content.decode()
+    second = client.get(reverse("reports:review_queue"), {"page": 2})
+    assert len(second.context["reports"]) == 1
