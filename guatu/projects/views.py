@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -9,6 +9,7 @@ from guatu.access import gateway
 from guatu.lib.periods import Period
 from guatu.lights.queries import project_lights
 from guatu.projects import queries
+from guatu.projects.exports import library_workbook
 from guatu.projects.forms import ProjectFilterForm
 from guatu.projects.models import Project
 
@@ -37,6 +38,26 @@ def project_list(request):
     template = "projects/_project_table.html" if _is_partial(request) else "projects/project_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def project_export(request):
+    """The filtered library as an Excel file: every matching row, not just one page."""
+    user = request.user
+    visible = gateway.visible_projects(user)
+    form = ProjectFilterForm(request.GET, choices=queries.filter_choices(visible, gateway.visible_units(user)))
+    period = (
+        form.selected_period() or queries.latest_approved_period(visible) or Period.of(timezone.localdate())
+    )
+    projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
+    rows = queries.finish_progress(list(projects.order_by("id")))
+    response = HttpResponse(
+        library_workbook(rows, period),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"projects-{period}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
