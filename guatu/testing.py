@@ -87,7 +87,10 @@ def make_report(
 ) -> MonthlyReport:
     """A report taken through the real services to `status`."""
     report = report_create(
-        project=project, period=Period.parse(period), data=ReportInput(amount=Decimal(amount), **fields), by=reporter
+        project=project,
+        period=Period.parse(period),
+        data=ReportInput(amount=Decimal(amount), **fields),
+        by=reporter,
     )
     if status == ReportStatus.DRAFT:
         return report
@@ -162,7 +165,64 @@ def make_world() -> World:
         leader_user=make_user("leader", city, Role.LEADER, leader=leader),
         viewer=make_user("viewer", town_a, Role.VIEWER),
         outsider=make_user("town_b", town_b, Role.REPORTER),
-        project_a=make_project(location=town_a, lead=dept, name="禾青镇锑品深加工项目", tags=[county_tag, pref_tag], leader=leader),
-        project_b=make_project(location=town_b, name="渣渡镇农贸市场改造项目", tags=[county_tag], leader=other_leader),
+        project_a=make_project(
+            location=town_a,
+            lead=dept,
+            name="禾青镇锑品深加工项目",
+            tags=[county_tag, pref_tag],
+            leader=leader,
+        ),
+        project_b=make_project(
+            location=town_b, name="渣渡镇农贸市场改造项目", tags=[county_tag], leader=other_leader
+        ),
     )
     return world
+
+
+def make_assessment_office(w: World):
+    """A small township scheme on the world: tax (efficacy, group), PM2.5 (completion, lower is better,
+    target 35) entered by the housing department, and key-project investment (computed, target 25%)."""
+    from guatu.assessment.models import Indicator
+    from guatu.assessment.services import scheme_save
+
+    Indicator.objects.create(
+        code="tax", name="税收收入", category="economy", measure="万元", lead_unit=w.dept
+    )
+    Indicator.objects.create(
+        code="pm25", name="PM2.5", category="environment", direction="lower", lead_unit=w.dept
+    )
+    Indicator.objects.create(
+        code="invest",
+        name="重点项目投资完成率",
+        category="economy",
+        source="computed",
+        computed_key="project_investment_rate",
+    )
+    return scheme_save(
+        jurisdiction=w.city,
+        kind="township",
+        by=w.reviewer,
+        definition={
+            "code": "t2022",
+            "name": "2022年乡镇绩效考核",
+            "year": 2022,
+            "groups": [{"code": "township", "name": "乡镇", "units": ["禾青镇", "渣渡镇"]}],
+            "indicators": [
+                {"code": "tax", "weight": 40, "method": "efficacy"},
+                {
+                    "code": "pm25",
+                    "weight": 20,
+                    "method": "completion_rate",
+                    "direction": "lower",
+                    "target": 35,
+                },
+                {"code": "invest", "weight": 40, "method": "completion_rate", "target": 25, "cap": 1.2},
+            ],
+            "grades": [
+                {"name": "优秀", "min": 90, "quota": 0.5},
+                {"name": "良好", "min": 70},
+                {"name": "一般"},
+            ],
+            "bonus_cap": 3,
+        },
+    )

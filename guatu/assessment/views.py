@@ -65,6 +65,7 @@ from guatu.assessment.queries import benchmarks, checklist, headline_panel, scor
 from guatu.lib.periods import Period
 from guatu.lib.scoring import scheme_from_dict
 from guatu.orgs.models import OrgUnit
+from guatu.web.forms import add_service_errors
 
 EDITABLE = (ValueStatus.DRAFT, ValueStatus.RETURNED)
 # A card of no unit: the gateway shows it only to someone who may see every card of the snapshot.
@@ -149,12 +150,7 @@ def _errors(error: ValidationError) -> list[str]:
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "message_dict"):
-        form.add_error(None, _errors(error))
-        return
-    for field, field_messages in error.message_dict.items():
-        shown = field in form.fields and not form.fields[field].widget.is_hidden
-        form.add_error(field if shown else None, [scheme_error_text(str(m)) for m in field_messages])
+    add_service_errors(form, error, translate=scheme_error_text)
 
 
 def _latest_value_period() -> Period:

@@ -57,6 +57,7 @@ from guatu.lights.models import LightColor, ProjectLight
 from guatu.lights.queries import describe_reason
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.projects.models import IndustryChain, Project
+from guatu.web.forms import add_service_errors, top_errors
 
 PAGE_SIZE = 50
 SEVERITY = {LightColor.RED: 0, LightColor.YELLOW: 1, LightColor.GREEN: 2}
@@ -73,26 +74,6 @@ def _is_partial(request) -> bool:
 def _units(user) -> list[OrgUnit]:
     """The units a user may pick (assign to, address, filter by), in tree order."""
     return list(gateway.visible_units(user).order_by("path"))
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Service errors keyed by a visible field go next to it; the rest (status, version) at the top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, field_messages in error.message_dict.items():
-        shown = field in form.fields and not form.fields[field].widget.is_hidden
-        form.add_error(field if shown else None, field_messages)
-
-
-def top_errors(form) -> list[str]:
-    """Errors for the top of a form: form-wide ones and those of hidden fields (a missing version)."""
-    if form is None:
-        return []
-    errors = list(form.non_field_errors())
-    for field in form.hidden_fields():
-        errors += field.errors
-    return errors
 
 
 def _problem_subject(problem: Problem) -> str:
@@ -223,7 +204,7 @@ def problem_raise(request):
                     by=user,
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Problem raised. A reviewer will assign it to a unit."))
                 return redirect("dispatch:problem", pk=problem.pk)
@@ -389,7 +370,7 @@ def problem_assign(request, pk):
                 expected_version=data["version"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -418,7 +399,7 @@ def problem_feedback(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Feedback recorded. The reviewer will verify it."))
             return redirect("dispatch:problem", pk=problem.pk)
@@ -435,7 +416,7 @@ def _review_action(request, pk, *, action: str, service, success: str):
         try:
             service(problem=problem, by=request.user, expected_version=form.cleaned_data["version"], **extra)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success)
             return redirect("dispatch:problem", pk=problem.pk)
@@ -581,7 +562,7 @@ def order_issue(request):
                     by=user,
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -649,7 +630,7 @@ def order_respond(request, pk):
         try:
             services.supervision_respond(order=order, response=form.cleaned_data["response"], by=request.user)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Written response submitted."))
             return redirect("dispatch:order", pk=order.pk)
@@ -726,7 +707,7 @@ def meeting_create(request):
                     by=user,
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -832,7 +813,7 @@ def meeting_add_item(request, pk):
                         by=user,
                     )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Decided item added; it is tracked like a problem."))
             return redirect(reverse("dispatch:meeting", args=[meeting.pk]) + "#decided-items")

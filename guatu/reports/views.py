@@ -35,6 +35,7 @@ from guatu.projects.models import AnnualPlan, Project
 from guatu.reports import services
 from guatu.reports.forms import ActionForm, QueueFilterForm, ReasonForm, ReportForm
 from guatu.reports.models import MonthlyReport, ReportStatus
+from guatu.web.forms import add_service_errors, top_errors
 
 ZERO = Decimal("0")
 QUEUE_PAGE_SIZE = 50  # a province's queue holds thousands of reports
@@ -139,23 +140,6 @@ def _when(moment) -> str:
 # ------------------------------------------------------------------------------------------- helpers
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Service errors keyed by a visible field go next to it; the rest (period, version, status) at the top."""
-    for field, field_messages in error.message_dict.items():
-        shown = field in form.fields and not form.fields[field].widget.is_hidden
-        form.add_error(field if shown else None, field_messages)
-
-
-def top_errors(form) -> list[str]:
-    """Errors for the top of the form: form-wide ones and those of hidden fields (a missing version)."""
-    if form is None:
-        return []
-    errors = list(form.non_field_errors())
-    for field in form.hidden_fields():
-        errors += field.errors
-    return errors
-
-
 def _safe_next(request, url: str) -> str | None:
     if url and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -190,7 +174,7 @@ def report_edit(request, project_pk: int, period: str):
                             report=saved, by=request.user, expected_version=saved.version
                         )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
                 report = _report_of_month(request.user, project, period)
             else:
                 if saved.status == ReportStatus.SUBMITTED:
@@ -311,7 +295,7 @@ def _act(request, pk: int, *, action: str, reviewer: bool, reason_for: str = "")
         try:
             service(report=report, by=request.user, expected_version=form.cleaned_data["version"], **extra)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success)
             next_url = _safe_next(request, form.cleaned_data["next"])

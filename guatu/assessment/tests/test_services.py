@@ -28,7 +28,7 @@ from guatu.assessment.services import (
 )
 from guatu.audit.models import AuditEvent
 from guatu.lib.periods import Period
-from guatu.testing import make_report
+from guatu.testing import make_assessment_office, make_report
 
 pytestmark = pytest.mark.django_db
 Q1 = Period(2022, 3)
@@ -36,49 +36,7 @@ Q1 = Period(2022, 3)
 
 @pytest.fixture
 def office(world):
-    w = world
-    Indicator.objects.create(
-        code="tax", name="税收收入", category="economy", measure="万元", lead_unit=w.dept
-    )
-    Indicator.objects.create(
-        code="pm25", name="PM2.5", category="environment", direction="lower", lead_unit=w.dept
-    )
-    Indicator.objects.create(
-        code="invest",
-        name="重点项目投资完成率",
-        category="economy",
-        source="computed",
-        computed_key="project_investment_rate",
-    )
-    scheme = scheme_save(
-        jurisdiction=w.city,
-        kind="township",
-        by=w.reviewer,
-        definition={
-            "code": "t2022",
-            "name": "2022年乡镇绩效考核",
-            "year": 2022,
-            "groups": [{"code": "township", "name": "乡镇", "units": ["禾青镇", "渣渡镇"]}],
-            "indicators": [
-                {"code": "tax", "weight": 40, "method": "efficacy"},
-                {
-                    "code": "pm25",
-                    "weight": 20,
-                    "method": "completion_rate",
-                    "direction": "lower",
-                    "target": 35,
-                },
-                {"code": "invest", "weight": 40, "method": "completion_rate", "target": 25, "cap": 1.2},
-            ],
-            "grades": [
-                {"name": "优秀", "min": 90, "quota": 0.5},
-                {"name": "良好", "min": 70},
-                {"name": "一般"},
-            ],
-            "bonus_cap": 3,
-        },
-    )
-    return scheme
+    return make_assessment_office(world)
 
 
 def enter(w, unit, code, value):

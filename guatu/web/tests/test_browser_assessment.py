@@ -13,9 +13,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from guatu.assessment.models import Evidence, Indicator, IndicatorValue, ResultSnapshot, ValueStatus
-from guatu.assessment.services import scheme_save, value_approve, value_save, value_submit
+from guatu.assessment.services import value_approve, value_save, value_submit
 from guatu.lib.periods import Period
-from guatu.testing import make_report
+from guatu.testing import make_assessment_office, make_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Q1 = Period(2022, 3)
@@ -28,47 +28,9 @@ def _media(settings, tmp_path):
 
 
 def office_scheme(w):
-    """The `office` scheme of the service tests: tax (efficacy), PM2.5 (completion, lower), key projects."""
-    Indicator.objects.create(
-        code="tax", name="税收收入", category="economy", measure="万元", lead_unit=w.dept
-    )
-    pm25 = Indicator.objects.create(
-        code="pm25", name="PM2.5", category="environment", direction="lower", lead_unit=w.dept
-    )
-    Indicator.objects.create(
-        code="invest",
-        name="重点项目投资完成率",
-        category="economy",
-        source="computed",
-        computed_key="project_investment_rate",
-    )
-    scheme = scheme_save(
-        jurisdiction=w.city,
-        kind="township",
-        by=w.reviewer,
-        definition={
-            "code": "t2022",
-            "name": "2022年乡镇绩效考核",
-            "year": 2022,
-            "groups": [{"code": "township", "name": "乡镇", "units": ["禾青镇", "渣渡镇"]}],
-            "indicators": [
-                {"code": "tax", "weight": 40, "method": "efficacy"},
-                {
-                    "code": "pm25",
-                    "weight": 20,
-                    "method": "completion_rate",
-                    "direction": "lower",
-                    "target": 35,
-                },
-                {"code": "invest", "weight": 40, "method": "completion_rate", "target": 25, "cap": 1.2},
-            ],
-            "grades": [
-                {"name": "优秀", "min": 90, "quota": 0.5},
-                {"name": "良好", "min": 70},
-                {"name": "一般"},
-            ],
-        },
-    )
+    """The `office` scheme of the service tests (guatu.testing.make_assessment_office) with its other inputs."""
+    scheme = make_assessment_office(w)
+    pm25 = Indicator.objects.get(code="pm25")
     # The other inputs, already approved: PM2.5 of both townships, and project A's report (20% of its plan).
     for unit, value in ((w.town_a, "40"), (w.town_b, "30")):
         item = value_save(unit=unit, indicator=pm25, period=Q1, value=Decimal(value), by=w.dept_reporter)
