@@ -83,10 +83,9 @@ class ProjectQuerySet(models.QuerySet):
     def in_unit(self, unit: OrgUnit) -> "ProjectQuerySet":
         """Projects located in, or led by, the unit or any unit below it.
 
-        The subtree is a subquery of unit ids, so the database can use the two foreign-key indexes instead
-        of matching every project's unit path."""
-        subtree = OrgUnit.objects.subtree(unit).values("pk")
-        return self.filter(Q(location_unit__in=subtree) | Q(lead_unit__in=subtree))
+        A path prefix match on the two units (measured faster than `unit__in=<subtree ids>` on both
+        databases; see docs/performance.md for the figures and what would make small scopes cheaper)."""
+        return self.filter(Q(location_unit__path__startswith=unit.path) | Q(lead_unit__path__startswith=unit.path))
 
     def for_list(self) -> "ProjectQuerySet":
         return self.select_related("location_unit", "lead_unit", "responsible_leader", "chain").prefetch_related(
