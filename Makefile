@@ -65,6 +65,7 @@ raise SystemExit(2 if demo_loaded else 1)
 endef
 export DEMO_STATE
 
+run: export GUATU_TODAY ?= 2022-04-24
 run: $(STAMP)
 	DEBUG=true $(GUATU) migrate --noinput
 	@state=0; DEBUG=true $(BIN)/python -c "$$DEMO_STATE" || state=$$?; \
@@ -76,6 +77,7 @@ run: $(STAMP)
 	@echo "Serving on http://$(HOST)/  (Ctrl-C to stop)"
 	DEBUG=true $(GUATU) runserver $(HOST)
 
+demo: export GUATU_TODAY ?= 2022-04-24
 demo: $(STAMP)
 	DEBUG=true $(GUATU) migrate --noinput
 	DEBUG=true $(GUATU) demo

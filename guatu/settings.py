@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from guatu.lib.env import env_bool, env_int, env_list, env_str
+from guatu.lib.env import env_bool, env_date, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("GUATU_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -140,6 +140,9 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# The app's "today" (guatu/clock.py). Unset in production, where the real clock rules; the demo sets it to the
+# seed's day so that its 2022 story reads as it happened (deadlines, overdue days, the current month).
+GUATU_TODAY = env_date("GUATU_TODAY")
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -94,12 +94,12 @@ def make_report(
     )
     if status == ReportStatus.DRAFT:
         return report
-    report = report_submit(report=report, by=reporter)
+    report = report_submit(report=report, expected_version=report.version, by=reporter)
     if status == ReportStatus.SUBMITTED:
         return report
     if status == ReportStatus.RETURNED:
-        return report_return(report=report, reason="请补充形象进度", by=reviewer)
-    return report_approve(report=report, by=reviewer)
+        return report_return(report=report, expected_version=report.version, reason="请补充形象进度", by=reviewer)
+    return report_approve(report=report, expected_version=report.version, by=reviewer)
 
 
 @dataclass

@@ -10,10 +10,10 @@ from decimal import Decimal
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.assessment.computed import COMPUTED
 from guatu.assessment.files import result_dict
@@ -115,7 +115,7 @@ def scheme_save(
 ) -> Scheme:
     _require(gateway.can_manage_assessment(by), _("Only the assessment office edits schemes."))
     spec, canonical = scheme_check(definition, jurisdiction)
-    now = timezone.now()
+    now = clock.now()
     if scheme is None:
         scheme = Scheme.objects.filter(code=spec.code).select_for_update().first()
         if scheme is not None and scheme.jurisdiction_id != jurisdiction.pk:
@@ -285,7 +285,7 @@ def value_save(
             .filter(unit=unit, indicator=indicator, year=period.year, month=period.month)
             .first()
         )
-        now = timezone.now()
+        now = clock.now()
         if existing is None:
             item = IndicatorValue.objects.create(
                 unit=unit,
@@ -363,10 +363,10 @@ def _value_step(
             item.return_reason = reason.strip()
             fields.append("return_reason")
         if reviewer:
-            item.reviewed_by, item.reviewed_at = by, timezone.now()
+            item.reviewed_by, item.reviewed_at = by, clock.now()
             fields += ["reviewed_by", "reviewed_at"]
         item.version += 1
-        item.updated_at = timezone.now()
+        item.updated_at = clock.now()
         item.save(update_fields=fields)
         old, new = changes(before, snapshot(item, VALUE_FIELDS))
         audit_record(actor=by, action=action, obj=item, before=old, after=new, reason=reason)
@@ -425,7 +425,7 @@ def evidence_add(*, value: IndicatorValue, file, by) -> Evidence:
     if value.status not in (ValueStatus.DRAFT, ValueStatus.RETURNED):
         raise ValidationError({"file": _("Evidence can be added while the value is a draft or returned.")})
     evidence = Evidence.objects.create(
-        value=value, file=file, name=getattr(file, "name", "file"), uploaded_by=by, uploaded_at=timezone.now()
+        value=value, file=file, name=getattr(file, "name", "file"), uploaded_by=by, uploaded_at=clock.now()
     )
     audit_record(actor=by, action="value.evidence", obj=value, after={"evidence": evidence.name})
     return evidence
@@ -451,7 +451,7 @@ def item_add(
         points=points,
         reason=reason.strip(),
         created_by=by,
-        created_at=timezone.now(),
+        created_at=clock.now(),
     )
     audit_record(
         actor=by,
@@ -598,7 +598,7 @@ def snapshot_compute(*, scheme: Scheme, period: Period, by) -> ResultSnapshot:
             }
         )
     results = compute(scheme.definition, inputs, period)
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         existing = (
             ResultSnapshot.objects.select_for_update()
@@ -673,7 +673,7 @@ def snapshot_publish(*, snapshot: ResultSnapshot, by) -> ResultSnapshot:
         raise ValidationError(
             {"status": _("The stored results do not reproduce from their inputs; recompute first.")}
         )
-    snap.status, snap.published_at, snap.published_by = SnapshotStatus.PUBLISHED, timezone.now(), by
+    snap.status, snap.published_at, snap.published_by = SnapshotStatus.PUBLISHED, clock.now(), by
     snap.save(update_fields=["status", "published_at", "published_by"])
     audit_record(
         actor=by,
@@ -704,7 +704,7 @@ def appeal_raise(*, snapshot: ResultSnapshot, indicator_code: str, reason: str, 
         indicator_code=indicator_code,
         reason=reason.strip(),
         raised_by=by,
-        raised_at=timezone.now(),
+        raised_at=clock.now(),
     )
     audit_record(
         actor=by,
@@ -730,7 +730,7 @@ def appeal_answer(*, appeal: Appeal, answer: str, by) -> Appeal:
         answer.strip(),
         AppealStatus.ANSWERED,
         by,
-        timezone.now(),
+        clock.now(),
     )
     appeal.save(update_fields=["answer", "status", "answered_by", "answered_at"])
     audit_record(

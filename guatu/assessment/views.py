@@ -18,11 +18,11 @@ from django.db.models import Count, Max, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.assessment import services
 from guatu.assessment.forms import (
@@ -158,7 +158,7 @@ def _latest_value_period() -> Period:
     if latest:
         month = IndicatorValue.objects.filter(year=latest).aggregate(month=Max("month"))["month"]
         return Period(latest, month)
-    return Period.of(timezone.localdate())
+    return Period.of(clock.today())
 
 
 def _num(value) -> str:
@@ -286,7 +286,7 @@ def scheme_create(request):
     _require_office(user)
     form = SchemeYamlForm(
         request.POST or None,
-        initial={"text": NEW_SCHEME_TEMPLATE.format(year=timezone.localdate().year), "kind": "township"},
+        initial={"text": NEW_SCHEME_TEMPLATE.format(year=clock.today().year), "kind": "township"},
     )
     if request.method == "POST" and form.is_valid():
         if _code_taken(form.definition, None):
@@ -1307,7 +1307,7 @@ def _year_param(request, default: int) -> int:
 
 @login_required
 def checklist_page(request):
-    latest = ChecklistRow.objects.aggregate(year=Max("year"))["year"] or timezone.localdate().year
+    latest = ChecklistRow.objects.aggregate(year=Max("year"))["year"] or clock.today().year
     year = _year_param(request, latest)
     rows = list(checklist(year))
     peer_month = PeerValue.objects.filter(year=year).aggregate(month=Max("month"))["month"]
@@ -1338,7 +1338,7 @@ def benchmark_page(request):
     period = form.cleaned_data["period"] if form.is_valid() else None
     if period is None:
         latest = PeerValue.objects.order_by("-year", "-month").values("year", "month").first()
-        period = Period(latest["year"], latest["month"]) if latest else Period.of(timezone.localdate())
+        period = Period(latest["year"], latest["month"]) if latest else Period.of(clock.today())
     rows = benchmarks(period)
     sections = []
     for key, title, categories in (
@@ -1403,7 +1403,7 @@ def headline_page(request):
     default = (
         {"year": latest["indicator__year"], "quarter": latest["quarter"]}
         if latest
-        else {"year": timezone.localdate().year, "quarter": 1}
+        else {"year": clock.today().year, "quarter": 1}
     )
     form = HeadlineForm(request.GET or None, initial=default)
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else default

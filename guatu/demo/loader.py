@@ -21,6 +21,7 @@ from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guatu import clock
 from guatu.accounts.models import Role, User
 from guatu.accounts.services import user_create
 from guatu.assessment.models import HeadlineIndicator, Indicator
@@ -346,7 +347,7 @@ def _import_reports(pairs: list[tuple[Project, ProjectSpec]], loader: User) -> i
                 )
             )
     MonthlyReport.objects.bulk_create(reports, batch_size=500)
-    now = timezone.now()
+    now = clock.now()
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(

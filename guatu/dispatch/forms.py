@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from guatu import clock
 from guatu.dispatch.models import ProblemCategory, ProblemStatus, Tier
 
 ALL = _("All")
@@ -287,7 +287,7 @@ class OrderIssueForm(forms.Form):
 
     def clean_deadline(self) -> date:
         deadline = self.cleaned_data["deadline"]
-        if deadline < timezone.localdate():
+        if deadline < clock.today():
             raise forms.ValidationError(
                 gettext("The deadline %(date)s is already past.") % {"date": deadline.isoformat()}
             )

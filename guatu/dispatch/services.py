@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.accounts.models import Role, User
 from guatu.audit.services import audit_record, changes, snapshot
@@ -188,7 +189,7 @@ def problem_raise(
         category=category,
         tier=tier,
         raised_by=by,
-        raised_at=at or timezone.now(),
+        raised_at=at or clock.now(),
     )
     audit_record(
         actor=by,
@@ -218,7 +219,7 @@ def problem_assign(
     _require(gateway.can_manage_problem(by, problem), _("You may not assign this problem."))
     _check_state(problem, OPEN_STATUSES, _("assigned"))
     _check_version(problem, expected_version)
-    if deadline < timezone.localtime(at or timezone.now()).date():
+    if deadline < timezone.localtime(at or clock.now()).date():
         raise ValidationError({"deadline": _("The deadline %(date)s is already past.") % {"date": deadline}})
     before = snapshot(problem, PROBLEM_FIELDS)
     problem.assigned_unit = unit
@@ -260,7 +261,7 @@ def problem_feedback(
     if not (text or "").strip():
         raise ValidationError({"text": _("Write what has been done.")})
     entry = ProblemFeedback.objects.create(
-        problem=problem, text=text.strip(), attachment=attachment or "", by=by, at=at or timezone.now()
+        problem=problem, text=text.strip(), attachment=attachment or "", by=by, at=at or clock.now()
     )
     before = snapshot(problem, PROBLEM_FIELDS)
     problem.status = ProblemStatus.IN_HAND
@@ -306,7 +307,7 @@ def problem_close(
         to=ProblemStatus.CLOSED,
         action="problem.close",
         expected_version=expected_version,
-        closed=at or timezone.now(),
+        closed=at or clock.now(),
     )
 
 
@@ -332,7 +333,7 @@ def escalate_overdue_problems(*, at: datetime | None = None) -> list[Escalation]
     The new deadline counts from `at`, so one run escalates at most one tier; a problem already at tier 3
     is reported overdue to the principal leaders instead.
     """
-    at = at or timezone.now()
+    at = at or clock.now()
     today = timezone.localtime(at).date()
     done = []
     for pk in Problem.objects.overdue(today).values_list("pk", flat=True):
@@ -399,7 +400,7 @@ def escalate_overdue_problems(*, at: datetime | None = None) -> list[Escalation]
 
 def notify_due_soon(*, at: datetime | None = None) -> int:
     """Remind the owners of problems due within three days (once per problem and deadline)."""
-    today = timezone.localtime(at or timezone.now()).date()
+    today = timezone.localtime(at or clock.now()).date()
     sent = 0
     for problem in (
         Problem.objects.open()
@@ -444,7 +445,7 @@ def supervision_issue(
     _require(gateway.can_review(by, project), _("Only reviewers issue supervision orders."))
     if not (requirement or "").strip():
         raise ValidationError({"requirement": _("State what the written response must cover.")})
-    now = at or timezone.now()
+    now = at or clock.now()
     order = SupervisionOrder.objects.create(
         number=_next_order_number(timezone.localtime(now).year),
         problem=problem,
@@ -485,7 +486,7 @@ def supervision_respond(*, order: SupervisionOrder, response: str, by) -> Superv
         raise ValidationError({"status": _("This order has already been answered.")})
     if not (response or "").strip():
         raise ValidationError({"response": _("Write the response.")})
-    order.response, order.responded_by, order.responded_at = response.strip(), by, timezone.now()
+    order.response, order.responded_by, order.responded_at = response.strip(), by, clock.now()
     order.status = SupervisionStatus.RESPONDED
     order.save(update_fields=["response", "responded_by", "responded_at", "status"])
     audit_record(

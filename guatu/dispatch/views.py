@@ -18,12 +18,12 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.accounts.models import Role
 from guatu.audit.labels import action_label
@@ -123,7 +123,7 @@ def open_first(problems):
 def problem_list(request):
     """Every problem the user may see, filtered. A fixed number of queries at any length."""
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     form = ProblemFilterForm(request.GET or None, units=_units(user))
     problems = gateway.visible_problems(user).for_list().select_related("meeting")
     problems = open_first(filter_problems(problems, form.filters(), today))
@@ -288,7 +288,7 @@ def problem_detail(request, pk):
 
 def _render_problem(request, problem: Problem, *, failed: str = "", failed_form=None):
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     can_manage = gateway.can_manage_problem(user, problem)
     can_act = gateway.can_act_for_problem(user, problem)
     status = problem.status
@@ -485,7 +485,7 @@ def _mark_overdue(orders, today) -> list:
 @login_required
 def order_list(request):
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     form = OrderFilterForm(request.GET or None, statuses=SupervisionStatus.choices)
     filters = form.filters()
     orders = _orders_for_list(user)
@@ -520,7 +520,7 @@ def order_list(request):
 @login_required
 def order_bulletin(request):
     """督查通报: the supervision orders past their deadline without a written response, by unit."""
-    today = timezone.localdate()
+    today = clock.today()
     orders = _mark_overdue(overdue_orders(gateway.visible_orders(request.user), today), today)
     by_unit: dict[int, dict] = {}
     for order in orders:
@@ -590,7 +590,7 @@ def order_detail(request, pk):
 
 def _render_order(request, order, *, response_form=None, close_errors=()):
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     can_respond = order.status == SupervisionStatus.ISSUED and gateway.can_respond_to_order(user, order)
     return render(
         request,
@@ -715,7 +715,7 @@ def meeting_create(request):
                 )
                 return redirect("dispatch:meeting", pk=meeting.pk)
     else:
-        form = MeetingForm(leaders=leaders, units=units, initial={"date": timezone.localdate()})
+        form = MeetingForm(leaders=leaders, units=units, initial={"date": clock.today()})
     return render(request, "dispatch/meeting_form.html", {"form": form, "form_errors": top_errors(form)})
 
 
@@ -727,7 +727,7 @@ def meeting_detail(request, pk):
 
 def _render_meeting(request, meeting, *, minutes_form=None, item_form=None):
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     is_reviewer = gateway.is_reviewer(user)
     items = list(
         gateway.visible_problems(user)
@@ -850,7 +850,7 @@ def my_work(request):
     """A leader's page (their projects' lights, the problems waiting on them) or a unit's page (its assigned
     problems by deadline and the supervision orders addressed to it)."""
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     visible = gateway.visible_problems(user)
     context = {"today": today, "is_leader": user.role == Role.LEADER}
     if user.role == Role.LEADER:

@@ -1,7 +1,7 @@
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.investment.queries import investment_summary
 from guatu.lib.money import percent, round_half_up
@@ -63,7 +63,7 @@ def summary(request, params: Query[SummaryParams]):
         raise HttpError(404, "没有可查看的单位")
     projects = gateway.visible_projects(request.user).in_unit(unit)
     if period is None:
-        period = latest_approved_period(projects.counted()) or Period.of(timezone.localdate())
+        period = latest_approved_period(projects.counted()) or Period.of(clock.today())
     result = investment_summary(projects, period)
     return {
         "period": str(period),

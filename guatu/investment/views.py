@@ -3,9 +3,9 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.investment.briefing import briefing_for
 from guatu.investment.queries import investment_summary
@@ -54,7 +54,7 @@ def summary_page(request):
                 "The month must be written as YYYY-MM, for example 2022-03 (you entered %(value)s)."
             ) % {"value": context["period_text"]}
     if period is None:
-        period = latest_approved_period(projects.counted()) or Period.of(timezone.localdate())
+        period = latest_approved_period(projects.counted()) or Period.of(clock.today())
 
     summary = investment_summary(projects, period)
     rows = [

@@ -1,6 +1,7 @@
 """Strict readers for configuration from environment variables: a bad value fails loudly at start-up."""
 
 import os
+from datetime import date
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -46,3 +47,14 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(f"environment variable {name} must be an integer, not {value!r}") from None
+
+
+def env_date(name: str) -> date | None:
+    """An ISO date (YYYY-MM-DD), or None when the variable is unset or empty."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"environment variable {name} must be a date YYYY-MM-DD, not {value!r}") from None

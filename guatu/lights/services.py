@@ -14,6 +14,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.access.gateway import jurisdiction
 from guatu.audit.services import audit_record
@@ -57,12 +58,12 @@ def rules_set(*, unit: OrgUnit, rules: dict, by) -> RuleSetting:
         raise ValidationError({"rules": _("Invalid warning rules: %(error)s") % {"error": exc}}) from None
     unit = jurisdiction(unit)
     setting, created = RuleSetting.objects.select_for_update().get_or_create(
-        unit=unit, defaults={"rules": rules, "updated_at": timezone.now(), "updated_by": by}
+        unit=unit, defaults={"rules": rules, "updated_at": clock.now(), "updated_by": by}
     )
     before = {} if created else dict(setting.rules)
     if not created:
         setting.rules = rules
-        setting.updated_at = timezone.now()
+        setting.updated_at = clock.now()
         setting.updated_by = by
         setting.save(update_fields=["rules", "updated_at", "updated_by"])
     audit_record(actor=by, action="lights.rules_set", obj=setting, before=before, after=rules)
@@ -200,7 +201,7 @@ def lights_compute(*, unit: OrgUnit, period: Period, at: datetime | None = None)
     Idempotent: recomputing a period replaces its lights. Memory comes from the stored previous period, so
     compute months in order (lights_compute_year does).
     """
-    at = at or timezone.now()
+    at = at or clock.now()
     rules = rules_for(unit)
     project_ids = list(
         AnnualPlan.objects.filter(
@@ -217,7 +218,7 @@ def lights_compute(*, unit: OrgUnit, period: Period, at: datetime | None = None)
             project_id__in=project_ids, year=previous_period.year, month=previous_period.month
         )
     }
-    now = timezone.now()
+    now = clock.now()
     rows = []
     for pid in project_ids:
         state = evaluate(facts[pid]["facts"], rules, _state_of(previous.get(pid)))

@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.audit.queries import history_of
 from guatu.lib.lights import RuleSet
@@ -59,7 +59,7 @@ def board(request):
     period = (
         filters.get("period")
         or latest_period(gateway.visible_projects(user))
-        or Period.of(timezone.localdate()).previous()
+        or Period.of(clock.today()).previous()
     )
     warned = list(warned_list(projects, period))
     for light in warned:

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 
+from guatu import clock
 from guatu.notifications.models import Notification
 
 
@@ -21,7 +21,7 @@ def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str =
         Notification.objects.filter(user__in=users, dedupe_key=dedupe_key).values_list("user_id", flat=True)
     )
     fresh = [u for u in users if u.pk not in already]
-    now = timezone.now()
+    now = clock.now()
     Notification.objects.bulk_create(
         [
             Notification(
@@ -43,5 +43,5 @@ def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str =
 def notification_mark_read(*, notification: Notification, by) -> None:
     if notification.user_id != by.pk or notification.read_at:
         return
-    notification.read_at = timezone.now()
+    notification.read_at = clock.now()
     notification.save(update_fields=["read_at"])

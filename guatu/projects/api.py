@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import Http404
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.lib.periods import Period
 from guatu.projects import queries
@@ -146,7 +146,7 @@ def project_list(request, params: Query[ListParams]):
     if not form.is_valid():
         raise HttpError(422, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
     period = (
-        form.selected_period() or queries.latest_approved_period(visible) or Period.of(timezone.localdate())
+        form.selected_period() or queries.latest_approved_period(visible) or Period.of(clock.today())
     )
     projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
     projects = projects.order_by("id")
@@ -186,7 +186,7 @@ def project_detail(request, project_id: int):
     p = queries.project_for_detail(gateway.visible_projects(request.user), project_id)
     if p is None:
         raise Http404("project not found")
-    today = timezone.localdate()
+    today = clock.today()
     return {
         "id": p.pk,
         "code": p.code,

@@ -2,9 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.lib.periods import Period
 from guatu.lights.queries import project_lights
@@ -29,7 +29,7 @@ def project_list(request):
         request.GET, choices=queries.filter_choices(visible, gateway.visible_units(user))
     )
     period = (
-        form.selected_period() or queries.latest_approved_period(visible) or Period.of(timezone.localdate())
+        form.selected_period() or queries.latest_approved_period(visible) or Period.of(clock.today())
     )
     projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
     page = Paginator(projects.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -48,7 +48,7 @@ def project_export(request):
     visible = gateway.visible_projects(user)
     form = ProjectFilterForm(request.GET, choices=queries.filter_choices(visible, gateway.visible_units(user)))
     period = (
-        form.selected_period() or queries.latest_approved_period(visible) or Period.of(timezone.localdate())
+        form.selected_period() or queries.latest_approved_period(visible) or Period.of(clock.today())
     )
     projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
     rows = queries.finish_progress(list(projects.order_by("id")))
@@ -80,7 +80,7 @@ def _year_param(request, project: Project) -> int | None:
 @login_required
 def project_detail(request, pk):
     project = _get_project_for_user(request.user, pk)
-    today = timezone.localdate()
+    today = clock.today()
     reports = queries.project_reports(project, _year_param(request, project), today)
     can_fill = gateway.can_fill_reports(request.user, project)
     plans = [

@@ -12,12 +12,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.audit.services import audit_record, changes, snapshot
+from guatu.audit.workflow import Step, Workflow, check_version
 from guatu.lib.money import CENT
 from guatu.lib.periods import Period
 from guatu.notifications.models import NotificationKind
@@ -76,7 +77,7 @@ def _validate(project: Project, period: Period, data: ReportInput) -> None:
         errors["period"] = _(
             "Month %(period)s is outside the project's construction years %(start)s-%(end)s."
         ) % {"period": period, "start": project.start_year, "end": project.end_year}
-    elif period > Period.of(timezone.localdate()):
+    elif period > Period.of(clock.today()):
         errors["period"] = _("Month %(period)s has not come yet; a report covers a month that has begun.") % {
             "period": period
         }
@@ -91,19 +92,6 @@ def _normalized(data: ReportInput) -> ReportInput:
         amount=data.amount.quantize(CENT),
         statistical_amount=None if data.statistical_amount is None else data.statistical_amount.quantize(CENT),
     )
-
-
-def _check_version(report: MonthlyReport, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != report.version:
-        raise ValidationError(
-            {
-                "version": _(
-                    "This report was changed by someone else at %(time)s after you opened it. "
-                    "Nothing was saved: reload it and enter your changes again."
-                )
-                % {"time": timezone.localtime(report.updated_at).strftime("%Y-%m-%d %H:%M")}
-            }
-        )
 
 
 def _locked_report(pk: int) -> MonthlyReport:
@@ -140,7 +128,7 @@ def report_create(*, project: Project, period: Period, data: ReportInput, by) ->
                 next_month_plan=data.next_month_plan,
                 status=ReportStatus.DRAFT,
                 filled_by=by,
-                updated_at=timezone.now(),
+                updated_at=clock.now(),
             )
             audit_record(
                 actor=by, action="report.create", obj=report, project=project, after=snapshot(report, AUDITED_FIELDS)
@@ -172,7 +160,7 @@ def report_update(*, report: MonthlyReport, data: ReportInput, expected_version:
                     % {"status": report.get_status_display()}
                 }
             )
-        _check_version(report, expected_version)
+        check_version(report, expected_version, changed_at=report.updated_at)
         _validate(report.project, Period(report.year, report.month), data)
         data = _normalized(data)
         before = snapshot(report, AUDITED_FIELDS)
@@ -183,136 +171,114 @@ def report_update(*, report: MonthlyReport, data: ReportInput, expected_version:
         if not new:
             return report
         report.version += 1
-        report.updated_at = timezone.now()
+        report.updated_at = clock.now()
         report.save(update_fields=[*INPUT_FIELDS, "version", "updated_at"])
         audit_record(actor=by, action="report.update", obj=report, project=report.project, before=old, after=new)
     return report
 
 
-def _transition(
-    report: MonthlyReport,
-    *,
-    by,
-    action: str,
-    allowed_from: tuple[str, ...],
-    to: str,
-    reason: str = "",
-    expected_version: int | None = None,
-    reviewer: bool,
-) -> MonthlyReport:
+def _step(report: MonthlyReport, *, action: str, by, expected_version: int | None, reason: str = "") -> MonthlyReport:
+    """Lock the report, check the actor, then take one step of WORKFLOW with the report's own fields."""
+    reviewing = action != "report.submit"
+
+    def own_fields(report: MonthlyReport, step: Step, now, reason: str) -> list[str]:
+        fields = []
+        if step.target == ReportStatus.SUBMITTED:
+            report.submitted_at = now
+            fields.append("submitted_at")
+        if reviewing:
+            report.reviewed_by, report.reviewed_at = by, now
+            fields += ["reviewed_by", "reviewed_at"]
+        if step.target == ReportStatus.RETURNED:
+            report.return_reason = reason
+            fields.append("return_reason")
+        return fields
+
     with transaction.atomic():
         report = _locked_report(report.pk)
-        if reviewer:
+        if reviewing:
             _require_reviewer(by, report.project)
+            if action == "report.approve" and report.filled_by_id is not None and report.filled_by_id == by.pk:
+                # Four eyes: whoever filled in a report never approves it, whatever their role.
+                raise PermissionDenied(_("You filled in this report, so someone else must approve it."))
         else:
             _require_reporter(by, report.project)
-        if report.status not in allowed_from:
-            raise ValidationError(
-                {
-                    "status": _("A report that is %(status)s cannot be %(action)s.")
-                    % {"status": report.get_status_display(), "action": _(ACTION_LABELS[action])}
-                }
-            )
-        _check_version(report, expected_version)
-        before = snapshot(report, AUDITED_FIELDS)
-        now = timezone.now()
-        report.status = to
-        update_fields = ["status", "version", "updated_at"]
-        if to == ReportStatus.SUBMITTED:
-            report.submitted_at = now
-            update_fields.append("submitted_at")
-        if reviewer:
-            report.reviewed_by = by
-            report.reviewed_at = now
-            update_fields += ["reviewed_by", "reviewed_at"]
-        if to == ReportStatus.RETURNED:
-            report.return_reason = reason
-            update_fields.append("return_reason")
-        report.version += 1
-        report.updated_at = now
-        report.save(update_fields=update_fields)
-        old, new = changes(before, snapshot(report, AUDITED_FIELDS))
-        audit_record(
-            actor=by, action=action, obj=report, project=report.project, before=old, after=new, reason=reason
-        )
-    return report
-
-
-ACTION_LABELS = {
-    "report.submit": gettext_noop("submitted"),
-    "report.return": gettext_noop("returned"),
-    "report.approve": gettext_noop("approved"),
-    "report.unlock": gettext_noop("unlocked"),
-}
-
-
-def _require_reason(reason: str, what: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason for %(what)s.") % {"what": what}})
-    return reason
-
-
-def report_submit(*, report: MonthlyReport, by, expected_version: int | None = None) -> MonthlyReport:
-    return _transition(
-        report,
-        by=by,
-        action="report.submit",
-        allowed_from=(ReportStatus.DRAFT, ReportStatus.RETURNED),
-        to=ReportStatus.SUBMITTED,
-        expected_version=expected_version,
-        reviewer=False,
-    )
-
-
-def report_return(*, report: MonthlyReport, reason: str, by, expected_version: int | None = None) -> MonthlyReport:
-    """Send a submitted report back to the reporter; the reason is required and shown to them."""
-    reason = _require_reason(reason, _("returning the report"))
-    with transaction.atomic():
-        report = _transition(
+        return WORKFLOW.run(
             report,
+            action=action,
             by=by,
-            action="report.return",
-            allowed_from=(ReportStatus.SUBMITTED,),
-            to=ReportStatus.RETURNED,
-            reason=reason,
             expected_version=expected_version,
-            reviewer=True,
+            reason=reason,
+            project=report.project,
+            on_step=own_fields,
         )
+
+
+WORKFLOW = Workflow(
+    audited_fields=AUDITED_FIELDS,
+    steps=[
+        Step("report.submit", (ReportStatus.DRAFT, ReportStatus.RETURNED), ReportStatus.SUBMITTED, gettext_noop("submitted")),
+        Step(
+            "report.return", (ReportStatus.SUBMITTED,), ReportStatus.RETURNED, gettext_noop("returned"), needs_reason=True
+        ),
+        Step("report.approve", (ReportStatus.SUBMITTED,), ReportStatus.APPROVED, gettext_noop("approved")),
+        Step(
+            "report.unlock", (ReportStatus.APPROVED,), ReportStatus.RETURNED, gettext_noop("unlocked"), needs_reason=True
+        ),
+    ],
+)
+
+
+def report_submit(*, report: MonthlyReport, by, expected_version: int | None) -> MonthlyReport:
+    return _step(report, action="report.submit", by=by, expected_version=expected_version)
+
+
+def report_return(*, report: MonthlyReport, reason: str, by, expected_version: int | None) -> MonthlyReport:
+    """Send a submitted report back to the reporter; the reason is required and shown to them."""
+    with transaction.atomic():
+        report = _step(report, action="report.return", by=by, expected_version=expected_version, reason=reason)
         notify(
             users=[report.filled_by],
             kind=NotificationKind.REPORT_RETURNED,
             title=_("Report returned: %(project)s %(period)s") % {"project": report.project.name, "period": report.period},
-            body=reason,
+            body=report.return_reason,
             url=reverse("reports:detail", args=[report.pk]),
             dedupe_key=f"report:{report.pk}:returned:{report.version}",
         )
     return report
 
 
-def report_approve(*, report: MonthlyReport, by, expected_version: int | None = None) -> MonthlyReport:
+def report_approve(*, report: MonthlyReport, by, expected_version: int | None) -> MonthlyReport:
     """Approve and lock a submitted report: from now on its figures count."""
-    return _transition(
-        report,
-        by=by,
-        action="report.approve",
-        allowed_from=(ReportStatus.SUBMITTED,),
-        to=ReportStatus.APPROVED,
-        expected_version=expected_version,
-        reviewer=True,
-    )
+    return _step(report, action="report.approve", by=by, expected_version=expected_version)
 
 
-def report_unlock(*, report: MonthlyReport, reason: str, by, expected_version: int | None = None) -> MonthlyReport:
+def report_unlock(*, report: MonthlyReport, reason: str, by, expected_version: int | None) -> MonthlyReport:
     """Reopen an approved report for correction; its figures stop counting until approved again."""
-    reason = _require_reason(reason, _("unlocking the report"))
-    return _transition(
-        report,
-        by=by,
-        action="report.unlock",
-        allowed_from=(ReportStatus.APPROVED,),
-        to=ReportStatus.RETURNED,
-        reason=reason,
-        expected_version=expected_version,
-        reviewer=True,
-    )
+    return _step(report, action="report.unlock", by=by, expected_version=expected_version, reason=reason)
+
+
+def report_save(
+    *,
+    project: Project,
+    period: Period,
+    data: ReportInput,
+    expected_version: int | None,
+    by,
+    submit: bool = False,
+) -> MonthlyReport:
+    """The reporter's form: create the month's report, or update it at the version it was read at; then, if
+    asked, submit it. Save and submit are one step: both happen, or neither.
+
+    A form read before the report existed carries no version: creating is then refused when someone created
+    the month's report meanwhile ("already has a report"), rather than overwriting it.
+    """
+    with transaction.atomic():
+        existing = MonthlyReport.objects.filter(project=project, year=period.year, month=period.month).first()
+        if existing is None or expected_version is None:
+            report = report_create(project=project, period=period, data=data, by=by)
+        else:
+            report = report_update(report=existing, data=data, expected_version=expected_version, by=by)
+        if submit:
+            report = report_submit(report=report, by=by, expected_version=report.version)
+    return report

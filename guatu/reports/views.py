@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -167,12 +166,14 @@ def report_edit(request, project_pk: int, period: str):
         form = ReportForm(request.POST)
         if form.is_valid():
             try:
-                with transaction.atomic():  # save and submit are one step: both happen, or neither
-                    saved = _save(form, project=project, period=period, report=report, by=request.user)
-                    if "submit" in request.POST:
-                        saved = services.report_submit(
-                            report=saved, by=request.user, expected_version=saved.version
-                        )
+                saved = services.report_save(
+                    project=project,
+                    period=period,
+                    data=form.report_input(),
+                    expected_version=form.cleaned_data["version"],
+                    by=request.user,
+                    submit="submit" in request.POST,
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
                 report = _report_of_month(request.user, project, period)
@@ -217,18 +218,6 @@ def _initial(report: MonthlyReport | None) -> dict:
     if report is None:
         return {}
     return {name: getattr(report, name) for name in services.INPUT_FIELDS} | {"version": report.version}
-
-
-def _save(
-    form: ReportForm, *, project: Project, period: Period, report: MonthlyReport | None, by
-) -> MonthlyReport:
-    data = form.report_input()
-    version = form.cleaned_data["version"]
-    # A form read before the report existed carries no version: creating again is refused by the service
-    # ("already has a report") rather than silently overwriting what someone else saved meanwhile.
-    if report is None or version is None:
-        return services.report_create(project=project, period=period, data=data, by=by)
-    return services.report_update(report=report, data=data, expected_version=version, by=by)
 
 
 # -------------------------------------------------------------------------------------- report detail

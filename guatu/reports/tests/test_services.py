@@ -61,9 +61,9 @@ def test_workflow_draft_submit_return_resubmit_approve(world):
     w = world
     report = report_create(project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("120.5")), by=w.reporter)
     assert (report.status, report.version, report.filled_by) == (ReportStatus.DRAFT, 1, w.reporter)
-    report = report_submit(report=report, by=w.reporter)
+    report = report_submit(report=report, expected_version=report.version, by=w.reporter)
     assert report.status == ReportStatus.SUBMITTED and report.submitted_at
-    report = report_return(report=report, reason="形象进度未填写", by=w.reviewer)
+    report = report_return(report=report, expected_version=report.version, reason="形象进度未填写", by=w.reviewer)
     assert (report.status, report.return_reason, report.reviewed_by) == (ReportStatus.RETURNED, "形象进度未填写", w.reviewer)
     report = report_update(
         report=report,
@@ -71,8 +71,8 @@ def test_workflow_draft_submit_return_resubmit_approve(world):
         expected_version=report.version,
         by=w.reporter,
     )
-    report = report_submit(report=report, by=w.reporter)
-    report = report_approve(report=report, by=w.reviewer)
+    report = report_submit(report=report, expected_version=report.version, by=w.reporter)
+    report = report_approve(report=report, expected_version=report.version, by=w.reviewer)
     assert report.status == ReportStatus.APPROVED
     assert not report.is_editable
 
@@ -80,9 +80,9 @@ def test_workflow_draft_submit_return_resubmit_approve(world):
 def test_unlock_needs_a_reason_and_reopens_for_the_reporter(world):
     w = world
     report = make_report(w.project_a, "2022-03", "80", reporter=w.reporter, reviewer=w.reviewer)
-    message = _refused(lambda: report_unlock(report=report, reason="  ", by=w.reviewer), "reason")
+    message = _refused(lambda: report_unlock(report=report, expected_version=report.version, reason="  ", by=w.reviewer), "reason")
     assert message
-    report = report_unlock(report=report, reason="统计局核减", by=w.reviewer)
+    report = report_unlock(report=report, expected_version=report.version, reason="统计局核减", by=w.reviewer)
     assert report.status == ReportStatus.RETURNED
     event = AuditEvent.objects.filter(action="report.unlock").get()
     assert (event.actor, event.reason, event.before["status"], event.after["status"]) == (
@@ -101,17 +101,17 @@ def test_audit_replay_gives_the_current_values(world):
     report = report_update(
         report=report, data=ReportInput(amount=Decimal("12.34"), problems="征地"), expected_version=1, by=w.reporter
     )
-    report = report_submit(report=report, by=w.reporter)
-    report = report_return(report=report, reason="请核实金额", by=w.reviewer)
+    report = report_submit(report=report, expected_version=report.version, by=w.reporter)
+    report = report_return(report=report, expected_version=report.version, reason="请核实金额", by=w.reviewer)
     report = report_update(
         report=report,
         data=ReportInput(amount=Decimal("11.00"), statistical_amount=Decimal("9.5"), next_month_plan="基础施工"),
         expected_version=report.version,
         by=w.dept_reporter,
     )
-    report = report_submit(report=report, by=w.dept_reporter)
-    report = report_approve(report=report, by=w.reviewer)
-    report = report_unlock(report=report, reason="更正", by=w.reviewer)
+    report = report_submit(report=report, expected_version=report.version, by=w.dept_reporter)
+    report = report_approve(report=report, expected_version=report.version, by=w.reviewer)
+    report = report_unlock(report=report, expected_version=report.version, reason="更正", by=w.reviewer)
 
     events = list(history_of(report))
     assert [e.action for e in events] == [
@@ -243,15 +243,15 @@ def test_stale_transition_is_refused(world):
 def test_transitions_from_the_wrong_state_are_refused(world):
     w = world
     draft = make_report(w.project_a, "2022-03", "10", reporter=w.reporter, status=ReportStatus.DRAFT)
-    _refused(lambda: report_approve(report=draft, by=w.reviewer), "status")
-    _refused(lambda: report_return(report=draft, reason="x", by=w.reviewer), "status")
-    _refused(lambda: report_unlock(report=draft, reason="x", by=w.reviewer), "status")
+    _refused(lambda: report_approve(report=draft, expected_version=draft.version, by=w.reviewer), "status")
+    _refused(lambda: report_return(report=draft, expected_version=draft.version, reason="x", by=w.reviewer), "status")
+    _refused(lambda: report_unlock(report=draft, expected_version=draft.version, reason="x", by=w.reviewer), "status")
 
 
 def test_return_requires_a_reason(world):
     w = world
     report = make_report(w.project_a, "2022-03", "10", reporter=w.reporter, status=ReportStatus.SUBMITTED)
-    _refused(lambda: report_return(report=report, reason="", by=w.reviewer), "reason")
+    _refused(lambda: report_return(report=report, expected_version=report.version, reason="", by=w.reviewer), "reason")
 
 
 def test_only_allowed_people_write(world):
@@ -262,9 +262,9 @@ def test_only_allowed_people_write(world):
         report_create(project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal(1)), by=w.viewer)
     report = make_report(w.project_a, "2022-03", "10", reporter=w.reporter, status=ReportStatus.SUBMITTED)
     with pytest.raises(PermissionDenied):
-        report_approve(report=report, by=w.reporter)
+        report_approve(report=report, expected_version=report.version, by=w.reporter)
     with pytest.raises(PermissionDenied):
-        report_approve(report=report, by=w.leader_user)
+        report_approve(report=report, expected_version=report.version, by=w.leader_user)
     assert MonthlyReport.objects.get().status == ReportStatus.SUBMITTED
 
 
@@ -273,6 +273,6 @@ def test_returning_a_report_notifies_who_filled_it_in(world):
 
     w = world
     report = make_report(w.project_a, "2022-03", "10", reporter=w.reporter, status=ReportStatus.SUBMITTED)
-    report_return(report=report, reason="请补充形象进度", by=w.reviewer)
+    report_return(report=report, expected_version=report.version, reason="请补充形象进度", by=w.reviewer)
     note = Notification.objects.get(user=w.reporter)
     assert (note.kind, note.body) == ("report_returned", "请补充形象进度")

@@ -3,6 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from guatu import clock
 from guatu.dispatch.services import escalate_overdue_problems, notify_due_soon
 
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--at", help="act as of this ISO date-time (default: now)")
 
     def handle(self, *args, at, **options):
-        when = timezone.now()
+        when = clock.now()
         if at:
             try:
                 when = datetime.fromisoformat(at)

@@ -4,6 +4,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from guatu import clock
 from guatu.lib.periods import Period, PeriodError
 from guatu.lights.queries import describe_reason, lights_by_tag, warned_list
 from guatu.lights.services import lights_compute_year
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             parsed = Period.parse(period)
         except PeriodError as exc:
             raise CommandError(f"--period: {exc}") from None
-        when = timezone.now()
+        when = clock.now()
         if at:
             try:
                 when = datetime.fromisoformat(at)
