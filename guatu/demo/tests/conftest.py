@@ -1,7 +1,6 @@
 """The demo is loaded once for the demo's tests (it takes a few seconds) and deleted after them. Each test runs
 in a transaction that is rolled back, so tests that reload or delete leave the loaded demo as it was."""
 
-import time
 from io import StringIO
 
 import pytest
@@ -21,14 +20,13 @@ def run_demo(*args) -> str:
 @pytest.fixture(scope="package")
 def demo_output(django_db_setup, django_db_blocker):
     """Load the demo once (DEBUG is off under pytest, so without the demo logins)."""
+    # No assertion on how long loading takes (that is `make bench`'s job), and the clean-up runs whatever
+    # happens between loading and the end of the package: the demo's rows never outlive its tests.
     with django_db_blocker.unblock():
-        started = time.perf_counter()
-        output = run_demo()
-        seconds = time.perf_counter() - started
-        print(f"\ndemo load: {seconds:.2f} s")  # shown with -s
-        assert seconds < 30  # ~3-8 s on a quiet machine; generous for a busy CI runner
-        yield output
-        delete_demo()
+        try:
+            yield run_demo()
+        finally:
+            delete_demo()
 
 
 @pytest.fixture

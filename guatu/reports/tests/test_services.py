@@ -276,3 +276,37 @@ def test_returning_a_report_notifies_who_filled_it_in(world):
     report_return(report=report, expected_version=report.version, reason="请补充形象进度", by=w.reviewer)
     note = Notification.objects.get(user=w.reporter)
     assert (note.kind, note.body) == ("report_returned", "请补充形象进度")
+
+
+def test_who_filled_in_a_report_never_approves_it_whatever_their_role(world):
+    """Four eyes: a superuser with the reporter role once created, submitted and approved their own report."""
+    from guatu.accounts.models import Role
+    from guatu.testing import make_user
+
+    w = world
+    boss = make_user("boss", None, Role.REPORTER, is_superuser=True)
+    report = report_create(project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("5")), by=boss)
+    report = report_submit(report=report, expected_version=report.version, by=boss)
+    before = _state()
+    with translation.override("zh-hans"), pytest.raises(PermissionDenied) as caught:
+        report_approve(report=report, expected_version=report.version, by=boss)
+    assert "须由其他审核人员审核通过" in str(caught.value)
+    assert _state() == before
+    report = report_approve(report=report, expected_version=report.version, by=w.reviewer)
+    assert report.status == ReportStatus.APPROVED
+
+
+@pytest.mark.parametrize("call", ["submit", "approve", "update"])
+def test_a_step_without_the_version_it_was_read_at_is_refused(world, call):
+    w = world
+    report = make_report(w.project_a, "2022-03", "10", reporter=w.reporter, status=ReportStatus.DRAFT)
+    if call == "approve":
+        report = report_submit(report=report, expected_version=report.version, by=w.reporter)
+    actions = {
+        "submit": lambda: report_submit(report=report, expected_version=None, by=w.reporter),
+        "approve": lambda: report_approve(report=report, expected_version=None, by=w.reviewer),
+        "update": lambda: report_update(
+            report=report, data=ReportInput(amount=Decimal("11")), expected_version=None, by=w.reporter
+        ),
+    }
+    assert "版本" in _refused(actions[call], "version")

@@ -1,0 +1,54 @@
+"""The app's clock: GUATU_TODAY fixes the calendar day (the demo reads as on the seed's day, 2022-04-24)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from guatu import clock
+from guatu.lib.env import ConfigError, env_date
+from guatu.lib.periods import Period
+from guatu.reports.services import ReportInput, report_create
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_without_a_fixed_day_the_real_clock_rules(settings):
+    settings.GUATU_TODAY = None
+    with time_machine.travel(datetime(2026, 12, 2, 9, 30, tzinfo=SHANGHAI), tick=False):
+        assert clock.today() == date(2026, 12, 2)
+        assert clock.now() == datetime(2026, 12, 2, 9, 30, tzinfo=SHANGHAI)
+
+
+def test_a_fixed_day_keeps_the_time_of_day(settings):
+    settings.GUATU_TODAY = date(2022, 4, 24)
+    with time_machine.travel(datetime(2026, 12, 2, 9, 30, tzinfo=SHANGHAI), tick=False):
+        assert clock.today() == date(2022, 4, 24)
+        now = clock.now()
+        assert (now.date(), now.hour, now.minute) == (date(2022, 4, 24), 9, 30)
+        assert now.utcoffset() is not None
+
+
+def test_env_date_reads_an_iso_day_and_refuses_anything_else(monkeypatch):
+    monkeypatch.setenv("GUATU_TODAY", "2022-04-24")
+    assert env_date("GUATU_TODAY") == date(2022, 4, 24)
+    monkeypatch.setenv("GUATU_TODAY", "")
+    assert env_date("GUATU_TODAY") is None
+    monkeypatch.setenv("GUATU_TODAY", "24/04/2022")
+    with pytest.raises(ConfigError, match="GUATU_TODAY"):
+        env_date("GUATU_TODAY")
+
+
+@pytest.mark.django_db
+def test_the_demo_day_decides_which_months_have_begun(world, settings):
+    """On the seed's day, April 2022 can be reported and May cannot; with today's clock both could."""
+    settings.GUATU_TODAY = date(2022, 4, 24)
+    report_create(project=world.project_a, period=Period(2022, 4), data=ReportInput(amount=Decimal(1)), by=world.reporter)
+    with pytest.raises(ValidationError) as caught:
+        report_create(
+            project=world.project_a, period=Period(2022, 5), data=ReportInput(amount=Decimal(1)), by=world.reporter
+        )
+    assert "period" in caught.value.message_dict
