@@ -1,0 +1,102 @@
+"""Each person's work: a leader's page (their projects' lights, the problems waiting on them) or a unit's page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from guatu import clock
+from guatu.access import gateway
+from guatu.accounts.models import Role
+from guatu.dispatch.models import (
+    SupervisionStatus,
+)
+from guatu.dispatch.queries import problems_of_unit, problems_waiting_on_leader
+from guatu.dispatch.views.common import (
+    SEVERITY,
+    mark_overdue,
+    orders_for_list,
+)
+from guatu.lights.models import LightColor, ProjectLight
+from guatu.lights.queries import describe_reason
+
+
+def leader_lights(user) -> tuple[list[ProjectLight], tuple[int, int] | None]:
+    """The lights of the projects a user sees, for the latest month computed; red first."""
+    projects = gateway.visible_projects(user).counted().values("pk")
+    latest = (
+        ProjectLight.objects.filter(project__in=projects)
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+    if latest is None:
+        return [], None
+    lights = list(
+        ProjectLight.objects.for_period(*latest)
+        .filter(project__in=projects)
+        .select_related("project__location_unit", "project__lead_unit")
+    )
+    for light in lights:
+        light.reason_texts = [describe_reason(reason) for reason in light.reasons]
+    lights.sort(key=lambda light: (SEVERITY[light.light], light.project.name))
+    return lights, latest
+
+
+@login_required
+def my_work(request):
+    """A leader's page (their projects' lights, the problems waiting on them) or a unit's page (its assigned
+    problems by deadline and the supervision orders addressed to it)."""
+    user = request.user
+    today = clock.today()
+    visible = gateway.visible_problems(user)
+    context = {"today": today, "is_leader": user.role == Role.LEADER}
+    if user.role == Role.LEADER:
+        lights, latest = leader_lights(user)
+        waiting = (
+            list(
+                problems_waiting_on_leader(user.leader)
+                .filter(pk__in=visible.values("pk"))
+                .select_related("meeting")
+                .prefetch_related("escalations")
+            )
+            if user.leader_id
+            else []
+        )
+        context.update(
+            {
+                "leader": user.leader,
+                "lights": lights,
+                "light_counts": [
+                    {
+                        "light": color,
+                        "label": color.label,
+                        "count": sum(1 for light in lights if light.light == color),
+                    }
+                    for color in (LightColor.RED, LightColor.YELLOW, LightColor.GREEN)
+                ],
+                "period": f"{latest[0]:04d}-{latest[1]:02d}" if latest else None,
+                "problems": waiting,
+            }
+        )
+    elif user.org_unit_id is None:
+        context.update({"unit": None, "problems": [], "orders": []})
+    else:
+        problems = list(
+            problems_of_unit(user.org_unit)
+            .filter(pk__in=visible.values("pk"))
+            .select_related("meeting")
+            .prefetch_related("escalations")
+        )
+        orders = mark_overdue(
+            orders_for_list(user)
+            .filter(addressee_id=user.org_unit_id)
+            .exclude(status=SupervisionStatus.CLOSED)
+            .order_by("deadline", "pk"),
+            today,
+        )
+        context.update({"unit": user.org_unit, "problems": problems, "orders": orders})
+    for problem in context["problems"]:
+        problem.overdue = problem.deadline is not None and problem.deadline < today
+        problem.last_escalation = max(problem.escalations.all(), key=lambda e: e.at, default=None)
+    return render(request, "dispatch/my_work.html", context)
