@@ -1,0 +1,211 @@
+"""Results of a scheme's month: compute, publish, and each unit's score card."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guatu.access import gateway
+from guatu.assessment import services
+from guatu.assessment.forms import (
+    AppealForm,
+)
+from guatu.assessment.models import (
+    Appeal,
+    AppealStatus,
+    Indicator,
+    Scheme,
+    SnapshotStatus,
+)
+from guatu.assessment.queries import score_card
+from guatu.assessment.views.common import (
+    error_texts,
+    num,
+    period_or_404,
+    require_office,
+    snapshot_of,
+    units_named,
+    visible_scheme,
+)
+from guatu.lib.periods import Period
+from guatu.orgs.models import OrgUnit
+
+
+@login_required
+def results(request, pk: int, period: str):
+    return _render_results(request, visible_scheme(request.user, pk), period_or_404(period))
+
+
+def _render_results(request, scheme: Scheme, period: Period, *, compute_errors=()):
+    user = request.user
+    is_office = gateway.can_manage_assessment(user, scheme)
+    snap = snapshot_of(scheme, period)
+    if snap is None and not is_office:
+        raise Http404("no results")
+    groups, reproduces, appeals = [], None, 0
+    if snap is not None:
+        sees_all = gateway.sees_all_cards(user, snap)
+        names = [u["unit"] for g in snap.results["groups"] for u in g["units"]]
+        by_name = units_named(scheme, names)
+        for group in snap.results["groups"]:
+            units = [
+                {**u, "org": by_name.get(u["unit"])}
+                for u in group["units"]
+                if sees_all or (by_name.get(u["unit"]) and by_name[u["unit"]].pk == user.org_unit_id)
+            ]
+            if units:
+                groups.append({"name": group["name"], "units": units, "size": len(group["units"])})
+        if not groups:
+            raise Http404("no results for this user")
+        reproduces = services.snapshot_reproduces(snap)
+        if is_office:
+            appeals = snap.appeals.filter(status=AppealStatus.OPEN).count()
+    return render(
+        request,
+        "assessment/results.html",
+        {
+            "scheme": scheme,
+            "period": period,
+            "snapshot": snap,
+            "groups": groups,
+            "reproduces": reproduces,
+            "is_office": is_office,
+            "compute_errors": compute_errors,
+            "open_appeals": appeals,
+            "tab": "schemes",
+        },
+        status=400 if compute_errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def results_compute(request, pk: int, period: str):
+    user = request.user
+    scheme = visible_scheme(user, pk)
+    period = period_or_404(period)
+    require_office(user, scheme)
+    try:
+        snap = services.snapshot_compute(scheme=scheme, period=period, by=user)
+    except ValidationError as error:
+        return _render_results(request, scheme, period, compute_errors=error_texts(error))
+    if snap.status == SnapshotStatus.PUBLISHED:
+        messages.success(
+            request, _("The published results reproduce exactly from their inputs; nothing changed.")
+        )
+    else:
+        messages.success(request, _("Results computed for %(period)s.") % {"period": period})
+    return redirect("assessment:results", pk=scheme.pk, period=str(period))
+
+
+@login_required
+@require_POST
+def results_publish(request, pk: int, period: str):
+    user = request.user
+    scheme = visible_scheme(user, pk)
+    period = period_or_404(period)
+    require_office(user, scheme)
+    snap = snapshot_of(scheme, period)
+    if snap is None:
+        raise Http404("no results")
+    try:
+        services.snapshot_publish(snapshot=snap, by=user)
+    except ValidationError as error:
+        for message in error_texts(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Results published (公示): every unit can now see them."))
+    return redirect("assessment:results", pk=scheme.pk, period=str(period))
+
+
+# --------------------------------------------------------------------------------------- score card
+
+
+def _card_context(request, scheme: Scheme, period: Period, unit_pk: int):
+    user = request.user
+    snap = snapshot_of(scheme, period)
+    if snap is None:
+        raise Http404("no results")
+    unit = OrgUnit.objects.filter(pk=unit_pk, path__startswith=scheme.jurisdiction.path).first()
+    if unit is None or not gateway.can_see_card(user, snap, unit):
+        raise Http404("card not visible")
+    card = score_card(snap, unit.name)
+    if card is None:
+        raise Http404("unit not assessed")
+    return snap, unit, card
+
+
+@login_required
+def card(request, pk: int, period: str, unit_pk: int):
+    scheme = visible_scheme(request.user, pk)
+    period = period_or_404(period)
+    snap, unit, card_ = _card_context(request, scheme, period, unit_pk)
+    return _render_card(request, scheme, period, snap, unit, card_)
+
+
+def _render_card(request, scheme, period, snap, unit, card_, *, appeal_form=None):
+    user = request.user
+    codes = [i["code"] for i in card_.indicators]
+    library = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    spec_units = {r["code"]: r.get("unit", "") for r in snap.definition["indicators"]}
+    rows = []
+    for item in card_.indicators:
+        ind = library.get(item["code"])
+        measure = (ind.measure if ind else "") or spec_units.get(item["code"], "")
+        rows.append(
+            {
+                **item,
+                "name": ind.name if ind and item["name"] == item["code"] else item["name"],
+                "measure": measure,
+                "measure_text": f" {measure}" if measure else "",
+                "lower": ind is not None and ind.direction == "lower",
+                "points_text": num(item["points"]),
+                "max_text": num(item["max_points"]),
+                "lost_text": num(item["lost"]),
+                "value_text": num(item["value"]),
+                "gain_text": num(item["gain_per_unit"]) if item["gain_per_unit"] is not None else None,
+                "to_next_text": num(item["to_next_place"]) if item["to_next_place"] is not None else None,
+                "not_applicable": item["points"] is None,
+            }
+        )
+    losing = [r for r in rows if r["lost"] and r["lost"] > 0][:3]
+    own = user.org_unit_id == unit.pk
+    can_appeal = own and snap.status == SnapshotStatus.PUBLISHED
+    if can_appeal and appeal_form is None:
+        appeal_form = AppealForm(indicators=[(r["code"], r["name"]) for r in rows])
+    names = {r["code"]: r["name"] for r in rows}
+    appeals = list(
+        Appeal.objects.filter(snapshot=snap, unit=unit).select_related("answered_by").order_by("raised_at")
+    )
+    for appeal in appeals:
+        appeal.indicator_name = names.get(appeal.indicator_code, appeal.indicator_code)
+    chart = {
+        "names": [r["name"] for r in rows if not r["not_applicable"]],
+        "points": [r["points"] for r in rows if not r["not_applicable"]],
+        "lost": [format(r["lost"], "f") for r in rows if not r["not_applicable"]],
+        "labels": {"points": _("Points"), "lost": _("Points lost")},
+    }
+    return render(
+        request,
+        "assessment/card.html",
+        {
+            "scheme": scheme,
+            "period": period,
+            "snapshot": snap,
+            "unit": unit,
+            "card": card_,
+            "rows": rows,
+            "losing": losing,
+            "appeals": appeals,
+            "can_appeal": can_appeal,
+            "appeal_form": appeal_form,
+            "chart": chart,
+            "tab": "schemes",
+        },
+        status=400 if appeal_form is not None and appeal_form.is_bound else 200,
+    )
