@@ -7,22 +7,28 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from guatu.assessment.computed import COMPUTED
 from guatu.assessment.models import (
     STRENGTH_CATEGORIES,
+    AssessmentItem,
     ChecklistRow,
     Direction,
     HeadlineIndicator,
     HeadlineValue,
     Indicator,
+    IndicatorValue,
     PeerValue,
     ResultSnapshot,
+    Scheme,
+    Source,
 )
-from guatu.assessment.services import values_of
 from guatu.lib.money import round_half_up
 from guatu.lib.periods import Period
-from guatu.lib.scoring import scheme_from_dict
+from guatu.lib.scoring import Values, scheme_from_dict
 from guatu.lib.scoring.engine import competition_ranks
+from guatu.lib.scoring.scheme import Scheme as SchemeSpec
 from guatu.lib.scoring.whatif import what_if
+from guatu.orgs.models import OrgUnit
 
 
 @dataclass(frozen=True)
@@ -174,3 +180,92 @@ def checklist(year: int):
         .prefetch_related("support_units")
         .order_by("indicator__category", "id")
     )
+
+
+# --- the facts a computation uses -------------------------------------------------------------------------
+
+
+def _needed_periods(spec: SchemeSpec, period: Period) -> dict[str, list[str]]:
+    out = {}
+    for ind in spec.indicators:
+        if ind.process:
+            out[ind.code] = [f"{period.year:04d}-{m:02d}" for m, _share in ind.process if m <= period.month]
+        else:
+            out[ind.code] = [str(period)]
+    return out
+
+
+def gather_inputs(scheme: Scheme, period: Period) -> dict:
+    """The inputs a computation uses, as canonical JSON-ready rows (what a snapshot freezes)."""
+    spec = scheme_from_dict(scheme.definition)
+    units = {
+        u.name: u
+        for u in OrgUnit.objects.filter(name__in=spec.units).filter(path__startswith=scheme.jurisdiction.path)
+    }
+    library = {i.code: i for i in Indicator.objects.filter(code__in=[i.code for i in spec.indicators])}
+    needed = _needed_periods(spec, period)
+    rows = []
+    entered_codes = [c for c, ind in library.items() if ind.source == Source.ENTERED]
+    months = sorted({int(p[5:7]) for ps in needed.values() for p in ps})
+    approved = {
+        (v.unit.name, v.indicator.code, v.period): v
+        for v in IndicatorValue.objects.approved()
+        .filter(
+            indicator__code__in=entered_codes, unit__in=units.values(), year=period.year, month__in=months
+        )
+        .select_related("unit", "indicator")
+    }
+    for ind in spec.indicators:
+        lib = library[ind.code]
+        for p in needed[ind.code]:
+            for name, unit in units.items():
+                if not ind.applies_to((spec.group_of(name) or spec.groups[0]).code, name):
+                    continue
+                if lib.source == Source.COMPUTED:
+                    x = COMPUTED[lib.computed_key][1](unit, Period.parse(p))
+                    rows.append(
+                        {
+                            "unit": name,
+                            "indicator": ind.code,
+                            "period": p,
+                            "value": None if x is None else format(x, "f"),
+                            "target": None,
+                        }
+                    )
+                    continue
+                v = approved.get((name, ind.code, p))
+                if v is None:
+                    continue  # missing: the computation lists it
+                rows.append(
+                    {
+                        "unit": name,
+                        "indicator": ind.code,
+                        "period": p,
+                        "value": None if v.not_applicable else format(v.value, "f"),
+                        "target": None if v.target is None else format(v.target, "f"),
+                    }
+                )
+    items = [
+        {"unit": i.unit.name, "kind": i.kind, "points": format(i.points, "f")}
+        for i in AssessmentItem.objects.filter(
+            scheme=scheme, year=period.year, month=period.month
+        ).select_related("unit")
+    ]
+    rows.sort(key=lambda r: (r["unit"], r["indicator"], r["period"]))
+    items.sort(key=lambda r: (r["unit"], r["kind"], r["points"]))
+    return {"values": rows, "items": items}
+
+
+def values_of(inputs: dict) -> Values:
+    values = Values()
+    for row in inputs["values"]:
+        values.set(
+            row["unit"],
+            row["indicator"],
+            row["period"],
+            None if row["value"] is None else Decimal(row["value"]),
+            None if row.get("target") is None else Decimal(row["target"]),
+        )
+    for item in inputs["items"]:
+        values.add_item(item["kind"], item["unit"], Decimal(item["points"]))
+    return values
