@@ -10,7 +10,9 @@ the points of the tie-break indicators (the scheme's `tie_break`, else by descen
 order; units still equal share a place (1, 2, 2, 4). Grades: the best grade whose minimum the total reaches;
 a veto caps the grade (`not_top`: not the first grade; `lowest`: the last); then quotas are filled in rank
 order: a grade with quota q holds at most ⌊q × group size⌋ units, units sharing a place at the quota's edge
-are admitted together only if all fit, and those left out drop to the next grade with room.
+are admitted together only if all fit, and those left out drop to the next grade with room. A grade refused
+to a unit for lack of room is closed to every unit ranked below it, so grades never improve down the ranking
+(vetoed units aside, whose grade the veto caps).
 """
 
 from __future__ import annotations
@@ -238,6 +240,9 @@ def _grade_group(results: list[UnitResult], scheme: Scheme) -> None:
         None if g.quota is None else int((g.quota * len(results)).to_integral_value(rounding=ROUND_DOWN))
         for g in grades
     ]
+    # A grade once refused to a unit for lack of room is refused to every unit ranked below it too, so
+    # that a seat left unused by units tied at a quota's edge never goes to a unit ranked lower.
+    refused: set[int] = set()
     places: dict[int, list[UnitResult]] = {}
     for r in results:
         places.setdefault(r.rank, []).append(r)
@@ -250,8 +255,11 @@ def _grade_group(results: list[UnitResult], scheme: Scheme) -> None:
                 index = last if scheme.veto_effect == "lowest" else max(index, min(1, last))
             earned.setdefault(index, []).append(r)
         for index, members in sorted(earned.items()):
-            while index < last and room[index] is not None and room[index] < len(members):
-                index += 1  # the quota is full: all of them drop to the next grade
+            while index < last and (
+                index in refused or (room[index] is not None and room[index] < len(members))
+            ):
+                refused.add(index)  # no room for all of them: they and everyone below drop a grade
+                index += 1
             for r in members:
                 r.grade = grades[index].name
             if room[index] is not None:

@@ -354,3 +354,31 @@ def test_what_if_points_per_unit_and_improvement_to_pass_the_next_unit():
 def test_malformed_schemes_are_scheme_errors(broken):
     with pytest.raises(SchemeError):
         scheme_from_dict(broken)
+
+
+def test_a_quota_seat_refused_to_tied_units_goes_to_no_one_ranked_below_them():
+    """优秀 ≥ 90 with a 30 % quota in a group of five: ⌊0.3 × 5⌋ = 1 seat."""
+    grades = [
+        {"name": "优秀", "min": 90, "quota": 0.3},
+        {"name": "良好", "min": 80},
+        {"name": "一般", "min": 60},
+        {"name": "较差"},
+    ]
+    s = scheme(
+        [{"code": "a", "weight": 100, "method": "completion_rate", "target": 100, "cap": 1.2}],
+        units=("甲", "乙", "丙", "丁", "戊"),
+        grades=grades,
+    )
+    v = values([("甲", "a", 120), ("乙", "a", 115), ("丙", "a", 115), ("丁", "a", 90), ("戊", "a", 70)])
+    v.add_item("veto", "甲", D(1))
+    r = score_scheme(s, v, "2022-12")
+    # 甲 (120, rank 1) is vetoed: 良好 at best, and it takes no 优秀 seat.
+    # 乙 and 丙 share rank 2 at 115: two units for one seat, so both are refused 优秀 and get 良好.
+    # 丁 (90, rank 4) reaches 优秀's minimum, but 优秀 was refused to units ranked above it: 良好, not 优秀.
+    assert {u.unit: (u.rank, u.grade) for u in r.groups[0].units} == {
+        "甲": (1, "良好"),
+        "乙": (2, "良好"),
+        "丙": (2, "良好"),
+        "丁": (4, "良好"),
+        "戊": (5, "一般"),
+    }

@@ -101,3 +101,50 @@ def test_improving_a_higher_is_better_value_never_lowers_the_points(rows, data):
     better[who][code] = better[who][code] + step
     after = score_scheme(scheme, fill(better, names, range(len(rows))), "2022-12")
     assert after.unit(names[who]).scores[code].points >= before.unit(names[who]).scores[code].points
+
+
+GRADE_NAMES = ["优秀", "良好", "一般", "较差"]
+quota = st.one_of(st.none(), st.decimals(min_value="0.05", max_value=1, places=2))
+# Few distinct totals, so that ties at a quota's edge are common.
+graded_unit = st.tuples(st.sampled_from([D(x) for x in (50, 70, 85, 90, 95, 115, 120)]), st.booleans())
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(graded_unit, min_size=1, max_size=9),
+    st.tuples(quota, quota, quota),
+    st.sampled_from(["not_top", "lowest"]),
+)
+def test_grades_are_monotone_in_rank_among_units_not_vetoed(units, quotas, veto_effect):
+    """Quotas never give a unit a better grade than a unit ranked above it (vetoed units aside)."""
+    names = [f"单位{i}" for i in range(len(units))]
+    grades = [
+        {"name": "优秀", "min": 90},
+        {"name": "良好", "min": 80},
+        {"name": "一般", "min": 60},
+        {"name": "较差"},
+    ]
+    for grade, share in zip(grades, quotas, strict=False):
+        if share is not None:
+            grade["quota"] = share
+    s = scheme_from_dict(
+        {
+            "code": "q",
+            "name": "q",
+            "year": 2022,
+            "groups": [{"code": "g", "name": "g", "units": names}],
+            "indicators": [
+                {"code": "a", "weight": 100, "method": "completion_rate", "target": 100, "cap": 1.2}
+            ],
+            "grades": grades,
+            "veto_effect": veto_effect,
+        }
+    )
+    v = Values()
+    for name, (total, vetoed) in zip(names, units, strict=True):
+        v.set(name, "a", "2022-12", total)
+        if vetoed:
+            v.add_item("veto", name, D(1))
+    ranked = sorted(score_scheme(s, v, "2022-12").groups[0].units, key=lambda u: u.rank)
+    clean = [GRADE_NAMES.index(u.grade) for u in ranked if not u.vetoed]
+    assert clean == sorted(clean)
