@@ -65,3 +65,25 @@ def test_missing_data_is_listed(tmp_path):
     partial.write_text("unit,indicator,period,value\n禾青镇,tax_revenue,2022-03,100\n", encoding="utf-8")
     with pytest.raises(CommandError, match="缺少数据"):
         run("--scheme", str(SCHEME), "--values", str(partial))
+
+
+QUOTA_SCHEME = EXAMPLES / "township-quota-scheme.yaml"
+QUOTA_VALUES = EXAMPLES / "township-quota-values.csv"
+GRADE_ORDER = ["优秀", "良好", "一般", "较差"]
+
+
+def test_units_tied_at_a_quota_edge_leave_the_seat_to_no_one_ranked_below():
+    """The documented example: one 优秀 seat, two units tied for it at rank 2 behind a vetoed leader."""
+    rows = list(
+        csv.DictReader(io.StringIO(run("--scheme", str(QUOTA_SCHEME), "--values", str(QUOTA_VALUES))))
+    )
+    by_unit = {r["unit"]: (int(r["rank"]), r["grade"]) for r in rows}
+    assert by_unit == {
+        "渣渡镇": (1, "良好"),  # vetoed: not 优秀
+        "禾青镇": (2, "良好"),  # tied at 115 for the one seat: both refused
+        "铎山镇": (2, "良好"),
+        "三尖镇": (4, "良好"),  # 90 reaches 优秀, but it was refused to units above
+        "金竹山镇": (5, "一般"),
+    }
+    clean = sorted((int(r["rank"]), GRADE_ORDER.index(r["grade"])) for r in rows if not r["veto"])
+    assert [grade for _, grade in clean] == sorted(grade for _, grade in clean)
