@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guatu.dispatch.models import Escalation, Problem, ProblemStatus
 from guatu.investment.queries import investment_summary
+from guatu.lib.lights import report_deadline
 from guatu.lib.money import round_half_up
 from guatu.lib.periods import Period
+from guatu.lights.services import rules_for
 from guatu.orgs.models import OrgUnit
 from guatu.projects.models import AnnualPlan, Project
 from guatu.reports.models import MonthlyReport, ReportStatus
@@ -28,20 +32,36 @@ def project_investment_rate(unit: OrgUnit, period: Period) -> Decimal | None:
 
 
 def reports_on_time(unit: OrgUnit, period: Period) -> Decimal | None:
-    """Share (%) of the monthly reports due so far that were submitted and are approved."""
+    """Share (%) of the monthly reports due so far that were submitted by their deadline and are approved.
+
+    The deadline is the one the warning lights use for "no report by the deadline" (the jurisdiction's
+    `report_deadline_day` of the following month, DOMAIN §2: around the 5th), to the end of that day, local
+    time. `submitted_at` is the last submission: a report returned and submitted again after the deadline
+    is late.
+    """
     projects = Project.objects.in_unit(unit).counted()
     due = (
         AnnualPlan.objects.filter(year=period.year, project__in=projects.values("pk")).count() * period.month
     )
     if not due:
         return None
-    approved = MonthlyReport.objects.filter(
-        project__in=projects.values("pk"),
-        year=period.year,
-        month__lte=period.month,
-        status=ReportStatus.APPROVED,
-    ).count()
-    return round_half_up(Decimal(approved) / Decimal(due) * HUNDRED, 2)
+    rules = rules_for(unit)
+    zone = timezone.get_current_timezone()
+    by_deadline = Q()
+    for month in range(1, period.month + 1):
+        day_after = report_deadline(period.year, month, rules) + timedelta(days=1)
+        by_deadline |= Q(month=month, submitted_at__lt=datetime.combine(day_after, time.min, tzinfo=zone))
+    on_time = (
+        MonthlyReport.objects.filter(
+            project__in=projects.values("pk"),
+            year=period.year,
+            month__lte=period.month,
+            status=ReportStatus.APPROVED,
+        )
+        .filter(by_deadline)
+        .count()
+    )
+    return round_half_up(Decimal(on_time) / Decimal(due) * HUNDRED, 2)
 
 
 def problems_closed_on_time(unit: OrgUnit, period: Period) -> Decimal | None:
@@ -70,7 +90,7 @@ def checklist_points(unit: OrgUnit, period: Period) -> Decimal | None:
 
 COMPUTED: dict[str, tuple[str, Callable[[OrgUnit, Period], Decimal | None]]] = {
     "project_investment_rate": (_("Key-project investment completion rate"), project_investment_rate),
-    "reports_on_time": (_("Monthly reports submitted and approved"), reports_on_time),
+    "reports_on_time": (_("Monthly reports submitted by the deadline and approved"), reports_on_time),
     "problems_closed_on_time": (_("Problems closed without escalation"), problems_closed_on_time),
     "checklist_points": (_("Expected points on the responsibility checklist"), checklist_points),
 }
