@@ -223,19 +223,41 @@ class AssessmentItem(models.Model):
 class SnapshotStatus(models.TextChoices):
     COMPUTED = "computed", _("Computed")
     PUBLISHED = "published", _("Published")
+    SUPERSEDED = "superseded", _("Superseded")  # a later version replaced it after an upheld appeal
+
+
+class ResultSnapshotQuerySet(models.QuerySet):
+    def current(self):
+        """The version of each period that counts: every earlier version is superseded."""
+        return self.exclude(status=SnapshotStatus.SUPERSEDED)
 
 
 class ResultSnapshot(models.Model):
-    """A scheme computed for a period: the scheme version, the inputs and the results frozen together."""
+    """A scheme computed for a period: the scheme version, the inputs and the results frozen together.
+
+    A published result changes only through an upheld appeal: the corrected result is a new version
+    (`revision` + 1, `replaces` the earlier one), and the earlier version stays, marked superseded.
+    """
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="snapshots")
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
+    revision = models.PositiveSmallIntegerField(_("version"), default=1)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
     scheme_version = models.PositiveIntegerField()
     definition = models.JSONField()
     inputs = models.JSONField()
     input_hash = models.CharField(max_length=64)
     results = models.JSONField()
+    # Per unit, the score card's what-if rows, computed once at publication (a published result is frozen).
+    what_if = models.JSONField(null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=SnapshotStatus.choices, default=SnapshotStatus.COMPUTED
     )
@@ -246,12 +268,26 @@ class ResultSnapshot(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = ResultSnapshotQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("result snapshot")
         verbose_name_plural = _("result snapshots")
-        ordering = ["scheme", "-year", "-month"]
+        # The latest version first: `.first()` of a period's snapshots is its current version.
+        ordering = ["scheme", "-year", "-month", "-revision"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "year", "month"], name="snapshot_once_a_period")
+            models.UniqueConstraint(
+                fields=["scheme", "year", "month", "revision"], name="snapshot_revision_once"
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "year", "month"],
+                condition=~Q(status="superseded"),
+                name="snapshot_one_current_a_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(revision=1, replaces__isnull=True) | Q(revision__gt=1, replaces__isnull=False),
+                name="snapshot_later_version_replaces",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -261,14 +297,42 @@ class ResultSnapshot(models.Model):
     def period(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
+    @property
+    def successor(self) -> "ResultSnapshot | None":
+        """The version that replaced this one, if any."""
+        try:
+            return self.superseded_by
+        except ResultSnapshot.DoesNotExist:
+            return None
+
 
 class AppealStatus(models.TextChoices):
     OPEN = "open", _("Open")
     ANSWERED = "answered", _("Answered")
 
 
+class AppealOutcome(models.TextChoices):
+    UPHELD = "upheld", _("Upheld")  # 申诉成立
+    PARTLY_UPHELD = "partly_upheld", _("Partly upheld")  # 部分成立
+    REJECTED = "rejected", _("Rejected")  # 不成立
+
+
+# An appeal with one of these outcomes opens its unit's value of its indicator to correction.
+CORRECTING_OUTCOMES = (AppealOutcome.UPHELD, AppealOutcome.PARTLY_UPHELD)
+
+
+class AppealQuerySet(models.QuerySet):
+    def awaiting_correction(self):
+        """Upheld (or partly upheld) appeals whose correction no later version has taken yet."""
+        return self.filter(outcome__in=CORRECTING_OUTCOMES, corrected_in__isnull=True)
+
+
 class Appeal(models.Model):
-    """A unit's appeal (申诉) against one indicator of a published result, and the office's answer."""
+    """A unit's appeal (申诉) against one indicator of a published result, and the office's answer.
+
+    An upheld or partly upheld appeal lets the office correct that unit's value of that indicator and
+    publish a new version of the result (`corrected_in`); a rejected one changes nothing.
+    """
 
     snapshot = models.ForeignKey(ResultSnapshot, on_delete=models.PROTECT, related_name="appeals")
     unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
@@ -277,6 +341,7 @@ class Appeal(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.OPEN
     )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=AppealOutcome.choices, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(_("raised"))
@@ -284,9 +349,29 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    corrected_in = models.ForeignKey(
+        ResultSnapshot,
+        verbose_name=_("corrected in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+
+    objects = AppealQuerySet.as_manager()
 
     class Meta:
         ordering = ["snapshot", "raised_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="open") | Q(outcome="", corrected_in__isnull=True),
+                name="appeal_open_has_no_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrected_in__isnull=True) | Q(outcome__in=["upheld", "partly_upheld"]),
+                name="appeal_corrected_only_if_upheld",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.indicator_code}"

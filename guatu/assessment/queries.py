@@ -55,10 +55,8 @@ def score_card(snapshot: ResultSnapshot, unit_name: str) -> Card | None:
             if u["unit"] != unit_name:
                 continue
             spec = scheme_from_dict(snapshot.definition)
-            rows = what_if(
-                spec, values_of(snapshot.inputs), f"{snapshot.year:04d}-{snapshot.month:02d}", unit_name
-            )
-            by_code = {r.indicator: r for r in rows}
+            rows = card_what_if(snapshot, unit_name, spec)
+            by_code = {r["indicator"]: r for r in rows}
             indicators = []
             for ind in spec.indicators:
                 scored = u["indicators"].get(ind.code)
@@ -75,9 +73,9 @@ def score_card(snapshot: ResultSnapshot, unit_name: str) -> Card | None:
                         "points": scored["points"],
                         "value": scored["value"],
                         "how": scored["how"],
-                        "lost": None if w is None else w.lost,
-                        "gain_per_unit": None if w is None else w.gain_per_unit,
-                        "to_next_place": None if w is None else w.to_next_place,
+                        "lost": None if w is None else _decimal(w["lost"]),
+                        "gain_per_unit": None if w is None else _decimal(w["gain_per_unit"]),
+                        "to_next_place": None if w is None else _decimal(w["to_next_place"]),
                     }
                 )
             indicators.sort(key=lambda i: (i["lost"] is None, -(i["lost"] or 0)))
@@ -94,7 +92,7 @@ def score_card(snapshot: ResultSnapshot, unit_name: str) -> Card | None:
                 penalty=u["penalty"],
                 vetoed=u["vetoed"],
                 indicators=indicators,
-                next_place_unit=rows[0].next_place_unit if rows else None,
+                next_place_unit=rows[0]["next_place_unit"] if rows else None,
             )
     return None
 
@@ -269,3 +267,47 @@ def values_of(inputs: dict) -> Values:
     for item in inputs["items"]:
         values.add_item(item["kind"], item["unit"], Decimal(item["points"]))
     return values
+
+
+# --- the score card's what-if, kept per published snapshot ----------------------------------------------------
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _what_if_rows(spec: SchemeSpec, values: Values, period: str, unit_name: str) -> list[dict]:
+    def text(value):
+        return None if value is None else format(value, "f")
+
+    return [
+        {
+            "indicator": r.indicator,
+            "lost": text(r.lost),
+            "gain_per_unit": text(r.gain_per_unit),
+            "to_next_place": text(r.to_next_place),
+            "next_place_unit": r.next_place_unit,
+        }
+        for r in what_if(spec, values, period, unit_name)
+    ]
+
+
+def what_if_table(snapshot: ResultSnapshot) -> dict[str, list[dict]]:
+    """Every assessed unit's what-if rows (JSON-ready), computed from the snapshot's frozen inputs: what
+    publication stores on the snapshot."""
+    spec = scheme_from_dict(snapshot.definition)
+    values = values_of(snapshot.inputs)
+    return {
+        u["unit"]: _what_if_rows(spec, values, snapshot.period, u["unit"])
+        for group in snapshot.results["groups"]
+        for u in group["units"]
+    }
+
+
+def card_what_if(snapshot: ResultSnapshot, unit_name: str, spec: SchemeSpec | None = None) -> list[dict]:
+    """A unit's what-if rows: those stored at publication, or computed now for a result not yet published
+    (a draft changes with every recomputation, so it is not kept)."""
+    if snapshot.what_if is not None and unit_name in snapshot.what_if:
+        return snapshot.what_if[unit_name]
+    spec = spec or scheme_from_dict(snapshot.definition)
+    return _what_if_rows(spec, values_of(snapshot.inputs), snapshot.period, unit_name)

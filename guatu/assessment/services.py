@@ -3,6 +3,7 @@ result snapshots (compute, publish) and appeals. Each write is audited by the se
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from decimal import Decimal
@@ -18,7 +19,9 @@ from guatu.access import gateway
 from guatu.assessment.computed import COMPUTED
 from guatu.assessment.files import result_dict
 from guatu.assessment.models import (
+    CORRECTING_OUTCOMES,
     Appeal,
+    AppealOutcome,
     AppealStatus,
     AssessmentItem,
     Evidence,
@@ -30,12 +33,14 @@ from guatu.assessment.models import (
     Source,
     ValueStatus,
 )
-from guatu.assessment.queries import gather_inputs, values_of
+from guatu.assessment.queries import gather_inputs, values_of, what_if_table
 from guatu.audit.services import audit_record, changes, snapshot
 from guatu.lib.periods import Period
 from guatu.lib.scoring import SchemeError, scheme_from_dict, score_scheme
 from guatu.lib.scoring.engine import ScoringError
 from guatu.lib.scoring.scheme import Scheme as SchemeSpec
+from guatu.notifications.models import NotificationKind
+from guatu.notifications.services import notify
 from guatu.orgs.models import OrgUnit
 
 VALUE_FIELDS = [
@@ -195,18 +200,22 @@ def spec_of(scheme: Scheme) -> SchemeSpec:
 
 
 def _published_for(unit: OrgUnit, indicator: Indicator, period: Period) -> ResultSnapshot | None:
-    """A published snapshot whose frozen inputs include this unit's value of this indicator for the period."""
+    """A published snapshot whose frozen inputs include this unit's value of this indicator for the period,
+    unless an upheld appeal against that snapshot opened exactly this unit's indicator to correction."""
     for snap in ResultSnapshot.objects.filter(
         status=SnapshotStatus.PUBLISHED, year=period.year, month__gte=period.month
     ):
-        for row in snap.inputs["values"]:
-            if (
-                row["unit"] == unit.name
-                and row["indicator"] == indicator.code
-                and row["period"] == str(period)
-            ):
-                return snap
+        uses = any(
+            row["unit"] == unit.name and row["indicator"] == indicator.code and row["period"] == str(period)
+            for row in snap.inputs["values"]
+        )
+        if uses and not _open_to_correction(snap, unit, indicator.code):
+            return snap
     return None
+
+
+def _open_to_correction(snap: ResultSnapshot, unit: OrgUnit, indicator_code: str) -> bool:
+    return snap.appeals.awaiting_correction().filter(unit=unit, indicator_code=indicator_code).exists()
 
 
 def _refuse_if_published(value_unit, indicator, period, by, attempted: dict) -> None:
@@ -516,7 +525,8 @@ def snapshot_compute(*, scheme: Scheme, period: Period, by) -> ResultSnapshot:
     now = clock.now()
     with transaction.atomic():
         existing = (
-            ResultSnapshot.objects.select_for_update()
+            ResultSnapshot.objects.current()
+            .select_for_update()
             .filter(scheme=scheme, year=period.year, month=period.month)
             .first()
         )
@@ -577,7 +587,11 @@ def snapshot_reproduces(snap: ResultSnapshot) -> bool:
 
 @transaction.atomic
 def snapshot_publish(*, snapshot: ResultSnapshot, by) -> ResultSnapshot:
-    """公示: the results become visible to every unit of the jurisdiction and are frozen."""
+    """公示: the results become visible to every unit of the jurisdiction and are frozen.
+
+    Each unit's what-if is computed here, once: a published result never changes, so its score cards
+    read it instead of recomputing the scheme for every indicator.
+    """
     snap = ResultSnapshot.objects.select_for_update().get(pk=snapshot.pk)
     _require(
         gateway.can_manage_assessment(by, snap.scheme), _("Only the assessment office publishes results.")
@@ -588,8 +602,9 @@ def snapshot_publish(*, snapshot: ResultSnapshot, by) -> ResultSnapshot:
         raise ValidationError(
             {"status": _("The stored results do not reproduce from their inputs; recompute first.")}
         )
+    snap.what_if = what_if_table(snap)
     snap.status, snap.published_at, snap.published_by = SnapshotStatus.PUBLISHED, clock.now(), by
-    snap.save(update_fields=["status", "published_at", "published_by"])
+    snap.save(update_fields=["status", "published_at", "published_by", "what_if"])
     audit_record(
         actor=by,
         action="snapshot.publish",
@@ -630,32 +645,201 @@ def appeal_raise(*, snapshot: ResultSnapshot, indicator_code: str, reason: str, 
     return appeal
 
 
+def _unit_users(units):
+    from guatu.accounts.models import User
+
+    return User.objects.filter(org_unit__in=units, is_active=True)
+
+
 @transaction.atomic
-def appeal_answer(*, appeal: Appeal, answer: str, by) -> Appeal:
-    appeal = Appeal.objects.select_for_update().select_related("snapshot__scheme").get(pk=appeal.pk)
+def appeal_answer(*, appeal: Appeal, outcome: str, answer: str, by) -> Appeal:
+    """The office's answer and outcome (成立 / 部分成立 / 不成立); the appealing unit is notified.
+
+    An upheld or partly upheld appeal opens that unit's value of that indicator to correction; the
+    corrected result is then published as a new version (`snapshot_republish`). A rejected one changes
+    nothing.
+    """
+    appeal = (
+        Appeal.objects.select_for_update().select_related("snapshot__scheme", "unit").get(pk=appeal.pk)
+    )
+    snap = appeal.snapshot
     _require(
-        gateway.can_manage_assessment(by, appeal.snapshot.scheme),
+        gateway.can_manage_assessment(by, snap.scheme),
         _("Only the assessment office answers appeals."),
     )
     if appeal.status != AppealStatus.OPEN:
         raise ValidationError({"status": _("This appeal has been answered.")})
+    if outcome not in AppealOutcome.values:
+        raise ValidationError({"outcome": _("Choose the outcome: upheld, partly upheld or rejected.")})
     if not (answer or "").strip():
         raise ValidationError({"answer": _("Write the answer.")})
-    appeal.answer, appeal.status, appeal.answered_by, appeal.answered_at = (
+    if outcome in CORRECTING_OUTCOMES and snap.status != SnapshotStatus.PUBLISHED:
+        raise ValidationError(
+            {
+                "outcome": _(
+                    "Version %(revision)s of these results has been superseded; an appeal against it can "
+                    "only be rejected. The unit may appeal against the current version."
+                )
+                % {"revision": snap.revision}
+            }
+        )
+    appeal.answer, appeal.outcome, appeal.status, appeal.answered_by, appeal.answered_at = (
         answer.strip(),
+        outcome,
         AppealStatus.ANSWERED,
         by,
         clock.now(),
     )
-    appeal.save(update_fields=["answer", "status", "answered_by", "answered_at"])
+    appeal.save(update_fields=["answer", "outcome", "status", "answered_by", "answered_at"])
     audit_record(
         actor=by,
         action="appeal.answer",
         obj=appeal,
         before={"status": "open"},
-        after={"status": "answered", "answer": appeal.answer},
+        after={"status": "answered", "outcome": outcome, "answer": appeal.answer},
+    )
+    notify(
+        users=_unit_users([appeal.unit]),
+        kind=NotificationKind.ASSESSMENT,
+        title=_("Your appeal on %(scheme)s %(period)s was answered: %(outcome)s")
+        % {"scheme": snap.scheme.name, "period": snap.period, "outcome": appeal.get_outcome_display()},
+        body=appeal.answer,
+        url=_card_url(snap, appeal.unit),
+        dedupe_key=f"appeal-answer-{appeal.pk}",
     )
     return appeal
+
+
+def _card_url(snap: ResultSnapshot, unit: OrgUnit) -> str:
+    from django.urls import reverse
+
+    return reverse("assessment:card", args=[snap.scheme_id, snap.period, unit.pk])
+
+
+def snapshot_republish(*, snapshot: ResultSnapshot, by) -> ResultSnapshot:
+    """Publish a corrected version of a published result after upheld appeals (申诉更正后重新公示).
+
+    The new version keeps the earlier one's scheme and every frozen input except the values of the units
+    and indicators of its upheld appeals, which are read again (approved values only). The earlier version
+    stays readable, marked superseded, with a link to its successor; the appealing units and every unit
+    whose total, rank or grade changed are notified.
+    """
+    scheme = snapshot.scheme
+    _require(gateway.can_manage_assessment(by, scheme), _("Only the assessment office publishes results."))
+    period = Period(snapshot.year, snapshot.month)
+    with transaction.atomic():
+        old = ResultSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+        if old.status != SnapshotStatus.PUBLISHED:
+            raise ValidationError(
+                {"status": _("Only the current published version of a result can be corrected.")}
+            )
+        appeals = list(old.appeals.awaiting_correction().select_related("unit").order_by("pk"))
+        if not appeals:
+            raise ValidationError(
+                {"status": _("No upheld appeal awaits a correction; a published result does not change.")}
+            )
+        inputs = _corrected_inputs(old, scheme, period, {(a.unit.name, a.indicator_code) for a in appeals})
+        if inputs == old.inputs:
+            raise ValidationError(
+                {
+                    "inputs": _(
+                        "The appealed values are unchanged: correct them and approve the corrections first."
+                    )
+                }
+            )
+        results = compute(old.definition, inputs, period)
+        now = clock.now()
+        old.status = SnapshotStatus.SUPERSEDED
+        old.save(update_fields=["status"])
+        new = ResultSnapshot(
+            scheme=scheme,
+            year=old.year,
+            month=old.month,
+            revision=old.revision + 1,
+            replaces=old,
+            scheme_version=old.scheme_version,
+            definition=old.definition,
+            inputs=inputs,
+            input_hash=input_hash(old.definition, inputs),
+            results=results,
+            status=SnapshotStatus.PUBLISHED,
+            computed_at=now,
+            computed_by=by,
+            published_at=now,
+            published_by=by,
+        )
+        new.what_if = what_if_table(new)
+        new.save()
+        Appeal.objects.filter(pk__in=[a.pk for a in appeals]).update(corrected_in=new)
+        corrected = sorted({f"{a.unit.name} {a.indicator_code}" for a in appeals})
+        audit_record(
+            actor=by,
+            action="snapshot.supersede",
+            obj=old,
+            before={"status": "published"},
+            after={"status": "superseded", "superseded_by": new.pk},
+        )
+        audit_record(
+            actor=by,
+            action="snapshot.republish",
+            obj=new,
+            before={"revision": old.revision, "input_hash": old.input_hash},
+            after={
+                "revision": new.revision,
+                "input_hash": new.input_hash,
+                "appeals": [a.pk for a in appeals],
+                "corrected": corrected,
+            },
+        )
+        _notify_new_version(old, new, {a.unit for a in appeals})
+    return new
+
+
+def _corrected_inputs(old: ResultSnapshot, scheme: Scheme, period: Period, corrected: set) -> dict:
+    """The earlier version's inputs with only the corrected (unit, indicator) rows read again."""
+    frozen = copy.copy(scheme)
+    frozen.definition = old.definition  # the version's own scheme, whatever the scheme became since
+    fresh = gather_inputs(frozen, period)
+    keep = [r for r in old.inputs["values"] if (r["unit"], r["indicator"]) not in corrected]
+    taken = [r for r in fresh["values"] if (r["unit"], r["indicator"]) in corrected]
+    missing = {(r["unit"], r["indicator"], r["period"]) for r in old.inputs["values"]} - {
+        (r["unit"], r["indicator"], r["period"]) for r in keep + taken
+    }
+    if missing:
+        raise ValidationError(
+            {
+                "inputs": [
+                    _("%(unit)s: %(indicator)s of %(period)s has no approved value; approve the correction first.")
+                    % {"unit": unit, "indicator": code, "period": p}
+                    for unit, code, p in sorted(missing)
+                ]
+            }
+        )
+    rows = sorted(keep + taken, key=lambda r: (r["unit"], r["indicator"], r["period"]))
+    return {"values": rows, "items": old.inputs["items"]}
+
+
+def _notify_new_version(old: ResultSnapshot, new: ResultSnapshot, appellants: set) -> None:
+    def standing(snap):
+        return {
+            u["unit"]: (u["total"], u["rank"], u["grade"]) for g in snap.results["groups"] for u in g["units"]
+        }
+
+    before, after = standing(old), standing(new)
+    changed = {name for name in after if before.get(name) != after[name]}
+    units = set(appellants) | set(
+        OrgUnit.objects.filter(name__in=changed, path__startswith=new.scheme.jurisdiction.path)
+    )
+    for unit in units:
+        notify(
+            users=_unit_users([unit]),
+            kind=NotificationKind.ASSESSMENT,
+            title=_("A corrected version %(revision)s of %(scheme)s %(period)s is published")
+            % {"revision": new.revision, "scheme": new.scheme.name, "period": new.period},
+            body=_("It replaces version %(revision)s after upheld appeals.") % {"revision": old.revision},
+            url=_card_url(new, unit),
+            dedupe_key=f"snapshot-{new.pk}-unit-{unit.pk}",
+        )
 
 
 # --- the indicator library ------------------------------------------------------------------------------------

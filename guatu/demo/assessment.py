@@ -16,6 +16,7 @@ import yaml
 
 from guatu.accounts.models import User
 from guatu.assessment.models import (
+    AppealOutcome,
     ChecklistRow,
     HeadlineIndicator,
     HeadlineValue,
@@ -142,7 +143,8 @@ def load_assessment(
         reason=ad.APPEAL["reason"],
         by=staff[ad.APPEAL["reporter"]],
     )
-    appeal_answer(appeal=appeal, answer=ad.APPEAL["answer"], by=office)
+    # The answer keeps the result (属地管理责任不能免除): the appeal is rejected.
+    appeal_answer(appeal=appeal, outcome=AppealOutcome.REJECTED, answer=ad.APPEAL["answer"], by=office)
     return AssessmentCounts(
         indicators=len(library),
         schemes=len(schemes),

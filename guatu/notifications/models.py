@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to me")
     SUPERVISION = "supervision", _("Supervision order")
     REPORT_RETURNED = "report_returned", _("Report returned")
+    ASSESSMENT = "assessment", _("Assessment result")
 
 
 class NotificationQuerySet(models.QuerySet):

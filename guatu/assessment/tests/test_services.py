@@ -175,8 +175,8 @@ def test_cards_visible_to_own_unit_until_publication_then_appeals(world, office)
     assert gateway.can_see_card(w.reporter, snap, w.town_b)
     appeal = appeal_raise(snapshot=snap, indicator_code="pm25", reason="监测站点位变更", by=w.reporter)
     with pytest.raises(PermissionDenied):
-        appeal_answer(appeal=appeal, answer="x", by=w.reporter)
-    appeal = appeal_answer(appeal=appeal, answer="经核实维持原结果", by=w.reviewer)
+        appeal_answer(appeal=appeal, outcome="rejected", answer="x", by=w.reporter)
+    appeal = appeal_answer(appeal=appeal, outcome="rejected", answer="经核实维持原结果", by=w.reviewer)
     assert appeal.status == "answered"
 
 
