@@ -103,6 +103,7 @@ def result_dict(scheme: Scheme, result: SchemeResult) -> dict:
                         },
                         "base": _text(u.base),
                         "rescaled": _text(u.rescaled),
+                        "rescaled_for": dict(u.rescaled_for),
                         "bonus": _text(u.bonus),
                         "penalty": _text(u.penalty),
                         "total": _text(u.total),

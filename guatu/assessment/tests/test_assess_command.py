@@ -29,8 +29,12 @@ def test_csv_output_has_ranks_and_grades_per_group():
     assert zl["park_output"] == "" and Decimal(zl["rescaled"]) == (Decimal(zl["base"]) * 100 / 90).quantize(
         Decimal("0.01")
     )
-    # Streets are not assessed on it at all: their full weight is 90 and nothing is rescaled.
-    assert all(r["rescaled"] == r["base"] for r in rows if r["group"] == "街道")
+    # Streets are not assessed on it at all: scored on the same 100, their 90 points of weight are rescaled too.
+    streets = [r for r in rows if r["group"] == "街道"]
+    assert streets and all(r["park_output"] == "" for r in streets)
+    assert all(
+        Decimal(r["rescaled"]) == (Decimal(r["base"]) * 100 / 90).quantize(Decimal("0.01")) for r in streets
+    )
     # 渣渡镇 carries a veto: whatever its score, not 优秀.
     assert by_unit["渣渡镇"]["veto"] == "1" and by_unit["渣渡镇"]["grade"] != "优秀"
     for group in {r["group"] for r in rows}:
@@ -46,6 +50,12 @@ def test_json_output_explains_each_indicator():
     unit = result["groups"][0]["units"][0]
     assert result["period"] == "2022-03"
     assert "×" in unit["indicators"]["project_investment"]["how"]
+    units = {u["unit"]: u for g in result["groups"] for u in g["units"]}
+    # Which indicators were left out of the score, and why: the score card says so.
+    assert units["中连乡"]["rescaled_for"] == {"park_output": "not_applicable"}
+    assert units["冷水江街道"]["rescaled_for"] == {"park_output": "not_for_group"}
+    assert "本组不考核" in units["冷水江街道"]["indicators"]["park_output"]["how"]
+    assert units["禾青镇"]["rescaled_for"] == {}
 
 
 def test_bad_values_file_names_row_and_column(tmp_path):

@@ -2,7 +2,8 @@
 
 Rounding (ROUND_HALF_UP, `scheme.decimals` places, 2 by default) happens at exactly these points:
 1. each indicator's points, after process weighting;
-2. the rescaled base score when some indicators are not applicable;
+2. the rescaled base score when some indicators are left out (not applicable to the unit, or limited to
+   other groups): every unit is scored on the scheme's full weight, base × full weight / applied weight;
 bonus and penalty are summed exactly and capped; total = base + bonus − penalty needs no rounding.
 
 Ranking within a group: higher total first; on equal totals a vetoed unit comes after one that is not; then
@@ -27,6 +28,14 @@ from guatu.lib.scoring.values import Values
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
+# Why an indicator was left out of a unit's score (and the rest rescaled to the scheme's full weight).
+NOT_APPLICABLE = "not_applicable"  # marked not applicable for the unit (scheme or values file)
+NOT_FOR_GROUP = "not_for_group"  # the indicator is limited to other groups
+_LEFT_OUT_HOW = {
+    NOT_APPLICABLE: "本单位不适用此指标",
+    NOT_FOR_GROUP: "本组不考核此指标",
+}
+
 
 class ScoringError(ValueError):
     def __init__(self, errors: list[str]):
@@ -49,7 +58,8 @@ class UnitResult:
     group: str
     scores: dict[str, IndicatorScore] = field(default_factory=dict)
     base: Decimal = ZERO  # sum of indicator points
-    rescaled: Decimal = ZERO  # base scaled to the full weight when indicators are not applicable
+    rescaled: Decimal = ZERO  # base scaled to the scheme's full weight when indicators are left out
+    rescaled_for: dict[str, str] = field(default_factory=dict)  # indicator code → NOT_APPLICABLE / NOT_FOR_GROUP
     bonus: Decimal = ZERO
     penalty: Decimal = ZERO
     total: Decimal = ZERO
@@ -203,7 +213,7 @@ def _score_indicator(
     out = {}
     for unit in units:
         if unit not in totals:
-            out[unit] = IndicatorScore(ind.code, None, None, "不适用", ind.max_points)
+            out[unit] = IndicatorScore(ind.code, None, None, _LEFT_OUT_HOW[NOT_APPLICABLE], ind.max_points)
             continue
         # Process weighting over the time points reached so far, renormalised to their shares.
         points = _q(totals[unit] / shares[unit], places)
@@ -270,27 +280,32 @@ def score_scheme(scheme: Scheme, values: Values, period: str) -> SchemeResult:
     """Compute every group of the scheme for `period` (YYYY-MM). Raises ScoringError listing all problems."""
     errors: list[str] = []
     places = scheme.decimals
-    full_weight = {
-        g.code: sum((i.weight for i in scheme.indicators if not i.groups or g.code in i.groups), ZERO)
-        for g in scheme.groups
-    }
+    # Every unit of the scheme is scored on the same full marks, whatever its group.
+    full_weight = sum((i.weight for i in scheme.indicators), ZERO)
     groups = []
     for group in scheme.groups:
         units = list(group.units)
         results = {u: UnitResult(unit=u, group=group.code) for u in units}
         for ind in scheme.indicators:
             if ind.groups and group.code not in ind.groups:
+                for unit in units:
+                    results[unit].scores[ind.code] = IndicatorScore(
+                        ind.code, None, None, _LEFT_OUT_HOW[NOT_FOR_GROUP], ind.max_points
+                    )
+                    results[unit].rescaled_for[ind.code] = NOT_FOR_GROUP
                 continue
             for unit, score in _score_indicator(
                 ind, group.code, units, values, period, places, errors
             ).items():
                 results[unit].scores[ind.code] = score
+                if score.points is None:
+                    results[unit].rescaled_for[ind.code] = NOT_APPLICABLE
         for unit, r in results.items():
             applied = [s for s in r.scores.values() if s.points is not None]
             r.base = sum((s.points for s in applied), ZERO)
             applicable_weight = sum((scheme.indicator(s.code).weight for s in applied), ZERO)
-            if applicable_weight and applicable_weight != full_weight[group.code]:
-                r.rescaled = _q(r.base * full_weight[group.code] / applicable_weight, places)
+            if applicable_weight and applicable_weight != full_weight:
+                r.rescaled = _q(r.base * full_weight / applicable_weight, places)
             else:
                 r.rescaled = r.base
             r.bonus = _capped(values.bonus.get(unit, []), scheme.bonus_cap)

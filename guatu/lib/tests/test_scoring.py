@@ -382,3 +382,43 @@ def test_a_quota_seat_refused_to_tied_units_goes_to_no_one_ranked_below_them():
         "丁": (4, "良好"),
         "戊": (5, "一般"),
     }
+
+
+def test_an_indicator_for_other_groups_rescales_like_not_applicable():
+    s = scheme_from_dict(
+        {
+            "code": "t",
+            "name": "测试方案",
+            "year": 2022,
+            "groups": [
+                {"code": "town", "name": "乡镇", "units": ["甲", "乙"]},
+                {"code": "street", "name": "街道", "units": ["丙"]},
+            ],
+            "indicators": [
+                {"code": "a", "weight": 90, "method": "completion_rate", "target": 100},
+                {
+                    "code": "park",
+                    "weight": 10,
+                    "method": "completion_rate",
+                    "target": 100,
+                    "groups": ["town"],
+                    "not_applicable": ["乙"],
+                },
+            ],
+            "grades": GRADES,
+        }
+    )
+    r = score_scheme(
+        s, values([("甲", "a", 90), ("甲", "park", 100), ("乙", "a", 90), ("丙", "a", 90)]), "2022-12"
+    )
+    # Every unit on the same 100: 甲 81 + 10 = 91, nothing to rescale.
+    assert (r.unit("甲").rescaled, r.unit("甲").rescaled_for) == (D("91.00"), {})
+    # 乙 (park not applicable) and 丙 (a street: park is for townships only) both: 81 × 100/90 = 90.00.
+    assert (r.unit("乙").base, r.unit("乙").rescaled) == (D("81.00"), D("90.00"))
+    assert (r.unit("丙").base, r.unit("丙").rescaled) == (D("81.00"), D("90.00"))
+    assert r.unit("乙").rescaled_for == {"park": "not_applicable"}
+    assert r.unit("丙").rescaled_for == {"park": "not_for_group"}
+    # Both reach 优秀's 90 alike; the card shows why the indicator was left out.
+    assert r.unit("乙").grade == r.unit("丙").grade == "优秀"
+    assert r.unit("丙").scores["park"].points is None and "本组" in r.unit("丙").scores["park"].how
+    assert "不适用" in r.unit("乙").scores["park"].how
