@@ -359,3 +359,104 @@ def can_see_card(user: User, snapshot, unit: OrgUnit) -> bool:
     if sees_all_cards(user, snapshot):
         return True
     return visible_schemes(user).filter(pk=snapshot.scheme_id).exists() and user.org_unit_id == unit.pk
+
+
+def get_card_unit(user: User, snapshot, pk) -> OrgUnit:
+    """The unit of a score card the user may see (a unit of the scheme's jurisdiction; `can_see_card`)."""
+    unit = _get_or_404(OrgUnit.objects.filter(path__startswith=snapshot.scheme.jurisdiction.path), pk, "unit")
+    if not can_see_card(user, snapshot, unit):
+        raise Http404("card not visible")
+    return unit
+
+
+def _get_or_404(queryset, pk, what: str):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"{what} not found") from None
+
+
+def get_visible_scheme(user: User, pk):
+    return _get_or_404(visible_schemes(user).select_related("jurisdiction"), pk, "scheme")
+
+
+def visible_indicators(user: User):
+    """Indicators of the library a user may see: those led by a unit of their jurisdiction, and those
+    without a lead unit unless only other jurisdictions' schemes use them. Another county's indicator is
+    neither shown nor editable here."""
+    from guatu.assessment.models import Indicator, Scheme
+
+    indicators = Indicator.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return indicators.none()
+    if _is_unrestricted(user):
+        return indicators
+    if user.org_unit_id is None:
+        return indicators.none()
+    root = jurisdiction(user.org_unit)
+    own, foreign = set(), set()
+    for path, definition in Scheme.objects.values_list("jurisdiction__path", "definition"):
+        codes = own if path.startswith(root.path) else foreign
+        codes.update(str(row.get("code")) for row in (definition or {}).get("indicators") or [])
+    return indicators.filter(
+        Q(lead_unit__path__startswith=root.path) | Q(lead_unit__isnull=True) & ~Q(code__in=foreign - own)
+    )
+
+
+def get_visible_indicator(user: User, pk):
+    return _get_or_404(visible_indicators(user).select_related("lead_unit"), pk, "indicator")
+
+
+def get_visible_evidence(user: User, pk):
+    """Evidence of a value the user may see and enter (the value page's rule)."""
+    from guatu.assessment.models import Evidence
+
+    evidence = _get_or_404(
+        Evidence.objects.filter(value__in=visible_values(user)).select_related("value__indicator", "value__unit"),
+        pk,
+        "evidence",
+    )
+    if not can_enter_indicator(user, evidence.value.indicator, evidence.value.unit):
+        raise Http404("evidence not found")
+    return evidence
+
+
+def visible_appeals(user: User):
+    """Appeals of the schemes a user sees: all of them for the assessment office, their own unit's for
+    anyone else."""
+    from guatu.assessment.models import Appeal
+
+    appeals = Appeal.objects.filter(snapshot__scheme__in=visible_schemes(user))
+    if is_reviewer(user) or _is_unrestricted(user):
+        return appeals
+    if user.org_unit_id is None:
+        return appeals.none()
+    return appeals.filter(unit_id=user.org_unit_id)
+
+
+def get_visible_appeal(user: User, pk):
+    return _get_or_404(
+        visible_appeals(user).select_related("snapshot__scheme__jurisdiction", "unit"), pk, "appeal"
+    )
+
+
+def visible_items(user: User):
+    """Bonus, penalty and veto items of the schemes a user sees."""
+    from guatu.assessment.models import AssessmentItem
+
+    return AssessmentItem.objects.filter(scheme__in=visible_schemes(user))
+
+
+def get_visible_item(user: User, pk):
+    return _get_or_404(visible_items(user).select_related("scheme__jurisdiction", "unit"), pk, "item")
+
+
+def visible_snapshots(user: User):
+    """Result snapshots of the schemes a user sees; which cards of one a user sees is `can_see_card`'s rule."""
+    from guatu.assessment.models import ResultSnapshot
+
+    return ResultSnapshot.objects.filter(scheme__in=visible_schemes(user))
+
+
+def get_visible_snapshot(user: User, pk):
+    return _get_or_404(visible_snapshots(user).select_related("scheme__jurisdiction"), pk, "snapshot")

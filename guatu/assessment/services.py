@@ -862,6 +862,11 @@ INDICATOR_FIELDS = [
 def indicator_save(*, data: dict, by, indicator: Indicator | None = None) -> Indicator:
     """Create an indicator of the library, or change one; its code never changes once schemes use it."""
     _require(gateway.can_manage_assessment(by), _("Only the assessment office edits the indicator library."))
+    if indicator is not None:
+        _require(
+            gateway.visible_indicators(by).filter(pk=indicator.pk).exists(),
+            _("This indicator belongs to another jurisdiction's library."),
+        )
     data = dict(data)
     if data.get("source") == Source.ENTERED:
         data["computed_key"] = ""

@@ -1041,6 +1041,11 @@ def test_a_unit_appeals_after_publication_and_the_office_answers(client, world, 
     assert client.post(url, {"indicator_code": "pm25", "reason": "x"}).status_code == 403
     client.force_login(w.dept_reporter)
     assert client.get(reverse("assessment:appeal_list")).status_code == 403
+    # Another unit does not see the appeal at all; the unit that raised it may not answer it.
+    assert (
+        client.post(reverse("assessment:appeal_answer", args=[appeal.pk]), {"answer": "x"}).status_code == 404
+    )
+    client.force_login(w.outsider)
     assert (
         client.post(reverse("assessment:appeal_answer", args=[appeal.pk]), {"answer": "x"}).status_code == 403
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +17,6 @@ from guatu.assessment.forms import (
     AppealForm,
 )
 from guatu.assessment.models import (
-    Appeal,
     Indicator,
 )
 from guatu.assessment.views.common import (
@@ -25,7 +24,6 @@ from guatu.assessment.views.common import (
     error_texts,
     period_or_404,
     require_office,
-    visible_scheme,
 )
 from guatu.assessment.views.results import _card_context, _render_card
 
@@ -34,7 +32,7 @@ from guatu.assessment.views.results import _card_context, _render_card
 @require_POST
 def appeal_raise(request, pk: int, period: str, unit_pk: int):
     user = request.user
-    scheme = visible_scheme(user, pk)
+    scheme = gateway.get_visible_scheme(user, pk)
     period = period_or_404(period)
     snap, unit, card_ = _card_context(request, scheme, period, unit_pk)
     if user.org_unit_id != unit.pk:
@@ -61,7 +59,7 @@ def appeal_list(request):
     user = request.user
     require_office(user)
     appeals = list(
-        Appeal.objects.filter(snapshot__scheme__in=gateway.visible_schemes(user))
+        gateway.visible_appeals(user)
         .select_related("snapshot__scheme", "unit", "raised_by", "answered_by")
         .order_by("status", "-raised_at")
     )
@@ -84,11 +82,7 @@ def appeal_list(request):
 @require_POST
 def appeal_answer(request, pk: int):
     user = request.user
-    appeal = get_object_or_404(
-        Appeal.objects.select_related("snapshot__scheme__jurisdiction"),
-        pk=pk,
-        snapshot__scheme__in=gateway.visible_schemes(user),
-    )
+    appeal = gateway.get_visible_appeal(user, pk)
     require_office(user, appeal.snapshot.scheme)
     form = AnswerForm(request.POST)
     if form.is_valid():

@@ -36,13 +36,6 @@ def period_or_404(text: str) -> Period:
     return period
 
 
-def visible_scheme(user, pk) -> Scheme:
-    try:
-        return gateway.visible_schemes(user).select_related("jurisdiction").get(pk=pk)
-    except (Scheme.DoesNotExist, ValueError, TypeError):
-        raise Http404("scheme not found") from None
-
-
 def require_office(user, scheme: Scheme | None = None) -> None:
     if not gateway.can_manage_assessment(user, scheme):
         raise PermissionDenied

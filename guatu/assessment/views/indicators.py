@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,9 @@ def home(request):
 @login_required
 def indicator_list(request):
     form = IndicatorFilterForm(request.GET or None)
-    indicators = Indicator.objects.select_related("lead_unit").order_by("category", "code")
+    indicators = (
+        gateway.visible_indicators(request.user).select_related("lead_unit").order_by("category", "code")
+    )
     if form.is_valid() and form.cleaned_data["category"]:
         indicators = indicators.filter(category=form.cleaned_data["category"])
     return render(
@@ -83,4 +85,4 @@ def indicator_create(request):
 @login_required
 def indicator_edit(request, pk: int):
     require_office(request.user)
-    return _indicator_form(request, get_object_or_404(Indicator, pk=pk))
+    return _indicator_form(request, gateway.get_visible_indicator(request.user, pk))

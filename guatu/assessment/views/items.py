@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from guatu.access import gateway
 from guatu.assessment import services
 from guatu.assessment.forms import (
     ItemForm,
@@ -20,14 +21,13 @@ from guatu.assessment.views.common import (
     period_or_404,
     require_office,
     scheme_units,
-    visible_scheme,
 )
 
 
 @login_required
 def items(request, pk: int, period: str):
     user = request.user
-    scheme = visible_scheme(user, pk)
+    scheme = gateway.get_visible_scheme(user, pk)
     period = period_or_404(period)
     require_office(user, scheme)
     units = scheme_units(scheme)

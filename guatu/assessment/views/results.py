@@ -30,15 +30,13 @@ from guatu.assessment.views.common import (
     require_office,
     snapshot_of,
     units_named,
-    visible_scheme,
 )
 from guatu.lib.periods import Period
-from guatu.orgs.models import OrgUnit
 
 
 @login_required
 def results(request, pk: int, period: str):
-    return _render_results(request, visible_scheme(request.user, pk), period_or_404(period))
+    return _render_results(request, gateway.get_visible_scheme(request.user, pk), period_or_404(period))
 
 
 def _render_results(request, scheme: Scheme, period: Period, *, compute_errors=()):
@@ -87,7 +85,7 @@ def _render_results(request, scheme: Scheme, period: Period, *, compute_errors=(
 @require_POST
 def results_compute(request, pk: int, period: str):
     user = request.user
-    scheme = visible_scheme(user, pk)
+    scheme = gateway.get_visible_scheme(user, pk)
     period = period_or_404(period)
     require_office(user, scheme)
     try:
@@ -107,7 +105,7 @@ def results_compute(request, pk: int, period: str):
 @require_POST
 def results_publish(request, pk: int, period: str):
     user = request.user
-    scheme = visible_scheme(user, pk)
+    scheme = gateway.get_visible_scheme(user, pk)
     period = period_or_404(period)
     require_office(user, scheme)
     snap = snapshot_of(scheme, period)
@@ -131,9 +129,7 @@ def _card_context(request, scheme: Scheme, period: Period, unit_pk: int):
     snap = snapshot_of(scheme, period)
     if snap is None:
         raise Http404("no results")
-    unit = OrgUnit.objects.filter(pk=unit_pk, path__startswith=scheme.jurisdiction.path).first()
-    if unit is None or not gateway.can_see_card(user, snap, unit):
-        raise Http404("card not visible")
+    unit = gateway.get_card_unit(user, snap, unit_pk)
     card = score_card(snap, unit.name)
     if card is None:
         raise Http404("unit not assessed")
@@ -142,7 +138,7 @@ def _card_context(request, scheme: Scheme, period: Period, unit_pk: int):
 
 @login_required
 def card(request, pk: int, period: str, unit_pk: int):
-    scheme = visible_scheme(request.user, pk)
+    scheme = gateway.get_visible_scheme(request.user, pk)
     period = period_or_404(period)
     snap, unit, card_ = _card_context(request, scheme, period, unit_pk)
     return _render_card(request, scheme, period, snap, unit, card_)

@@ -36,7 +36,6 @@ from guatu.assessment.views.common import (
     latest_value_period,
     num,
     require_office,
-    visible_scheme,
 )
 from guatu.lib.scoring import scheme_from_dict
 
@@ -234,7 +233,7 @@ def _scheme_rows(scheme: Scheme) -> list[dict]:
 @login_required
 def scheme_detail(request, pk: int):
     user = request.user
-    scheme = visible_scheme(user, pk)
+    scheme = gateway.get_visible_scheme(user, pk)
     is_office = gateway.can_manage_assessment(user, scheme)
     snapshots = scheme.snapshots.order_by("-year", "-month")
     if not is_office:
@@ -275,7 +274,7 @@ def scheme_detail(request, pk: int):
 @login_required
 def scheme_edit(request, pk: int):
     user = request.user
-    scheme = visible_scheme(user, pk)
+    scheme = gateway.get_visible_scheme(user, pk)
     require_office(user, scheme)
     form = SchemeYamlForm(
         request.POST or None,
@@ -327,13 +326,13 @@ def _save_definition(request, scheme: Scheme, definition: dict, version, form) -
 def scheme_indicator(request, pk: int, code: str | None = None):
     """Add an indicator row to a scheme, or change one, field by field."""
     user = request.user
-    scheme = visible_scheme(user, pk)
+    scheme = gateway.get_visible_scheme(user, pk)
     require_office(user, scheme)
     definition = scheme.definition
     previous = next((r for r in definition["indicators"] if r["code"] == code), None)
     if code is not None and previous is None:
         raise Http404("no such indicator in the scheme")
-    library = Indicator.objects.order_by("category", "code")
+    library = gateway.visible_indicators(user).order_by("category", "code")
     form = SchemeIndicatorForm(
         request.POST or None,
         initial=SchemeIndicatorForm.initial_from(previous) if previous else {"cap": "1"},
@@ -386,7 +385,7 @@ def scheme_indicator(request, pk: int, code: str | None = None):
 @require_POST
 def scheme_indicator_remove(request, pk: int, code: str):
     user = request.user
-    scheme = visible_scheme(user, pk)
+    scheme = gateway.get_visible_scheme(user, pk)
     require_office(user, scheme)
     rows = [r for r in scheme.definition["indicators"] if r["code"] != code]
     if len(rows) == len(scheme.definition["indicators"]):
@@ -423,7 +422,7 @@ def scheme_indicator_remove(request, pk: int, code: str):
 @login_required
 def scheme_go(request, pk: int):
     """The period picker of a scheme's page: on to the results or the items of the chosen month."""
-    scheme = visible_scheme(request.user, pk)
+    scheme = gateway.get_visible_scheme(request.user, pk)
     form = PeriodForm(request.GET)
     if not form.is_valid() or form.cleaned_data["period"] is None:
         messages.error(request, _("Month must look like 2022-03."))
@@ -434,7 +433,7 @@ def scheme_go(request, pk: int):
 
 @login_required
 def scheme_export(request, pk: int):
-    scheme = visible_scheme(request.user, pk)
+    scheme = gateway.get_visible_scheme(request.user, pk)
     response = HttpResponse(
         services.scheme_export_yaml(scheme), content_type="application/x-yaml; charset=utf-8"
     )

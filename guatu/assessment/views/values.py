@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +24,6 @@ from guatu.assessment.forms import (
     ValueRowForm,
 )
 from guatu.assessment.models import (
-    Evidence,
     Indicator,
     IndicatorValue,
     Source,
@@ -54,7 +53,8 @@ def value_index(request):
     period = (form.cleaned_data["period"] if form.is_valid() else None) or latest_value_period()
     indicators = [
         ind
-        for ind in Indicator.objects.filter(source=Source.ENTERED)
+        for ind in gateway.visible_indicators(user)
+        .filter(source=Source.ENTERED)
         .select_related("lead_unit")
         .order_by("category", "code")
         if gateway.can_enter_indicator(user, ind)
@@ -127,7 +127,7 @@ def value_grid(request, indicator_pk: int, period: str):
     """The lead unit enters an indicator's values for every unit it scores, with evidence, and submits."""
     user = request.user
     period = period_or_404(period)
-    indicator = get_object_or_404(Indicator.objects.select_related("lead_unit"), pk=indicator_pk)
+    indicator = gateway.get_visible_indicator(user, indicator_pk)
     if not gateway.can_enter_indicator(user, indicator):
         raise PermissionDenied
     units = _entry_units(user, indicator, period.year)
@@ -362,8 +362,7 @@ def evidence_upload(request, pk: int):
 @login_required
 def evidence_download(request, pk: int):
     """Evidence is served only through this view, to those who may see the value; never a public URL."""
-    evidence = get_object_or_404(Evidence.objects.select_related("value"), pk=pk)
-    visible_value(request.user, evidence.value_id)
+    evidence = gateway.get_visible_evidence(request.user, pk)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
