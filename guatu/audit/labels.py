@@ -6,10 +6,10 @@ ACTION_LABELS = {
     "orgunit.create": _("Unit created"),
     "leader.create": _("Leader added"),
     "user.create": _("User created"),
+    "user.update": _("User changed"),
     "leveltag.create": _("Level tag created"),
     "industrychain.create": _("Industry chain created"),
     "project.create": _("Project created"),
-    "project.update": _("Project changed"),
     "plan.set": _("Annual plan set"),
     "report.create": _("Report created"),
     "report.import": _("Report imported"),
@@ -50,6 +50,9 @@ ACTION_LABELS = {
     "snapshot.publish": _("Results published"),
     "appeal.raise": _("Appeal raised"),
     "appeal.answer": _("Appeal answered"),
+    "checklist.import": _("Checklist item imported"),
+    "peer.import": _("Peer value imported"),
+    "headline.import": _("Headline indicator imported"),
 }
 
 

@@ -13,9 +13,19 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=50)
     object_type = models.CharField(_("object type"), max_length=50)
     object_id = models.BigIntegerField(_("object id"))
-    # The project an event concerns, so that a project's history is one indexed query.
+    # The project an event concerns, so that a project's history is one indexed query. The trail outlives what
+    # it describes: deleting a project leaves its events, and this column keeps the project's id (no database
+    # constraint, nothing done on delete), so `history_of_project` still finds them by the same index and the
+    # project's name stays readable in its `project.create` event. Primary keys are never reused (PostgreSQL
+    # sequences, SQLite AUTOINCREMENT), so a kept id cannot come to mean another project. Do not follow
+    # `event.project` for a deleted project: read `project_id`.
     project = models.ForeignKey(
-        "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+        "projects.Project",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_events",
     )
     before = models.JSONField(_("before"), default=dict, blank=True)
     after = models.JSONField(_("after"), default=dict, blank=True)

@@ -1,0 +1,234 @@
+"""One function per kind of audit event, named for what happened: `events.project_created(project, after=...,
+by=...)` at the call site says what is recorded, where `audit_record(action="project.create", ...)` only spells
+it. Each writes through `guatu.audit.services.audit_record` (the low-level function, which stays for the
+workflow helper and bulk loaders) with its action code, whose Chinese name is in `guatu.audit.labels`.
+
+`before` and `after` are the changed fields as `audit.services.snapshot`/`changes` give them (foreign keys by
+id, Decimals as exact text). Review steps of reports, values and problems are recorded by
+`guatu.audit.workflow.Workflow.run` from each service's table of steps.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+
+from guatu.audit.models import AuditEvent
+from guatu.audit.services import audit_record
+
+Fields = dict[str, Any]
+
+
+def _created(action: str, obj: models.Model, *, after: Fields, by, project=None, reason: str = "") -> AuditEvent:
+    return audit_record(actor=by, action=action, obj=obj, project=project, after=after, reason=reason)
+
+
+def _changed(
+    action: str,
+    obj: models.Model,
+    *,
+    before: Fields,
+    after: Fields,
+    by,
+    project=None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> AuditEvent:
+    return audit_record(
+        actor=by, action=action, obj=obj, project=project, before=before, after=after, reason=reason, at=at
+    )
+
+
+# --- org tree and users
+
+
+def unit_created(unit, *, after: Fields, by) -> AuditEvent:
+    return _created("orgunit.create", unit, after=after, by=by)
+
+
+def leader_created(leader, *, after: Fields, by) -> AuditEvent:
+    return _created("leader.create", leader, after=after, by=by)
+
+
+def user_created(user, *, after: Fields, by) -> AuditEvent:
+    return _created("user.create", user, after=after, by=by)
+
+
+def user_changed(user, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """A user's unit, role, superuser status or details changed (the admin's user form)."""
+    return _changed("user.update", user, before=before, after=after, by=by)
+
+
+# --- project library
+
+
+def level_tag_created(tag, *, after: Fields, by) -> AuditEvent:
+    return _created("leveltag.create", tag, after=after, by=by)
+
+
+def chain_created(chain, *, after: Fields, by) -> AuditEvent:
+    return _created("industrychain.create", chain, after=after, by=by)
+
+
+def project_created(project, *, after: Fields, by) -> AuditEvent:
+    return _created("project.create", project, after=after, by=by, project=project)
+
+
+def plan_set(plan, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """An annual plan set or set anew (`before` empty the first time)."""
+    return _changed("plan.set", plan, before=before, after=after, by=by, project=plan.project)
+
+
+# --- monthly reports (their review steps: reports.services.WORKFLOW)
+
+
+def report_created(report, *, after: Fields, by) -> AuditEvent:
+    return _created("report.create", report, after=after, by=by, project=report.project)
+
+
+def report_changed(report, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("report.update", report, before=before, after=after, by=by, project=report.project)
+
+
+# --- warning lights
+
+
+def rules_set(setting, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("lights.rules_set", setting, before=before, after=after, by=by)
+
+
+# --- dispatch: problems, supervision orders, meetings
+
+
+def problem_raised(problem, *, after: Fields, by) -> AuditEvent:
+    return _created("problem.raise", problem, after=after, by=by, project=problem.project)
+
+
+def _problem_step(action: str, problem, *, before: Fields, after: Fields, by, reason: str, at) -> AuditEvent:
+    return _changed(action, problem, before=before, after=after, by=by, project=problem.project, reason=reason, at=at)
+
+
+def problem_assigned(problem, *, before: Fields, after: Fields, by, reason: str = "", at=None) -> AuditEvent:
+    return _problem_step("problem.assign", problem, before=before, after=after, by=by, reason=reason, at=at)
+
+
+def problem_feedback_given(problem, *, before: Fields, after: Fields, by, reason: str = "", at=None) -> AuditEvent:
+    return _problem_step("problem.feedback", problem, before=before, after=after, by=by, reason=reason, at=at)
+
+
+def problem_verified(problem, *, before: Fields, after: Fields, by, reason: str = "", at=None) -> AuditEvent:
+    return _problem_step("problem.verify", problem, before=before, after=after, by=by, reason=reason, at=at)
+
+
+def problem_closed(problem, *, before: Fields, after: Fields, by, reason: str = "", at=None) -> AuditEvent:
+    return _problem_step("problem.close", problem, before=before, after=after, by=by, reason=reason, at=at)
+
+
+def problem_reopened(problem, *, before: Fields, after: Fields, by, reason: str = "", at=None) -> AuditEvent:
+    return _problem_step("problem.reopen", problem, before=before, after=after, by=by, reason=reason, at=at)
+
+
+def problem_escalated(problem, *, before: Fields, after: Fields, by, reason: str = "", at=None) -> AuditEvent:
+    """`by` is None when the scheduled escalation acts; `at` is the moment it acts as of."""
+    return _problem_step("problem.escalate", problem, before=before, after=after, by=by, reason=reason, at=at)
+
+
+def order_issued(order, *, after: Fields, by) -> AuditEvent:
+    return _created("supervision.issue", order, after=after, by=by, project=order.project)
+
+
+def order_answered(order, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("supervision.respond", order, before=before, after=after, by=by, project=order.project)
+
+
+def order_closed(order, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("supervision.close", order, before=before, after=after, by=by, project=order.project)
+
+
+def meeting_scheduled(meeting, *, after: Fields, by) -> AuditEvent:
+    return _created("meeting.create", meeting, after=after, by=by)
+
+
+def minutes_recorded(meeting, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("meeting.minutes", meeting, before=before, after=after, by=by)
+
+
+# --- assessment
+
+
+def scheme_created(scheme, *, after: Fields, by) -> AuditEvent:
+    return _created("scheme.create", scheme, after=after, by=by)
+
+
+def scheme_changed(scheme, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("scheme.update", scheme, before=before, after=after, by=by)
+
+
+def indicator_created(indicator, *, after: Fields, by) -> AuditEvent:
+    return _created("indicator.create", indicator, after=after, by=by)
+
+
+def indicator_changed(indicator, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("indicator.update", indicator, before=before, after=after, by=by)
+
+
+def value_entered(value, *, after: Fields, by) -> AuditEvent:
+    return _created("value.create", value, after=after, by=by)
+
+
+def value_changed(value, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("value.update", value, before=before, after=after, by=by)
+
+
+def evidence_added(value, *, after: Fields, by) -> AuditEvent:
+    return _created("value.evidence", value, after=after, by=by)
+
+
+def published_input_refused(result, *, attempted: Fields, reason: str, by) -> AuditEvent:
+    """Someone tried to change an input of a published result: refused, and the attempt kept."""
+    return _created("value.change_refused", result, after=attempted, by=by, reason=reason)
+
+
+def item_added(item, *, after: Fields, reason: str, by) -> AuditEvent:
+    return _created("item.add", item, after=after, by=by, reason=reason)
+
+
+def results_computed(result, *, after: Fields, by) -> AuditEvent:
+    return _created("snapshot.compute", result, after=after, by=by)
+
+
+def results_recomputed(result, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("snapshot.recompute", result, before=before, after=after, by=by)
+
+
+def recompute_refused(result, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("snapshot.recompute_refused", result, before=before, after=after, by=by)
+
+
+def results_published(result, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("snapshot.publish", result, before=before, after=after, by=by)
+
+
+def appeal_raised(appeal, *, after: Fields, by) -> AuditEvent:
+    return _created("appeal.raise", appeal, after=after, by=by)
+
+
+def appeal_answered(appeal, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("appeal.answer", appeal, before=before, after=after, by=by)
+
+
+# --- the demo's imports (`guatu demo`)
+
+
+def checklist_imported(row, *, after: Fields, by, reason: str = "") -> AuditEvent:
+    return _created("checklist.import", row, after=after, by=by, reason=reason)
+
+
+def peer_value_imported(row, *, after: Fields, by, reason: str = "") -> AuditEvent:
+    return _created("peer.import", row, after=after, by=by, reason=reason)
+
+
+def headline_imported(row, *, after: Fields, by, reason: str = "") -> AuditEvent:
+    return _created("headline.import", row, after=after, by=by, reason=reason)
