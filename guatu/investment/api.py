@@ -25,8 +25,13 @@ class TagSummaryOut(Schema):
     ytd_completed: str  # 万元, exact
     annual_plan: str  # 万元, exact
     completion_rate_percent: str | None
-    time_progress_percent: str
-    deviation_points: str | None
+    time_progress_percent: str = Field(description="时序进度: months elapsed ÷ 12, in %")
+    planned_progress_percent: str = Field(
+        description="计划进度: the phased plan to date ÷ the annual plan, in % (the time progress where no plan is phased)"
+    )
+    deviation_points: str | None = Field(
+        description="Completion rate − planned progress, in percentage points (half-up)"
+    )
 
 
 class SummaryOut(Schema):
@@ -78,6 +83,7 @@ def summary(request, params: Query[SummaryParams]):
                 "annual_plan": _money(row.annual_plan),
                 "completion_rate_percent": _text(percent(row.completion_rate)),
                 "time_progress_percent": _text(percent(row.time_progress)),
+                "planned_progress_percent": _text(percent(row.planned_progress)),
                 "deviation_points": _text(row.deviation_points),
             }
             for row in result.rows

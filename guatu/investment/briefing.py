@@ -7,6 +7,7 @@ from decimal import Decimal
 from guatu.investment.queries import InvestmentSummary, TagSummary, investment_summary
 from guatu.lib.money import percent, percent_text, round_half_up, strip_zeros, wan_to_yi_text
 from guatu.lib.periods import Period
+from guatu.lib.progress import time_progress
 from guatu.orgs.models import OrgUnit
 from guatu.projects.models import AnnualPlan, Project
 
@@ -46,7 +47,9 @@ def briefing_for(unit: OrgUnit, period: Period) -> dict:
     return {
         "period": str(period),
         "unit": {"id": unit.pk, "name": unit.name},
-        "time_progress_percent": strip_zeros(percent(period.time_progress)),
+        # 时序进度: months/12. Each list's deviation is against its planned progress (the phased plan to
+        # date ÷ the annual plan), which equals the time progress when no plan of the list is phased.
+        "time_progress_percent": strip_zeros(percent(time_progress(period.month))),
         "lists": [
             {
                 "tag": row.tag.code,
@@ -58,6 +61,8 @@ def briefing_for(unit: OrgUnit, period: Period) -> dict:
                 "annual_plan_wan": format(row.annual_plan, "f"),
                 "annual_plan_yi": format(round_half_up(row.annual_plan / Decimal(10000), 2), "f"),
                 "completion_rate_percent": percent_text(row.completion_rate),
+                "time_progress_percent": percent_text(row.time_progress),
+                "planned_progress_percent": percent_text(row.planned_progress),
                 "deviation_points": None if row.deviation_points is None else strip_zeros(row.deviation_points),
             }
             for row in rows

@@ -66,6 +66,7 @@ def summary_page(request):
             "annual_plan": _money(row.annual_plan),
             "completion_rate": _text(percent(row.completion_rate)),
             "time_progress": _text(percent(row.time_progress)),
+            "planned_progress": _text(percent(row.planned_progress)),
             "deviation": _text(row.deviation_points),
             "behind": row.deviation_points is not None and row.deviation_points < 0,
         }
@@ -75,7 +76,12 @@ def summary_page(request):
         "tags": [row["tag"].name for row in rows],
         "completion_rate": [row["completion_rate"] for row in rows],
         "time_progress": [row["time_progress"] for row in rows],
-        "labels": {"completion_rate": gettext("Completion rate"), "time_progress": gettext("Time progress")},
+        "planned_progress": [row["planned_progress"] for row in rows],
+        "labels": {
+            "completion_rate": gettext("Completion rate"),
+            "time_progress": gettext("Time progress"),
+            "planned_progress": gettext("Planned progress"),
+        },
     }
     briefing = briefing_for(unit, period) if gateway.sees_whole_unit(user, unit) else None
     context.update(

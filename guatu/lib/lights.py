@@ -14,6 +14,8 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
+from guatu.lib.progress import Progress
+
 
 class Light(IntEnum):
     GREEN = 0
@@ -95,8 +97,7 @@ class ProjectFacts:
 
     year: int
     month: int
-    completion_rate: Decimal | None  # YTD approved ÷ annual plan; None without a plan
-    time_progress: Decimal  # months/12, or the phased plan's share to date
+    progress: Progress  # year to date against the plan (guatu.lib.progress)
     planned_start: date | None = None
     actual_start: date | None = None
     overdue_milestones: tuple[tuple[str, date], ...] = ()  # (name, planned date) not done by period end
@@ -133,16 +134,17 @@ def _months_between(earlier: date, later: date) -> int:
 
 
 def _schedule(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
-    if facts.completion_rate is None:
+    # The figure shown (half-up to 2 decimals) is the figure compared: "10.00 behind" is never yellow.
+    behind = facts.progress.behind_points
+    if behind is None:
         return None
-    behind = (facts.time_progress - facts.completion_rate) * 100
     if behind > rules.red_behind_points:
         light = Light.RED
     elif behind > rules.yellow_behind_points:
         light = Light.YELLOW
     else:
         return None
-    return Reason("schedule", light, {"behind_points": format(behind.quantize(Decimal("0.01")), "f")})
+    return Reason("schedule", light, {"behind_points": format(behind, "f")})
 
 
 def _start_missed(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
@@ -207,3 +209,10 @@ def evaluate(facts: ProjectFacts, rules: RuleSet, previous: LightState | None) -
 def report_deadline(year: int, month: int, rules: RuleSet) -> date:
     """The day a month's report is due: `report_deadline_day` of the following month."""
     return date(year + (month == 12), month % 12 + 1, rules.report_deadline_day)
+
+
+def closing_day(year: int, month: int, rules: RuleSet) -> date:
+    """The day a month's lights close: the next month's report deadline. By then the month's own reports
+    have been due for a month and reviewed, so lights computed after it are final and never recomputed."""
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return report_deadline(following.year, following.month, rules)

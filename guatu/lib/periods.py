@@ -1,11 +1,10 @@
-"""Monthly periods (ISO `YYYY-MM`) and the share of the year they cover (时序进度)."""
+"""Monthly periods (ISO `YYYY-MM`). Time progress (时序进度) is guatu.lib.progress."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -41,19 +40,11 @@ class Period:
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
-    @property
-    def time_progress(self) -> Decimal:
-        """Share of the year elapsed at the end of this month: 2022-03 → 3/12 = 0.25."""
-        return Decimal(self.month) / Decimal(12)
-
     def previous(self) -> Period:
         return Period(self.year - 1, 12) if self.month == 1 else Period(self.year, self.month - 1)
 
     def next(self) -> Period:
         return Period(self.year + 1, 1) if self.month == 12 else Period(self.year, self.month + 1)
-
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
 
     def label_zh(self) -> str:
         """The window as bulletins name it: 1-3月 (or 1月 for January)."""

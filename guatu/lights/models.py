@@ -47,7 +47,8 @@ class ProjectLightQuerySet(models.QuerySet):
 
 
 class ProjectLight(models.Model):
-    """A project's light at the end of one month, with the reasons; the history gives lights their memory."""
+    """A project's light at the end of one month, with the reasons and the facts it was computed from; the
+    history gives lights their memory. A closed light (docs/lights.md) is frozen: never computed again."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="lights")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -61,6 +62,15 @@ class ProjectLight(models.Model):
     )
     projection_basis = models.CharField(max_length=20, blank=True)
     projected_below_plan = models.BooleanField(_("projected below plan"), default=False)
+    projection_short_history = models.BooleanField(
+        _("projected from less history"),
+        default=False,
+        help_text=_("An earlier year covered only part of the year, or its curve could not be used."),
+    )
+    facts = models.JSONField(_("facts used"), default=dict, blank=True)
+    closed = models.BooleanField(
+        _("closed"), default=False, help_text=_("Computed after the month closed: never computed again.")
+    )
     computed_at = models.DateTimeField(_("computed"))
 
     objects = ProjectLightQuerySet.as_manager()

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from guatu.audit.labels import action_label
 from guatu.audit.queries import history_of_project
-from guatu.lib.money import percent, ratio, round_half_up
+from guatu.lib.money import percent, round_half_up
 from guatu.lib.periods import Period
+from guatu.lib.progress import Progress, completion_rate
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.projects.models import (
     AnnualPlan,
@@ -27,6 +28,7 @@ from guatu.projects.models import (
     IndustryChain,
     LevelTag,
     Milestone,
+    PlanMonth,
     Project,
     ProjectQuerySet,
     Stage,
@@ -76,20 +78,59 @@ def filter_projects(projects: ProjectQuerySet, filters: ProjectFilters) -> Proje
     return projects
 
 
+def ytd_completed_by_project(period: Period):
+    """THE year-to-date read: approved amounts of the period's year, January to its month, summed per
+    project (rows of `project`, `total`). Everything that shows a year to date starts from it."""
+    return (
+        MonthlyReport.objects.approved()
+        .year_to_date(period.year, period.month)
+        .values("project")
+        .annotate(total=Sum("amount"))
+    )
+
+
+def progress_by_project(scope, period: Period, *, leave_out_month: bool = False) -> dict[int, Progress]:
+    """Each project's year to date against its plan (guatu.lib.progress), for the projects of `scope` (a
+    queryset of project pks, or ids) that have a plan for the year or an approved amount in it. Three
+    queries: plans, approved reports, phased months. `leave_out_month`: without the period's own month (a
+    report page shows the year to date before the month being filled in)."""
+    plans = dict(
+        AnnualPlan.objects.filter(year=period.year, project__in=scope).values_list("project_id", "amount")
+    )
+    done = ytd_completed_by_project(period).filter(project__in=scope)
+    if leave_out_month:
+        done = done.exclude(month=period.month)
+    completed = {row["project"]: row["total"] for row in done}
+    phased = {
+        row["plan__project_id"]: row
+        for row in PlanMonth.objects.filter(plan__year=period.year, plan__project__in=scope)
+        .values("plan__project_id")
+        .annotate(to_date=Sum("amount", filter=Q(month__lte=period.month)), whole=Sum("amount"))
+    }
+    progress = {}
+    for pid in plans.keys() | completed.keys():
+        phase = phased.get(pid, {})
+        plan = plans.get(pid)
+        # SQLite sums in floating point ("350.500000000000"): the inputs are whole cents, so rounding to
+        # the cent restores the exact figure.
+        progress[pid] = Progress(
+            month=period.month,
+            ytd_completed=round_half_up(completed.get(pid) or ZERO, 2),
+            annual_plan=None if plan is None else round_half_up(plan, 2),
+            phased_to_date=round_half_up(phase.get("to_date") or ZERO, 2),
+            phased_whole=round_half_up(phase.get("whole") or ZERO, 2),
+            phased=bool(phase),
+        )
+    return progress
+
+
 def with_progress(projects: ProjectQuerySet, period: Period) -> ProjectQuerySet:
     """Annotate each project with its plan for the period's year and approved completion from January.
 
     Both are correlated subqueries, so the list stays one query however many rows it has.
     """
     plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=period.year).values("amount")[:1]
-    ytd = (
-        MonthlyReport.objects.approved()
-        .year_to_date(period.year, period.month)
-        .filter(project=OuterRef("pk"))
-        .values("project")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+    ytd = ytd_completed_by_project(period).filter(project=OuterRef("pk")).values("total")
     return projects.annotate(
         annual_plan=Subquery(plan, output_field=_AMOUNT),
         ytd_completed=Coalesce(Subquery(ytd, output_field=_AMOUNT), ZERO, output_field=_AMOUNT),
@@ -103,11 +144,7 @@ def finish_progress(projects: list[Project]) -> list[Project]:
         if project.annual_plan is not None:
             project.annual_plan = round_half_up(project.annual_plan, 2)
         project.ytd_completed = round_half_up(project.ytd_completed, 2)
-        project.completion_percent = (
-            None
-            if project.annual_plan is None
-            else percent(ratio(project.ytd_completed, project.annual_plan))
-        )
+        project.completion_percent = percent(completion_rate(project.ytd_completed, project.annual_plan))
     return projects
 
 

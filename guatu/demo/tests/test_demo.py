@@ -225,7 +225,7 @@ def test_summary_agrees(root):
             target["ytd"],
             target["plan"],
         )
-    assert summary.row("province").time_progress == Decimal("0.2")  # its plan is phased: 47000 of 235000
+    assert summary.row("province").planned_progress == Decimal("0.2")  # its plan is phased: 47000 of 235000
     assert summary.row("major").project_count >= 1
     # April is still in review: January to April counts the same approved figures.
     april = investment_summary(Project.objects.in_unit(root), Period(2022, 4))

@@ -1,6 +1,7 @@
 """GET /api/v1/investment/summary: access, errors, and agreement with investment_summary()."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -9,6 +10,7 @@ from guatu.access import gateway
 from guatu.investment.queries import investment_summary
 from guatu.lib.money import percent
 from guatu.lib.periods import Period
+from guatu.projects.services import annual_plan_set
 from guatu.reports.models import ReportStatus
 from guatu.testing import make_project, make_report
 
@@ -60,8 +62,23 @@ def test_figures_are_exact_strings(client, world):
         "annual_plan": "2000.00",
         "completion_rate_percent": "17.53",
         "time_progress_percent": "25.00",
+        "planned_progress_percent": "25.00",
         "deviation_points": "-7.47",
     }
+
+
+def test_phased_plan_gives_planned_progress_and_time_progress_stays_months(client, world):
+    w = world
+    annual_plan_set(
+        project=w.project_a,
+        year=2022,
+        amount=Decimal("1000"),
+        months={3: Decimal("100"), 12: Decimal("900")},
+    )
+    make_report(w.project_a, "2022-01", "50", reporter=w.dept_reporter, reviewer=w.reviewer)
+    pref = _rows(_get(client, w.city_admin, period="2022-03"))["prefecture"]
+    assert (pref["time_progress_percent"], pref["planned_progress_percent"]) == ("25.00", "10.00")
+    assert (pref["completion_rate_percent"], pref["deviation_points"]) == ("5.00", "-5.00")
 
 
 @pytest.mark.parametrize(
@@ -113,10 +130,10 @@ def test_query_count_does_not_grow_with_projects(client, world, django_assert_nu
     _reports(w)
     client.force_login(w.city_admin)
     client.get(URL, {"period": "2022-03"})
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(URL, {"period": "2022-03"})
     for n in range(5):
         project = make_project(location=w.town_b, tags=[w.county_tag, w.pref_tag])
         make_report(project, "2022-01", str(n + 1), reporter=w.outsider, reviewer=w.reviewer)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(URL, {"period": "2022-03"})

@@ -44,10 +44,11 @@ def test_phased_plan_sets_the_time_progress(world):
         months={1: Decimal("0"), 2: Decimal("0"), 3: Decimal("100"), 12: Decimal("900")},
     )
     summary = investment_summary(Project.objects.filter(pk=w.project_a.pk), Period(2022, 3))
-    assert summary.row("prefecture").time_progress == Decimal("0.1")
+    assert summary.row("prefecture").planned_progress == Decimal("0.1")
+    assert summary.row("prefecture").time_progress == Decimal("0.25")  # 时序进度 stays months/12
     # Project B has no phasing: its 1000 counts 3/12 of the way. (100 + 250) / 2000.
     both = investment_summary(Project.objects.in_unit(w.city), Period(2022, 3))
-    assert both.row("county").time_progress == Decimal("0.175")
+    assert both.row("county").planned_progress == Decimal("0.175")
 
 
 def test_briefing_names_single_project_lists(world):
@@ -56,3 +57,28 @@ def test_briefing_names_single_project_lists(world):
         "1-3月，娄底市重点项目（禾青镇锑品深加工项目）完成投资0.0亿元，为年度计划的0%；"
         "2个市本级重点项目完成投资0.0亿元，为年度计划的0%。"
     )
+
+
+def _phase_project_a(w):
+    annual_plan_set(
+        project=w.project_a,
+        year=2022,
+        amount=Decimal("1000"),
+        months={1: Decimal("0"), 2: Decimal("0"), 3: Decimal("100"), 12: Decimal("900")},
+    )
+    make_report(w.project_a, "2022-01", "50", reporter=w.dept_reporter, reviewer=w.reviewer)
+
+
+def test_briefing_json_names_time_and_planned_progress(world):
+    w = world
+    _phase_project_a(w)
+    result = briefing_for(w.city, Period(2022, 3))
+    assert result["time_progress_percent"] == "25"
+    pref = next(row for row in result["lists"] if row["tag"] == "prefecture")
+    # 50 of 1000 = 5%; the phased plan puts 100 by March: 10% planned; 5 − 10 = −5 points.
+    assert (pref["completion_rate_percent"], pref["time_progress_percent"]) == ("5", "25")
+    assert pref["planned_progress_percent"] == "10"
+    assert pref["deviation_points"] == "-5"
+    county = next(row for row in result["lists"] if row["tag"] == "county")
+    # Project B's 1000 is not phased (250 by March): (100 + 250) ÷ 2000 = 17.5% planned.
+    assert (county["planned_progress_percent"], county["deviation_points"]) == ("17.5", "-15")

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from django.urls import reverse
 from guatu.access import gateway
 from guatu.investment.queries import investment_summary
 from guatu.lib.periods import Period
+from guatu.projects.services import annual_plan_set
 from guatu.reports.models import ReportStatus
 from guatu.testing import make_project, make_report
 
@@ -38,6 +40,18 @@ def _reports(w):
     make_report(w.project_b, "2022-01", "200", reporter=w.outsider, reviewer=w.reviewer)
 
 
+def test_phased_plan_shows_planned_progress_beside_time_progress(client, world):
+    w = world
+    annual_plan_set(
+        project=w.project_a, year=2022, amount=Decimal("1000"), months={3: Decimal("100"), 12: Decimal("900")}
+    )
+    make_report(w.project_a, "2022-01", "50", reporter=w.dept_reporter, reviewer=w.reviewer)
+    body = _get(client, w.city_admin, period="2022-03").content.decode()
+    assert _cell(body, "prefecture", "time_progress") == "25.00"
+    assert _cell(body, "prefecture", "planned_progress") == "10.00"
+    assert _cell(body, "prefecture", "deviation") == "-5.00"  # 5% done against 10% planned
+
+
 def test_anonymous_is_asked_to_log_in(client):
     response = client.get(URL)
     assert response.status_code == 302
@@ -63,6 +77,7 @@ def test_figures_per_tag(client, world):
     assert _cell(body, "county", "annual_plan") == "2000.00"
     assert _cell(body, "county", "completion_rate") == "17.53"
     assert _cell(body, "county", "time_progress") == "25.00"
+    assert _cell(body, "county", "planned_progress") == "25.00"
     assert _cell(body, "county", "deviation") == "-7.48"
     assert re.search(r'class="num neg"[^>]*data-field="deviation"', body)
     assert _cell(body, "prefecture", "ytd_completed") == "150.50"
@@ -158,11 +173,11 @@ def test_query_count_does_not_grow_with_projects(client, world, django_assert_nu
     client.get(URL)
     # session, user, units, the user's unit; default period; 4 for the summary; 5 for the bulletin (4 + the
     # one-project list's name); the page frame's unread-inbox badge.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         client.get(URL)
     # The bulletin names the project of a one-project list (one more query): keep the prefecture list at one.
     for n in range(6):
         project = make_project(location=w.town_a, tags=[w.county_tag])
         make_report(project, "2022-01", str(n + 1), reporter=w.reporter, reviewer=w.reviewer)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         client.get(URL)

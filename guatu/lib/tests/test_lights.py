@@ -3,7 +3,17 @@ from decimal import Decimal
 
 import pytest
 
-from guatu.lib.lights import Light, LightState, ProjectFacts, RuleError, RuleSet, evaluate, report_deadline
+from guatu.lib.lights import (
+    Light,
+    LightState,
+    ProjectFacts,
+    RuleError,
+    RuleSet,
+    closing_day,
+    evaluate,
+    report_deadline,
+)
+from guatu.lib.progress import Progress
 
 RULES = RuleSet()  # yellow > 10 pp behind, red > 30 pp, recovery after 2 green periods
 
@@ -12,8 +22,10 @@ def facts(rate="0.25", month=3, **kw):
     return ProjectFacts(
         year=2022,
         month=month,
-        completion_rate=None if rate is None else Decimal(rate),
-        time_progress=Decimal(month) / 12,
+        # A plan of 1 makes the year to date the completion rate itself.
+        progress=Progress(
+            month=month, ytd_completed=Decimal(rate or 0), annual_plan=None if rate is None else Decimal(1)
+        ),
         **kw,
     )
 
@@ -43,7 +55,15 @@ def test_red_when_more_than_thirty_points_behind():
 
 
 def test_phased_plan_time_progress_is_used_as_given():
-    f = ProjectFacts(year=2022, month=3, completion_rate=Decimal("0.05"), time_progress=Decimal("0.10"))
+    plan = Progress(
+        month=3,
+        ytd_completed=Decimal("0.05"),
+        annual_plan=Decimal(1),
+        phased_to_date=Decimal("0.10"),
+        phased_whole=Decimal(1),
+        phased=True,
+    )
+    f = ProjectFacts(year=2022, month=3, progress=plan)
     assert light_of(f).light is Light.GREEN  # 5 pp behind the plan curve, though 20 behind months/12
 
 
@@ -129,3 +149,21 @@ def test_rules_from_dict_validate():
 def test_report_deadline_is_in_the_next_month():
     assert report_deadline(2022, 3, RULES) == date(2022, 4, 5)
     assert report_deadline(2022, 12, RULES) == date(2023, 1, 5)
+
+
+def test_behind_points_are_rounded_half_up():
+    # 25 − 12.655 = 12.345 points behind: 四舍五入 gives 12.35 (banker's rounding gave 12.34).
+    state = light_of(facts("0.12655"))
+    assert state.reasons[0].detail["behind_points"] == "12.35"
+
+
+def test_thresholds_compare_the_figure_shown():
+    # 10.004 points behind is shown as 10.00: not more than 10, so green (it was yellow saying "10.00").
+    assert light_of(facts("0.14996")).light is Light.GREEN
+    # 10.005 is shown as 10.01: yellow.
+    assert light_of(facts("0.14995")).light is Light.YELLOW
+
+
+def test_a_month_closes_at_the_next_months_report_deadline():
+    assert closing_day(2022, 3, RULES) == date(2022, 5, 5)
+    assert closing_day(2022, 12, RuleSet(report_deadline_day=10)) == date(2023, 2, 10)

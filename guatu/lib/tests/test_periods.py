@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 import pytest
 
 from guatu.lib.periods import Period, PeriodError
@@ -14,11 +12,6 @@ def test_parse_and_format_round_trip():
 def test_parse_rejects_malformed(text):
     with pytest.raises(PeriodError):
         Period.parse(text)
-
-
-def test_time_progress_is_months_over_twelve():
-    assert Period(2022, 3).time_progress == Decimal("0.25")
-    assert Period(2022, 12).time_progress == Decimal(1)
 
 
 def test_previous_and_next_cross_years():

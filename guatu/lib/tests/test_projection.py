@@ -34,7 +34,35 @@ def test_years_without_investment_are_ignored_and_rounding_is_half_up():
     assert p.share_to_date == D("0.25") and p.year_end == D("400.02") and not p.below_plan
 
 
-def test_zero_share_projects_nothing():
+def test_a_curve_with_nothing_by_this_month_falls_back_and_says_so():
+    # 2021 did everything in December: its share by March is 0, which cannot divide. Straight line:
+    # 5 ÷ 3/12 = 20, flagged as resting on less history.
     history = {2021: [D(0)] * 11 + [D(10)]}
     p = project_year_end(ytd=D(5), month=3, annual_plan=D(10), history=history)
-    assert p.year_end is None and not p.below_plan
+    assert (p.year_end, p.basis, p.short_history, p.partial_years) == (D("20.00"), "linear", True, (2021,))
+
+
+def test_a_partial_earlier_year_is_left_out_and_flagged():
+    # Started in June 2021: January-May have no amount. That year says nothing about March, so March 2022
+    # projects from the phased plan (200 of 1000 by March: 150 ÷ 0.2 = 750), flagged.
+    started_june = [None] * 5 + [D(100)] * 7
+    p = project_year_end(
+        ytd=D(150), month=3, annual_plan=D(1000), history={2021: started_june}, planned_to_date=D(200)
+    )
+    assert (p.year_end, p.basis, p.short_history, p.partial_years) == (
+        D("750.00"),
+        "phased_plan",
+        True,
+        (2021,),
+    )
+    # With a full 2020 beside it, 2020's curve is used (40% by March: 150 ÷ 0.4 = 375); still flagged.
+    full_2020 = [D(10), D(10), D(20)] + [D("7.5")] * 8 + [D(0)]
+    p = project_year_end(
+        ytd=D(150), month=3, annual_plan=D(1000), history={2020: full_2020, 2021: started_june}
+    )
+    assert (p.year_end, p.basis, p.years_used, p.partial_years) == (D("375.00"), "history", (2020,), (2021,))
+
+
+def test_a_full_history_is_not_flagged():
+    p = project_year_end(ytd=D(100), month=3, annual_plan=D(100), history={2021: [D(1)] * 12})
+    assert p.basis == "history" and not p.short_history
