@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from guatu.accounts.models import User
+from guatu.accounts.services import user_save_edited
 
 
 @admin.register(User)
@@ -15,3 +16,6 @@ class UserAdmin(BaseUserAdmin):
         (_("Guatu"), {"fields": ["org_unit", "role", "leader", "phone"]}),
     ]
     autocomplete_fields = ["org_unit", "leader"]
+
+    def save_model(self, request, obj, form, change):
+        user_save_edited(user=obj, by=request.user)

@@ -8,10 +8,22 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guatu.accounts.models import Role, User
-from guatu.audit.services import audit_record, snapshot
+from guatu.audit import events
+from guatu.audit.services import changes, snapshot
 from guatu.orgs.models import Leader, OrgUnit
 
-USER_FIELDS = ["username", "first_name", "last_name", "email", "org_unit", "role", "leader", "is_active"]
+USER_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "org_unit",
+    "role",
+    "leader",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+]
 
 
 @transaction.atomic
@@ -62,5 +74,22 @@ def user_create(
     else:
         user.set_password(password)
     user.save()
-    audit_record(actor=by, action="user.create", obj=user, after=snapshot(user, USER_FIELDS))
+    events.user_created(user, after=snapshot(user, USER_FIELDS), by=by)
+    return user
+
+
+@transaction.atomic
+def user_save_edited(*, user: User, by) -> User:
+    """Save a user whose fields a form has set directly (the admin's user pages) and audit it: a new user as
+    created, an existing one with what changed. Who someone is and what they may see (unit, role, superuser
+    status) changes only with an audit event saying who changed it."""
+    if user.pk is None:
+        user.save()
+        events.user_created(user, after=snapshot(user, USER_FIELDS), by=by)
+        return user
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    user.save()
+    before, after = changes(snapshot(stored, USER_FIELDS), snapshot(user, USER_FIELDS))
+    if after:
+        events.user_changed(user, before=before, after=after, by=by)
     return user

@@ -2,7 +2,8 @@
 
 from django.db import transaction
 
-from guatu.audit.services import audit_record, snapshot
+from guatu.audit import events
+from guatu.audit.services import snapshot
 from guatu.orgs.models import Leader, OrgUnit
 
 UNIT_FIELDS = ["name", "short_name", "aliases", "kind", "division_code", "parent", "sort_order"]
@@ -34,7 +35,7 @@ def orgunit_create(
     # The path needs the new primary key, so it is written in a second step of the same transaction.
     unit.path = f"{parent.path if parent else ''}{unit.pk}/"
     unit.save(update_fields=["path"])
-    audit_record(actor=by, action="orgunit.create", obj=unit, after=snapshot(unit, UNIT_FIELDS))
+    events.unit_created(unit, after=snapshot(unit, UNIT_FIELDS), by=by)
     return unit
 
 
@@ -43,12 +44,7 @@ def leader_create(*, name: str, post: str, org_unit: OrgUnit, is_principal: bool
     leader = Leader.objects.create(
         name=name, post=post, org_unit=org_unit, is_principal=is_principal, sort_order=sort_order
     )
-    audit_record(
-        actor=by,
-        action="leader.create",
-        obj=leader,
-        after=snapshot(leader, ["name", "post", "org_unit", "is_principal"]),
-    )
+    events.leader_created(leader, after=snapshot(leader, ["name", "post", "org_unit", "is_principal"]), by=by)
     return leader
 
 

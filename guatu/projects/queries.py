@@ -5,18 +5,14 @@ may see; none of them widens it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from guatu.audit.labels import action_label
+from guatu.audit.history import HistoryRow, history_rows
 from guatu.audit.queries import history_of_project
 from guatu.lib.money import percent, round_half_up
 from guatu.lib.periods import Period
@@ -24,15 +20,12 @@ from guatu.lib.progress import Progress, completion_rate
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.projects.models import (
     AnnualPlan,
-    Category,
     IndustryChain,
     LevelTag,
     Milestone,
     PlanMonth,
     Project,
     ProjectQuerySet,
-    Stage,
-    Tier,
 )
 from guatu.reports.models import MonthlyReport, ReportStatus
 
@@ -263,176 +256,7 @@ def next_report_period(project: Project, latest: Period | None, today: date) -> 
 
 # --- history ----------------------------------------------------------------------------------------------
 
-FIELD_LABELS = {
-    "months": _("monthly phasing"),
-    "tags": _("level tags"),
-    "support_units": _("support units"),
-    "task_force": _("task force"),
-    "milestones": _("promotion plan"),
-}
-_CHOICE_FIELDS = {"stage": Stage, "tier": Tier, "category": Category, "status": ReportStatus}
-_UNIT_FIELDS = {"location_unit", "lead_unit", "unit"}
-_HIDDEN_FIELDS = {"project"}  # the page is the project's own
-_MONEY_FIELDS = {"amount", "statistical_amount", "total_investment", "prior_completed"}
 
-
-def _money_text(value: Any) -> str:
-    """Audited amounts are exact decimal text, written with or without the cents: show them alike."""
-    try:
-        return format(round_half_up(Decimal(str(value)), 2), "f")
-    except (ArithmeticError, ValueError):
-        return str(value)
-
-
-@dataclass(frozen=True)
-class Change:
-    label: str
-    before: str
-    after: str
-    created: bool  # no before value: a new object, show only the after value
-
-
-@dataclass
-class HistoryEntry:
-    at: datetime
-    actor: str
-    action: str
-    subject: str
-    reason: str
-    changes: list[Change] = field(default_factory=list)
-
-
-def _field_label(object_type: str, name: str) -> str:
-    if name in FIELD_LABELS:
-        return str(FIELD_LABELS[name])
-    model = {"project": Project, "monthlyreport": MonthlyReport, "annualplan": AnnualPlan}.get(object_type)
-    if model is not None:
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:  # an audited name that is no longer a field
-            pass
-    return name
-
-
-class _Names:
-    """Names for the ids an audit trail records, fetched in one query per kind."""
-
-    def __init__(self, events) -> None:
-        unit_ids, leader_ids, chain_ids, report_ids = set(), set(), set(), set()
-        for event in events:
-            if event.object_type == "monthlyreport":
-                report_ids.add(event.object_id)
-            for values in (event.before, event.after):
-                for key, value in values.items():
-                    if key in _UNIT_FIELDS and isinstance(value, int):
-                        unit_ids.add(value)
-                    elif key == "support_units" and isinstance(value, list):
-                        unit_ids.update(v for v in value if isinstance(v, int))
-                    elif key == "responsible_leader" and isinstance(value, int):
-                        leader_ids.add(value)
-                    elif key == "chain" and isinstance(value, int):
-                        chain_ids.add(value)
-        self.units = (
-            dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
-        )
-        self.leaders = (
-            {leader.pk: str(leader) for leader in Leader.objects.filter(pk__in=leader_ids)}
-            if leader_ids
-            else {}
-        )
-        self.chains = (
-            dict(IndustryChain.objects.filter(pk__in=chain_ids).values_list("pk", "name"))
-            if chain_ids
-            else {}
-        )
-        self.reports = (
-            {
-                pk: Period(y, m)
-                for pk, y, m in MonthlyReport.objects.filter(pk__in=report_ids).values_list(
-                    "pk", "year", "month"
-                )
-            }
-            if report_ids
-            else {}
-        )
-        self.tags = (
-            dict(LevelTag.objects.values_list("code", "name"))
-            if any("tags" in e.before or "tags" in e.after for e in events)
-            else {}
-        )
-
-    def value(self, name: str, value: Any) -> str:
-        if value is None or value == "" or value == [] or value == {}:
-            return "—"
-        if name in _UNIT_FIELDS:
-            return self.units.get(value, f"#{value}")
-        if name == "support_units":
-            return " → ".join(self.units.get(v, f"#{v}") for v in value)
-        if name == "responsible_leader":
-            return self.leaders.get(value, f"#{value}")
-        if name == "chain":
-            return self.chains.get(value, f"#{value}")
-        if name == "tags":
-            return "、".join(self.tags.get(v, str(v)) for v in value)
-        if name == "months" and isinstance(value, dict):
-            return "；".join(
-                gettext("month %(month)s: %(amount)s") % {"month": month, "amount": _money_text(amount)}
-                for month, amount in value.items()
-            )
-        if name in _MONEY_FIELDS:
-            return _money_text(value)
-        if name in _CHOICE_FIELDS:
-            choices = _CHOICE_FIELDS[name]
-            return str(choices(value).label) if value in choices.values else str(value)
-        if isinstance(value, bool):
-            return gettext("yes") if value else gettext("no")
-        if isinstance(value, list):
-            return "、".join(str(v) for v in value)
-        return str(value)
-
-
-def _subject(event, names: _Names) -> str:
-    if event.object_type == "monthlyreport":
-        period = names.reports.get(event.object_id)
-        return (
-            gettext("Monthly report %(period)s") % {"period": period} if period else gettext("Monthly report")
-        )
-    if event.object_type == "annualplan":
-        year = event.after.get("year") or event.before.get("year")
-        return gettext("Annual plan %(year)s") % {"year": year} if year else gettext("Annual plan")
-    if event.object_type == "project":
-        return gettext("Project")
-    return event.object_type
-
-
-def project_history(project: Project) -> list[HistoryEntry]:
-    """The project's audit trail as readable entries, newest first."""
-    events = list(history_of_project(project))
-    names = _Names(events)
-    entries = []
-    for event in reversed(events):
-        keys = [k for k in {**event.before, **event.after} if k not in _HIDDEN_FIELDS]
-        if event.action == "plan.set":
-            keys = [k for k in keys if k != "year"]
-        if event.object_type == "monthlyreport" and not event.before:
-            keys = [k for k in keys if k not in ("year", "month")]
-        if not event.before:  # a new object: its empty fields say nothing
-            keys = [k for k in keys if event.after.get(k) not in (None, "", [], {})]
-        changes = []
-        for key in keys:
-            before, after = names.value(key, event.before.get(key)), names.value(key, event.after.get(key))
-            if key in event.before and before == after:
-                continue  # written again unchanged (a plan set anew with the same amount)
-            label = _field_label(event.object_type, key)
-            changes.append(Change(label=label, before=before, after=after, created=before == "—"))
-        entries.append(
-            HistoryEntry(
-                at=event.at,
-                actor=event.actor.display_name if event.actor else gettext("system"),
-                action=action_label(event.action),
-                subject=_subject(event, names),
-                reason=event.reason,
-                changes=changes,
-            )
-        )
-    return entries
+def project_history(project: Project) -> list[HistoryRow]:
+    """The project's audit trail (the project, its plans, its reports) as readable rows, newest first."""
+    return history_rows(history_of_project(project), hide={"project"})[::-1]

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guatu.audit.services import audit_record, snapshot
+from guatu.audit import events
+from guatu.audit.services import snapshot
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.projects.models import (
     AnnualPlan,
@@ -139,7 +140,7 @@ def project_create(*, data: ProjectInput, by=None) -> Project:
     after = snapshot(project, PROJECT_FIELDS)
     after["tags"] = sorted(tag.code for tag in data.tags)
     after["support_units"] = [unit.pk for unit in data.support_units]
-    audit_record(actor=by, action="project.create", obj=project, project=project, after=after)
+    events.project_created(project, after=after, by=by)
     return project
 
 
@@ -186,7 +187,7 @@ def annual_plan_set(
         "amount": format(amount, "f"),
         "months": {str(m): format(v, "f") for m, v in sorted((months or {}).items())},
     }
-    audit_record(actor=by, action="plan.set", obj=plan, project=project, before=before, after=after)
+    events.plan_set(plan, before=before, after=after, by=by)
     return plan
 
 
@@ -208,7 +209,7 @@ def level_tag_create(
     tag = LevelTag.objects.create(
         code=code, name=name, bulletin_label=bulletin_label, sort_order=sort_order, in_bulletin=in_bulletin
     )
-    audit_record(actor=by, action="leveltag.create", obj=tag, after=snapshot(tag, TAG_FIELDS))
+    events.level_tag_created(tag, after=snapshot(tag, TAG_FIELDS), by=by)
     return tag
 
 
@@ -228,5 +229,5 @@ def chain_create(
     chain = IndustryChain.objects.create(
         name=name, chief=chief, lead_unit=lead_unit, master_firms=master_firms
     )
-    audit_record(actor=by, action="industrychain.create", obj=chain, after=snapshot(chain, CHAIN_FIELDS))
+    events.chain_created(chain, after=snapshot(chain, CHAIN_FIELDS), by=by)
     return chain

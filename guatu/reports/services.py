@@ -17,7 +17,8 @@ from django.utils.translation import gettext_noop
 
 from guatu import clock
 from guatu.access import gateway
-from guatu.audit.services import audit_record, changes, snapshot
+from guatu.audit import events
+from guatu.audit.services import changes, snapshot
 from guatu.audit.workflow import Step, Workflow, check_version
 from guatu.lib.money import CENT
 from guatu.lib.periods import Period
@@ -130,9 +131,7 @@ def report_create(*, project: Project, period: Period, data: ReportInput, by) ->
                 filled_by=by,
                 updated_at=clock.now(),
             )
-            audit_record(
-                actor=by, action="report.create", obj=report, project=project, after=snapshot(report, AUDITED_FIELDS)
-            )
+            events.report_created(report, after=snapshot(report, AUDITED_FIELDS), by=by)
     except IntegrityError:
         raise ValidationError(
             {
@@ -173,7 +172,7 @@ def report_update(*, report: MonthlyReport, data: ReportInput, expected_version:
         report.version += 1
         report.updated_at = clock.now()
         report.save(update_fields=[*INPUT_FIELDS, "version", "updated_at"])
-        audit_record(actor=by, action="report.update", obj=report, project=report.project, before=old, after=new)
+        events.report_changed(report, before=old, after=new, by=by)
     return report
 
 

@@ -19,13 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from guatu.access import gateway
-from guatu.audit.labels import action_label
+from guatu.audit.history import history_rows
 from guatu.audit.models import AuditEvent
 from guatu.audit.queries import history_of
 from guatu.lib.money import percent_text, ratio
@@ -39,6 +38,7 @@ from guatu.web.forms import add_service_errors, top_errors
 ZERO = Decimal("0")
 QUEUE_PAGE_SIZE = 50  # a province's queue holds thousands of reports
 
+# On the report's own page the action needs no object ("报送", not "报送月报").
 EVENT_LABELS = {
     "report.create": pgettext_lazy("report history", "Created"),
     "report.update": pgettext_lazy("report history", "Changed"),
@@ -47,9 +47,8 @@ EVENT_LABELS = {
     "report.approve": pgettext_lazy("report history", "Approved"),
     "report.unlock": pgettext_lazy("report history", "Unlocked"),
 }
-# What the history lists per event: not the fields that identify the report (shown once on the page), nor
-# the return reason (the event's own reason says it).
-_HISTORY_FIELDS = [*services.INPUT_FIELDS, "status"]
+# The report's page names the report once: its history needs neither the project nor which report it is.
+_HISTORY_HIDES = {"project"}
 
 
 # ---------------------------------------------------------------------------------------------- reads
@@ -73,40 +72,6 @@ def _figures(project: Project, period: Period, amount: Decimal | None) -> dict:
         "ytd_after": after,
         "rate_after": percent_text(ratio(after, plan)) if plan else None,
     }
-
-
-def _history_rows(events) -> list[dict]:
-    """Audit events as the page shows them: when, who, what, each changed field from → to, why."""
-    rows = []
-    for event in events:
-        changed = [
-            {
-                "label": capfirst(MonthlyReport._meta.get_field(name).verbose_name),
-                "before": _shown(name, event.before.get(name)) if event.before else None,
-                "after": _shown(name, event.after[name]),
-            }
-            for name in _HISTORY_FIELDS
-            # A new report's empty fields say nothing; a change to empty does.
-            if name in event.after and (event.before or event.after[name] not in (None, ""))
-        ]
-        rows.append(
-            {
-                "at": event.at,
-                "actor": event.actor.display_name if event.actor else _("system"),
-                "action": EVENT_LABELS.get(event.action) or action_label(event.action),
-                "changes": changed,
-                "reason": event.reason,
-            }
-        )
-    return rows
-
-
-def _shown(name: str, value) -> str:
-    if value in (None, ""):
-        return "—"
-    if name == "status":
-        return str(ReportStatus(value).label)
-    return str(value)
 
 
 def _last_actor(events, action: str):
@@ -251,7 +216,7 @@ def _render_detail(request, report: MonthlyReport, *, failed: str = "", failed_f
             "project": project,
             "period": period,
             "month_label": month_label(period),
-            "history": _history_rows(events),
+            "history": history_rows(events, hide=_HISTORY_HIDES, action_labels=EVENT_LABELS),
             "submitted_by": _last_actor(events, "report.submit"),
             "can_edit": can_fill and report.is_editable,
             "can_submit": can_fill and report.is_editable,

@@ -59,13 +59,13 @@ def test_history_names_ids_and_hides_unchanged_values(world):
     assert latest.action == "Annual plan set"
     # 1000 was written again as 1000.00: only the phasing changed.
     assert [(c.label, c.before, c.after) for c in latest.changes] == [
-        ("monthly phasing", "—", "month 1: 1000.00")
+        ("Monthly phasing", "—", "month 1: 1000.00")
     ]
-    assert [(c.label, c.after) for c in first_plan.changes] == [("annual plan (10k yuan)", "1000.00")]
+    assert [(c.label, c.after) for c in first_plan.changes] == [("Annual plan (10k yuan)", "1000.00")]
     facts = {c.label: c.after for c in created.changes}
-    assert facts["location"] == "禾青镇"
-    assert facts["lead unit"] == "冷水江市住房和城乡建设局"
-    assert facts["responsible leader"] == "李建国（副市长）"
-    assert facts["level tags"] == "市本级重点、娄底市重点"
-    assert facts["stage"] == "Continuing"
-    assert "support units" not in facts  # empty at creation: not listed
+    assert facts["Location"] == "禾青镇"
+    assert facts["Lead unit"] == "冷水江市住房和城乡建设局"
+    assert facts["Responsible leader"] == "李建国（副市长）"
+    assert facts["Level tags"] == "市本级重点、娄底市重点"
+    assert facts["Stage"] == "Continuing"
+    assert "Support units" not in facts  # empty at creation: not listed
