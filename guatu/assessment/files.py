@@ -10,14 +10,21 @@ from pathlib import Path
 
 import yaml
 
+from guatu.lib import safe_yaml
 from guatu.lib.scoring import Scheme, SchemeError, SchemeResult, Values, scheme_from_dict, values_from_csv
 
 
 def read_scheme(path: Path) -> Scheme:
+    if path.stat().st_size > safe_yaml.MAX_BYTES:
+        raise SchemeError(f"文件过大，考核办法文件最多 {safe_yaml.MAX_BYTES // 1024} KB")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_yaml.load(path.read_text(encoding="utf-8"))
+    except safe_yaml.SafeYamlError as exc:
+        raise SchemeError(str(exc)) from None
     except yaml.YAMLError as exc:
-        raise SchemeError(f"{path}: not valid YAML: {exc}") from None
+        raise SchemeError(f"not valid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise SchemeError("文件应为 UTF-8 编码的文本") from None
     return scheme_from_dict(data)
 
 

@@ -21,6 +21,7 @@ from guatu.assessment.models import (
     Source,
     ValueStatus,
 )
+from guatu.lib import safe_yaml
 from guatu.lib.money import parse_money, strip_zeros
 from guatu.lib.periods import Period, PeriodError
 from guatu.lib.scoring import SchemeError, scheme_from_dict
@@ -313,7 +314,9 @@ def check_scheme(data) -> dict:
 
 def parse_scheme_yaml(text: str) -> dict:
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text, max_bytes=MAX_YAML_BYTES)
+    except safe_yaml.SafeYamlError as exc:  # anchors, aliases, size, depth: says what and where
+        raise forms.ValidationError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         if mark is not None:

@@ -35,6 +35,7 @@ from guatu.assessment.models import (
 )
 from guatu.assessment.queries import gather_inputs, values_of, what_if_table
 from guatu.audit.services import audit_record, changes, snapshot
+from guatu.lib import safe_yaml
 from guatu.lib.periods import Period
 from guatu.lib.scoring import SchemeError, scheme_from_dict, score_scheme
 from guatu.lib.scoring.engine import ScoringError
@@ -167,8 +168,8 @@ def scheme_save(
 
 def scheme_import_yaml(*, text: str, jurisdiction: OrgUnit, kind: str, by) -> Scheme:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        data = safe_yaml.load(text)
+    except yaml.YAMLError as exc:  # safe_yaml's refusals too (anchors, aliases, size), with the line
         raise ValidationError(
             {"definition": _("The file is not valid YAML: %(error)s") % {"error": exc}}
         ) from None

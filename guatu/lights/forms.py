@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from guatu.lib import safe_yaml
 from guatu.lib.lights import Light, RuleSet
 from guatu.lib.periods import Period, PeriodError
 
@@ -184,7 +185,9 @@ class RulesFileForm(forms.Form):
         """The `rules:` mapping of the file, checked field by field with the page's own messages."""
         text = self.cleaned_data["file"]
         try:
-            data = yaml.safe_load(text) or {}
+            data = safe_yaml.load(text, max_bytes=MAX_RULES_FILE_KB * 1024) or {}
+        except safe_yaml.SafeYamlError as exc:  # anchors, aliases, size, depth: says what and where
+            raise forms.ValidationError(str(exc)) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = gettext(" (line %(line)s)") % {"line": mark.line + 1} if mark else ""

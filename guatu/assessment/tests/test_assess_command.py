@@ -97,3 +97,64 @@ def test_units_tied_at_a_quota_edge_leave_the_seat_to_no_one_ranked_below():
     }
     clean = sorted((int(r["rank"]), GRADE_ORDER.index(r["grade"])) for r in rows if not r["veto"])
     assert [grade for _, grade in clean] == sorted(grade for _, grade in clean)
+
+
+# Nested aliases: each line repeats the one above nine times (the 421-byte rules file that held a worker 35 s).
+ALIAS_BOMB = "\n".join(
+    ["scheme:", "  code: bomb", "  a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']"]
+    + [f"  {chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+    + ["  name: *i"]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (ALIAS_BOMB, "第 3 行：不允许使用锚点"),
+        (SCHEME.read_text(encoding="utf-8").replace("name: 乡镇\n", "name: &n 乡镇\n", 1), "不允许使用锚点"),
+        (SCHEME.read_text(encoding="utf-8") + "# " + "x" * 300_000 + "\n", "文件过大"),
+    ],
+)
+def test_scheme_files_with_aliases_or_oversize_are_refused(tmp_path, text, message):
+    path = tmp_path / "scheme.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        run("--scheme", str(path), "--values", str(VALUES))
+
+
+def test_a_scheme_name_of_millions_of_characters_is_refused(tmp_path):
+    path = tmp_path / "scheme.yaml"
+    text = SCHEME.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: 2022年", "name: " + "长" * 80_000 + "2022年", 1), encoding="utf-8")
+    with pytest.raises(CommandError, match="考核办法名称 name：最多 200 个字符"):
+        run("--scheme", str(path), "--values", str(VALUES))
+
+
+# Every place YAML comes in from people goes through guatu.lib.safe_yaml; the refusal comes before any
+# database access, so these need no database.
+RULES_BOMB = "\n".join(
+    ["rules:", "  a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']"]
+    + [f"  {chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+)
+
+
+def test_every_yaml_entry_point_refuses_aliases_naming_the_line():
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.forms import ValidationError as FormError
+
+    from guatu.assessment.forms import parse_scheme_yaml
+    from guatu.assessment.services import scheme_import_yaml
+    from guatu.lights.forms import RulesFileForm
+    from guatu.lights.services import rules_from_yaml
+
+    with pytest.raises(FormError, match="第 3 行：不允许使用锚点"):
+        parse_scheme_yaml(ALIAS_BOMB)
+    with pytest.raises(ValidationError, match="第 3 行：不允许使用锚点"):
+        scheme_import_yaml(text=ALIAS_BOMB, jurisdiction=None, kind="township", by=None)
+    with pytest.raises(ValidationError, match="第 2 行：不允许使用锚点"):
+        rules_from_yaml(RULES_BOMB)
+    form = RulesFileForm(files={"file": SimpleUploadedFile("r.yaml", RULES_BOMB.encode())})
+    assert form.is_valid()
+    with pytest.raises(FormError, match="第 2 行：不允许使用锚点"):
+        form.rules()

@@ -16,6 +16,21 @@ class SchemeError(ValueError):
     """A scheme that cannot be used; the message says where (indicator code and key)."""
 
 
+# Bounds on what a scheme may hold: strings at most the length of the column they are stored in or shown
+# beside (guatu/assessment/models.py: Scheme.code 50, Scheme.name 200, Indicator.name 100, Indicator.measure
+# 30, OrgUnit.name 100), numbers at most IndicatorValue's digits (18, of which 4 decimal places).
+MAX_CODE = 50
+MAX_SCHEME_NAME = 200
+MAX_NAME = 100  # indicator, group and unit names
+MAX_CATEGORY = 50
+MAX_MEASURE = 30
+MAX_GRADE_NAME = 20
+MAX_PLACES = 4
+MAX_INTEGER_DIGITS = 14
+MAX_WEIGHT = Decimal(1000)
+MAX_CAP = Decimal(10)
+
+
 @dataclass(frozen=True)
 class Band:
     """A threshold-table row: a value in [min, max] (either end open when None) earns `points`."""
@@ -113,16 +128,51 @@ class Scheme:
 # --- from and to the YAML mapping ---------------------------------------------------------------------------
 
 
+def _short(text: str) -> str:
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def _zh(where: str) -> str:
+    """`indicator tax.weight` → `指标 tax 的 weight`, `grade 优秀.min` → `等次 优秀 的 min`."""
+    for prefix, word in (("indicator ", "指标"), ("grade ", "等次")):
+        if where.startswith(prefix):
+            name, _, key = where[len(prefix) :].partition(".")
+            return f"{word} {name} 的 {key}" if key else f"{word} {name}"
+    return f"考核办法的 {where}"
+
+
 def _dec(value: Any, where: str) -> Decimal:
     if isinstance(value, bool) or value is None:
-        raise SchemeError(f"{where}: expected a number, got {value!r}")
+        raise SchemeError(f"{where}: expected a number, got {_short(repr(value))}")
     try:
         number = Decimal(str(value))
-    except InvalidOperation:
-        raise SchemeError(f"{where}: expected a number, got {value!r}") from None
+    except (InvalidOperation, ValueError):
+        raise SchemeError(f"{where}: expected a number, got {_short(repr(value))}") from None
     if not number.is_finite():
-        raise SchemeError(f"{where}: expected a finite number, got {value!r}")
+        raise SchemeError(f"{where}: expected a finite number, got {_short(repr(value))}")
+    places = max(-number.as_tuple().exponent, 0)
+    if places > MAX_PLACES or abs(number) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        raise SchemeError(
+            f"{_zh(where)}：数字最多 {MAX_INTEGER_DIGITS} 位整数、{MAX_PLACES} 位小数，"
+            f"不能是 {_short(str(value))}"
+        )
     return number
+
+
+def _text(value: Any, where: str, max_length: int) -> str:
+    """A name or code: text (or a plain number, such as a year used as a code) of at most max_length."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise SchemeError(f"{where}：应为文字，不能是 {_short(repr(value))}")
+    text = str(value)
+    if len(text) > max_length:
+        raise SchemeError(f"{where}：最多 {max_length} 个字符，现有 {len(text)} 个")
+    return text
+
+
+def _texts(values: Any, where: str, max_length: int) -> list[str]:
+    if not isinstance(values, list | tuple):
+        raise SchemeError(f"{where}：应为列表，如 [甲, 乙]")
+    return [_text(v, where, max_length) for v in values]
 
 
 def _opt_dec(value: Any, where: str) -> Decimal | None:
@@ -160,8 +210,9 @@ _INDICATOR_KEYS = {
 def _indicator(raw: dict, group_codes: set[str]) -> Indicator:
     if not isinstance(raw, dict) or "code" not in raw:
         raise SchemeError(f"indicators: each indicator needs a code: {raw!r}")
-    code = str(raw["code"])
+    code = _text(raw["code"], f"指标 {_short(str(raw['code']))} 的 code", MAX_CODE)
     where = f"indicator {code}"
+    zh = f"指标 {code} 的"
     _keys(raw, _INDICATOR_KEYS, where)
     if code in ("bonus", "penalty", "veto"):
         raise SchemeError(f"{where}: the codes bonus, penalty and veto are reserved")
@@ -174,9 +225,13 @@ def _indicator(raw: dict, group_codes: set[str]) -> Indicator:
     weight = _dec(raw.get("weight"), f"{where}.weight")
     if weight <= 0:
         raise SchemeError(f"{where}.weight must be positive")
+    if weight > MAX_WEIGHT:
+        raise SchemeError(f"{zh} weight：最大 {MAX_WEIGHT} 分")
     cap = _dec(raw.get("cap", 1), f"{where}.cap")
     if cap <= 0:
         raise SchemeError(f"{where}.cap must be positive")
+    if cap > MAX_CAP:
+        raise SchemeError(f"{zh} cap：最大 {MAX_CAP}")
     bands = tuple(
         Band(
             points=_dec(b.get("points"), f"{where}.bands[{i}].points"),
@@ -191,23 +246,26 @@ def _indicator(raw: dict, group_codes: set[str]) -> Indicator:
     process = tuple(sorted((int(m), _dec(s, f"{where}.process[{m}]")) for m, s in process_raw.items()))
     indicator = Indicator(
         code=code,
-        name=str(raw.get("name", code)),
+        name=_text(raw.get("name", code), f"{zh} name", MAX_NAME),
         weight=weight,
         method=method,
-        category=str(raw.get("category", "")),
+        category=_text(raw.get("category", ""), f"{zh} category", MAX_CATEGORY),
         direction=direction,
-        unit=str(raw.get("unit", "")),
+        unit=_text(raw.get("unit", ""), f"{zh} unit", MAX_MEASURE),
         cap=cap,
         target=_opt_dec(raw.get("target"), f"{where}.target"),
-        targets={str(u): _dec(t, f"{where}.targets[{u}]") for u, t in (raw.get("targets") or {}).items()},
+        targets={
+            _text(u, f"{zh} targets", MAX_NAME): _dec(t, f"{where}.targets[{_short(str(u))}]")
+            for u, t in (raw.get("targets") or {}).items()
+        },
         worst=_opt_dec(raw.get("worst"), f"{where}.worst"),
         best=_opt_dec(raw.get("best"), f"{where}.best"),
         step=_opt_dec(raw.get("step"), f"{where}.step"),
         floor=_dec(raw.get("floor", 0), f"{where}.floor"),
         bands=bands,
         process=process,
-        groups=frozenset(map(str, raw.get("groups") or [])),
-        not_applicable=frozenset(map(str, raw.get("not_applicable") or [])),
+        groups=frozenset(_texts(raw.get("groups") or [], f"{zh} groups", MAX_CODE)),
+        not_applicable=frozenset(_texts(raw.get("not_applicable") or [], f"{zh} not_applicable", MAX_NAME)),
     )
     _check_indicator(indicator, group_codes)
     return indicator
@@ -269,6 +327,15 @@ _SCHEME_KEYS = {
 }
 
 
+def _group(raw: dict) -> Group:
+    code = _text(raw["code"], f"分组 {_short(str(raw['code']))} 的 code", MAX_CODE)
+    return Group(
+        code=code,
+        name=_text(raw.get("name", code), f"分组 {code} 的 name", MAX_NAME),
+        units=tuple(_texts(raw.get("units") or [], f"分组 {code} 的 units", MAX_NAME)),
+    )
+
+
 def scheme_from_dict(data: dict) -> Scheme:
     """Build and check a scheme; anything malformed is a SchemeError saying where."""
     try:
@@ -287,14 +354,7 @@ def _scheme_from_dict(data: dict) -> Scheme:
     for key in ("code", "name", "year", "groups", "indicators", "grades"):
         if key not in data:
             raise SchemeError(f"scheme: {key} is required")
-    groups = tuple(
-        Group(
-            code=str(g["code"]),
-            name=str(g.get("name", g["code"])),
-            units=tuple(map(str, g.get("units") or [])),
-        )
-        for g in data["groups"]
-    )
+    groups = tuple(_group(g) for g in data["groups"])
     seen_units: set[str] = set()
     for group in groups:
         for unit in group.units:
@@ -310,7 +370,7 @@ def _scheme_from_dict(data: dict) -> Scheme:
         raise SchemeError("indicators: codes must be unique")
     grades = tuple(
         Grade(
-            name=str(g["name"]),
+            name=_text(g["name"], f"等次 {_short(str(g['name']))} 的 name", MAX_GRADE_NAME),
             min=_opt_dec(g.get("min"), f"grade {g.get('name')}.min"),
             quota=_opt_dec(g.get("quota"), f"grade {g.get('name')}.quota"),
         )
@@ -327,21 +387,27 @@ def _scheme_from_dict(data: dict) -> Scheme:
     veto = data.get("veto_effect", "not_top")
     if veto not in VETO_EFFECTS:
         raise SchemeError(f"veto_effect must be not_top or lowest, not {veto!r}")
-    tie_break = tuple(map(str, data.get("tie_break") or ()))
+    tie_break = tuple(_texts(data.get("tie_break") or [], "考核办法的 tie_break", MAX_CODE))
     for code in tie_break:
         if code not in codes:
             raise SchemeError(f"tie_break: no indicator {code}")
+    year = int(data["year"])
+    if not 2000 <= year <= 2100:
+        raise SchemeError(f"考核办法的 year：应为 2000 至 2100 之间的年份，不能是 {year}")
+    decimals = int(data.get("decimals", 2))
+    if not 0 <= decimals <= MAX_PLACES:
+        raise SchemeError(f"考核办法的 decimals：保留小数位数应为 0 至 {MAX_PLACES}，不能是 {decimals}")
     return Scheme(
-        code=str(data["code"]),
-        name=str(data["name"]),
-        year=int(data["year"]),
+        code=_text(data["code"], "考核办法代码 code", MAX_CODE),
+        name=_text(data["name"], "考核办法名称 name", MAX_SCHEME_NAME),
+        year=year,
         groups=groups,
         indicators=indicators,
         grades=grades,
         bonus_cap=_opt_dec(data.get("bonus_cap"), "bonus_cap"),
         penalty_cap=_opt_dec(data.get("penalty_cap"), "penalty_cap"),
         veto_effect=veto,
-        decimals=int(data.get("decimals", 2)),
+        decimals=decimals,
         tie_break=tie_break,
     )
 

@@ -422,3 +422,39 @@ def test_an_indicator_for_other_groups_rescales_like_not_applicable():
     assert r.unit("乙").grade == r.unit("丙").grade == "优秀"
     assert r.unit("丙").scores["park"].points is None and "本组" in r.unit("丙").scores["park"].how
     assert "不适用" in r.unit("乙").scores["park"].how
+
+
+def test_a_scheme_name_of_millions_of_characters_is_refused():
+    with pytest.raises(SchemeError, match="考核办法名称 name：最多 200 个字符"):
+        scheme([{"code": "a", "weight": 10, "method": "efficacy"}], name="考" * 3_800_000)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "message"),
+    [
+        ({"code": "a", "name": "长" * 101, "weight": 10, "method": "efficacy"}, "指标 a 的 name：最多 100 个字符"),
+        ({"code": "a" * 51, "weight": 10, "method": "efficacy"}, "指标 aaaaaaaaaaaaaaaaaaaa… 的 code：最多 50 个字符"),
+        ({"code": "a", "unit": "亿" * 31, "weight": 10, "method": "efficacy"}, "指标 a 的 unit：最多 30 个字符"),
+        ({"code": "a", "name": ["x", "y"], "weight": 10, "method": "efficacy"}, "指标 a 的 name：应为文字"),
+        ({"code": "a", "weight": "1e400", "method": "efficacy"}, "指标 a 的 weight：数字"),
+        ({"code": "a", "weight": "10.123456", "method": "efficacy"}, "指标 a 的 weight：数字"),
+        (
+            {"code": "a", "weight": 10, "method": "completion_rate", "target": "1234567890123456"},
+            "指标 a 的 target：数字",
+        ),
+        ({"code": "a", "weight": 100000, "method": "efficacy"}, "指标 a 的 weight：最大 1000"),
+    ],
+)
+def test_scheme_strings_and_numbers_are_bounded_naming_indicator_and_field(indicator, message):
+    with pytest.raises(SchemeError, match=message):
+        scheme([indicator])
+
+
+def test_group_unit_and_grade_names_are_bounded():
+    with pytest.raises(SchemeError, match="分组 g 的 units：最多 100 个字符"):
+        scheme([{"code": "a", "weight": 10, "method": "efficacy"}], units=("甲" * 101,))
+    with pytest.raises(SchemeError, match="等次 .* 的 name：最多 20 个字符"):
+        scheme(
+            [{"code": "a", "weight": 10, "method": "efficacy"}],
+            grades=[{"name": "优" * 21, "min": 90}, {"name": "较差"}],
+        )
