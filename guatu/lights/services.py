@@ -4,13 +4,13 @@ rules (guatu.lib.lights) with the previous period's light as memory, and store t
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,15 +26,17 @@ from guatu.lib.lights import (
     Reason,
     RuleError,
     RuleSet,
+    closing_day,
     evaluate,
     report_deadline,
 )
-from guatu.lib.money import ratio
 from guatu.lib.periods import Period
-from guatu.lib.projection import project_year_end
+from guatu.lib.progress import Progress
+from guatu.lib.projection import Projection, project_year_end
 from guatu.lights.models import ProjectLight, RuleSetting
 from guatu.orgs.models import OrgUnit
-from guatu.projects.models import AnnualPlan, Milestone, MilestoneKind, PlanMonth, Project, Stage
+from guatu.projects.models import AnnualPlan, Milestone, MilestoneKind, Project, Stage
+from guatu.projects.queries import progress_by_project
 from guatu.reports.models import MonthlyReport, ReportStatus
 
 ZERO = Decimal(0)
@@ -104,30 +106,44 @@ def _reason_json(reason: Reason) -> dict:
     return {"rule": reason.rule, "light": reason.light.code, **reason.detail}
 
 
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _began_by(period_end: date, stage: str | None, actual_start: date | None) -> bool:
+    """Had construction begun by the period's end? The recorded actual start decides; a project with none
+    recorded counts as begun when its stage says so (there is no date to go by)."""
+    if actual_start is not None:
+        return actual_start < period_end
+    return stage in STARTED_STAGES
+
+
 def gather_facts(project_ids: list[int], period: Period, rules: RuleSet, at: datetime) -> dict[int, dict]:
-    """Everything the rules and the projection need, per project, in eight queries."""
+    """Everything the rules and the projection need, per project, in nine queries.
+
+    Facts are as at the period's end where the data carries dates (the start, milestones); the year to date
+    is guatu.projects.queries.progress_by_project, the same read as the investment summary's."""
     year, month = period.year, period.month
-    period_end = ProjectFacts(year=year, month=month, completion_rate=None, time_progress=ZERO).period_end
-    plans = dict(
-        AnnualPlan.objects.filter(year=year, project_id__in=project_ids).values_list("project_id", "amount")
-    )
+    period_end = date(year + (month == 12), month % 12 + 1, 1)
+    progress = progress_by_project(project_ids, period)
     stages = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "stage"))
-    phased = {
-        row["plan__project_id"]: row
-        for row in PlanMonth.objects.filter(plan__year=year, plan__project_id__in=project_ids)
-        .values("plan__project_id")
-        .annotate(to_date=Sum("amount", filter=Q(month__lte=month)), whole=Sum("amount"))
-    }
     monthly: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    history: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO] * 12))
+    history: dict[int, dict[int, list[Decimal | None]]] = defaultdict(
+        lambda: defaultdict(lambda: [None] * 12)
+    )
     for pid, y, m, amount in (
         MonthlyReport.objects.approved()
         .filter(project_id__in=project_ids, year__gte=year - HISTORY_YEARS, year__lte=year)
         .values_list("project_id", "year", "month", "amount")
     ):
         if y == year:
-            if m <= month:
-                monthly[pid][m] = amount
+            monthly[pid][m] = amount
         else:
             history[pid][y][m - 1] = amount
     starts = {
@@ -158,49 +174,69 @@ def gather_facts(project_ids: list[int], period: Period, rules: RuleSet, at: dat
 
     facts = {}
     for pid in project_ids:
-        plan = plans.get(pid)
-        phase = phased.get(pid)
-        ytd = sum(monthly[pid].values(), ZERO)
-        if plan and phase:
-            planned_to_date = (phase["to_date"] or ZERO) + (
-                plan - (phase["whole"] or ZERO)
-            ) * period.time_progress
-            time_progress = planned_to_date / plan
-        else:
-            planned_to_date = None
-            time_progress = period.time_progress
+        done = progress.get(pid) or Progress(month=month)
         planned_start, actual_start = starts.get(pid, (None, None))
-        stage = stages.get(pid)
+        began = _began_by(period_end, stages.get(pid), actual_start)
         window = range(max(1, month - rules.no_progress_months + 1), month + 1)
         facts[pid] = {
             "facts": ProjectFacts(
                 year=year,
                 month=month,
-                completion_rate=ratio(ytd, plan) if plan else None,
-                time_progress=time_progress,
-                planned_start=planned_start if stage not in STARTED_STAGES else None,
-                actual_start=actual_start,
+                progress=done,
+                planned_start=None if began else planned_start,
+                actual_start=actual_start if actual_start is not None and actual_start < period_end else None,
                 overdue_milestones=tuple(overdue.get(pid, ())),
                 report_due_missing=deadline_passed and pid not in reported,
                 monthly_amounts=tuple(monthly[pid].get(m, ZERO) for m in window),
-                started=stage in STARTED_STAGES,
+                started=began,
             ),
             "projection": project_year_end(
-                ytd=ytd,
+                ytd=done.ytd_completed,
                 month=month,
-                annual_plan=plan,
-                history={y: curve for y, curve in history[pid].items()},
-                planned_to_date=planned_to_date,
+                annual_plan=done.annual_plan,
+                history=dict(history[pid]),
+                planned_to_date=done.planned_to_date if done.phased else None,
             ),
         }
     return facts
 
 
-def lights_compute(*, unit: OrgUnit, period: Period, at: datetime | None = None) -> int:
-    """Compute and store the lights of every counted project of `unit` with a plan in the period's year.
+def facts_json(facts: ProjectFacts, projection: Projection, rules: RuleSet, at: datetime) -> dict:
+    """What a light was computed from, stored with it: a closed month's light can be read, and explained,
+    exactly as it was decided (exact decimal strings, ISO dates)."""
+    done = facts.progress
+    return {
+        "as_of": at.isoformat(),
+        "ytd_completed": _text(done.ytd_completed),
+        "annual_plan": _text(done.annual_plan),
+        "planned_to_date": _text(done.planned_to_date),
+        "time_progress": _text(done.time_progress),
+        "planned_progress": _text(done.planned_progress),
+        "completion_rate": _text(done.completion_rate),
+        "behind_points": _text(done.behind_points),
+        "planned_start": _text(facts.planned_start),
+        "actual_start": _text(facts.actual_start),
+        "started": facts.started,
+        "overdue_milestones": [[name, _text(planned)] for name, planned in facts.overdue_milestones],
+        "report_due_missing": facts.report_due_missing,
+        "monthly_amounts": [_text(amount) for amount in facts.monthly_amounts],
+        "projection": {
+            "basis": projection.basis,
+            "share_to_date": _text(projection.share_to_date),
+            "years_used": list(projection.years_used),
+            "partial_years": list(projection.partial_years),
+        },
+        "rules": {name: _text(getattr(rules, name)) for name in rules.__dataclass_fields__},
+    }
 
-    Idempotent: recomputing a period replaces its lights. Memory comes from the stored previous period, so
-    compute months in order (lights_compute_year does).
+
+def lights_compute(*, unit: OrgUnit, period: Period, at: datetime | None = None) -> int:
+    """Compute and store the lights of every counted project of `unit` with a plan in the period's year;
+    returns how many projects have a light for the period.
+
+    Closed lights are frozen: a light computed after the month closed (lib.lights.closing_day) is kept with
+    the facts it used and never computed again; the others are replaced. Memory comes from the stored
+    previous period, so compute months in order (lights_compute_year does).
     """
     at = at or clock.now()
     rules = rules_for(unit)
@@ -211,17 +247,24 @@ def lights_compute(*, unit: OrgUnit, period: Period, at: datetime | None = None)
         .values_list("project_id", flat=True)
         .distinct()
     )
-    facts = gather_facts(project_ids, period, rules, at)
+    frozen = set(
+        ProjectLight.objects.filter(
+            project_id__in=project_ids, year=period.year, month=period.month, closed=True
+        ).values_list("project_id", flat=True)
+    )
+    open_ids = [pid for pid in project_ids if pid not in frozen]
+    facts = gather_facts(open_ids, period, rules, at)
     previous_period = period.previous()
     previous = {
         light.project_id: light
         for light in ProjectLight.objects.filter(
-            project_id__in=project_ids, year=previous_period.year, month=previous_period.month
+            project_id__in=open_ids, year=previous_period.year, month=previous_period.month
         )
     }
+    closed = timezone.localtime(at).date() > closing_day(period.year, period.month, rules)
     now = clock.now()
     rows = []
-    for pid in project_ids:
+    for pid in open_ids:
         state = evaluate(facts[pid]["facts"], rules, _state_of(previous.get(pid)))
         projection = facts[pid]["projection"]
         rows.append(
@@ -236,17 +279,21 @@ def lights_compute(*, unit: OrgUnit, period: Period, at: datetime | None = None)
                 projected_year_end=projection.year_end,
                 projection_basis=projection.basis,
                 projected_below_plan=projection.below_plan,
+                projection_short_history=projection.short_history,
+                facts=facts_json(facts[pid]["facts"], projection, rules, at),
+                closed=closed,
                 computed_at=now,
             )
         )
     with transaction.atomic():
-        ProjectLight.objects.filter(project_id__in=project_ids, year=period.year, month=period.month).delete()
+        ProjectLight.objects.filter(project_id__in=open_ids, year=period.year, month=period.month).delete()
         ProjectLight.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+    return len(rows) + len(frozen)
 
 
 def lights_compute_year(*, unit: OrgUnit, period: Period, at: datetime | None = None) -> int:
-    """January to `period`, in order, so that each month's memory is the month before."""
+    """January to `period`, in order, so that each month's memory is the month before. Closed months keep
+    their lights; only the open ones are computed again."""
     count = 0
     for month in range(1, period.month + 1):
         count = lights_compute(unit=unit, period=Period(period.year, month), at=at)
