@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 
+from guatu import clock
 from guatu.audit.models import AuditEvent
 
 
@@ -50,7 +50,7 @@ def audit_record(
 ) -> AuditEvent:
     """`at` is when it happened, for a scheduled run acting as of a given moment (default: now)."""
     return AuditEvent.objects.create(
-        at=at or timezone.now(),
+        at=at or clock.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.model_name,
