@@ -28,7 +28,7 @@ class Step:
 
     action: str
     sources: tuple[str, ...]
-    target: str
+    target: str | None  # None: the step keeps the record's state (a problem's reassignment or escalation)
     verb: str  # gettext_noop'd past participle for messages: "approved"
     needs_reason: bool = False
 
@@ -106,7 +106,8 @@ class Workflow:
         reason = (reason or "").strip()
         now = at or clock.now()
         before = snapshot(obj, self.audited_fields)
-        setattr(obj, self.status_field, step.target)
+        if step.target is not None:
+            setattr(obj, self.status_field, step.target)
         fields = [self.status_field, "version"]
         if on_step is not None:
             fields += on_step(obj, step, now, reason)

@@ -381,24 +381,15 @@ class _Replay:
         if s.feedback:
             self.at(moment(s.feedback_on, 15), lambda: self._feedback(key, s))
         if s.verified:
-            self.at(
-                moment(s.verified, 16),
-                lambda: self._set(key, problem_verify(problem=self.problems[key], by=self.office)),
-            )
+            self.at(moment(s.verified, 16), lambda: self._review(key, problem_verify, moment(s.verified, 16)))
         if s.closed:
             self.at(
-                moment(s.closed, 16, 30),
-                lambda: self._set(
-                    key,
-                    problem_close(problem=self.problems[key], by=self.office, at=moment(s.closed, 16, 30)),
-                ),
+                moment(s.closed, 16, 30), lambda: self._review(key, problem_close, moment(s.closed, 16, 30))
             )
         if s.reopened:
             self.at(
                 moment(s.reopened, 11),
-                lambda: self._set(
-                    key, problem_reopen(problem=self.problems[key], reason=s.reopen_reason, by=self.office)
-                ),
+                lambda: self._review(key, problem_reopen, moment(s.reopened, 11), reason=s.reopen_reason),
             )
             self.at(
                 moment(s.reopened, 11, 30),
@@ -407,6 +398,18 @@ class _Replay:
 
     def _set(self, key: int, problem: Problem) -> None:
         self.problems[key] = problem
+
+    def _now(self, key: int) -> Problem:
+        """The problem as a person opening its page reads it now (the nightly escalation may have moved it)."""
+        self.problems[key] = Problem.objects.get(pk=self.problems[key].pk)
+        return self.problems[key]
+
+    def _review(self, key: int, service, at: datetime, **extra) -> None:
+        """The office verifies, closes or reopens the problem on the page it has just opened."""
+        problem = self._now(key)
+        self.problems[key] = service(
+            problem=problem, expected_version=problem.version, by=self.office, at=at, **extra
+        )
 
     def _raise(self, key: int, s: Story, meeting_key: int | None) -> None:
         project = self.projects[s.project] if s.project else None
@@ -430,7 +433,8 @@ class _Replay:
 
     def _assign(self, key: int, unit: str, deadline: date, outcome: str, day: date) -> None:
         self.problems[key] = problem_assign(
-            problem=self.problems[key],
+            problem=self._now(key),
+            expected_version=self.problems[key].version,
             unit=self.units[unit],
             deadline=deadline,
             required_outcome=outcome,
@@ -440,7 +444,8 @@ class _Replay:
 
     def _feedback(self, key: int, s: Story) -> None:
         problem_feedback(
-            problem=self.problems[key],
+            problem=self._now(key),
+            expected_version=self.problems[key].version,
             text=s.feedback,
             by=self.staff[s.feedback_by],
             at=moment(s.feedback_on, 15),
@@ -473,6 +478,7 @@ class _Replay:
                 convenor_unit=self.units[m.convenor_unit] if m.convenor_unit else None,
                 attendees=[self.leaders[k] for k in m.attendees],
                 attendee_units=[self.units[name] for name in m.attendee_units],
+                at=moment(m.day, 9),
             )
             self.meetings[key] = meeting_record_minutes(meeting=meeting, minutes=m.minutes, by=self.office)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guatu import clock
+from guatu.dispatch.dates import deadline_error, meeting_date_error
 from guatu.dispatch.models import ProblemCategory, ProblemStatus, Tier
 
 ALL = _("All")
@@ -74,6 +75,13 @@ class UnitMultipleChoiceField(forms.MultipleChoiceField):
 
 def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _checked_deadline(deadline: date | None) -> date | None:
+    """The same rule as the services (guatu/dispatch/dates.py), so the form says it next to the field."""
+    if deadline is not None and (error := deadline_error(deadline, today=clock.today())):
+        raise forms.ValidationError(error)
+    return deadline
 
 
 def _required(field: forms.Field, message: str) -> forms.Field:
@@ -201,8 +209,11 @@ class AssignForm(VersionedForm):
             "The deadline must be a date such as 2022-03-31."
         )
 
+    def clean_deadline(self) -> date:
+        return _checked_deadline(self.cleaned_data["deadline"])
 
-class FeedbackForm(forms.Form):
+
+class FeedbackForm(VersionedForm):
     text = forms.CharField(
         label=_("What has been done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
@@ -286,12 +297,7 @@ class OrderIssueForm(forms.Form):
         )
 
     def clean_deadline(self) -> date:
-        deadline = self.cleaned_data["deadline"]
-        if deadline < clock.today():
-            raise forms.ValidationError(
-                gettext("The deadline %(date)s is already past.") % {"date": deadline.isoformat()}
-            )
-        return deadline
+        return _checked_deadline(self.cleaned_data["deadline"])
 
 
 class OrderResponseForm(forms.Form):
@@ -344,6 +350,12 @@ class MeetingForm(forms.Form):
             self.fields[name].error_messages["invalid_choice"] = gettext("Pick one from the list.")
             self.fields[name].error_messages["invalid_pk_value"] = gettext("Pick one from the list.")
 
+    def clean_date(self) -> date:
+        day = self.cleaned_data["date"]
+        if error := meeting_date_error(day, today=clock.today()):
+            raise forms.ValidationError(error)
+        return day
+
 
 class MinutesForm(forms.Form):
     minutes = forms.CharField(
@@ -352,7 +364,8 @@ class MinutesForm(forms.Form):
 
 
 class DecidedItemForm(forms.Form):
-    """A decided item (议定事项): a problem raised at the meeting, optionally assigned at once."""
+    """A decided item (议定事项): a problem raised at the meeting, optionally assigned at once (the service
+    refuses a unit without a deadline or a deadline without a unit)."""
 
     description = forms.CharField(
         label=_("Decided item"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
@@ -376,10 +389,5 @@ class DecidedItemForm(forms.Form):
             "The deadline must be a date such as 2022-03-31."
         )
 
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("unit")) != bool(data.get("deadline")) and not self.errors:
-            raise forms.ValidationError(
-                gettext("To assign the item now, give both the unit and the deadline (or neither).")
-            )
-        return data
+    def clean_deadline(self) -> date | None:
+        return _checked_deadline(self.cleaned_data["deadline"])

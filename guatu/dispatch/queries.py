@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
+from django.utils import timezone
 
 from guatu.access import gateway
-from guatu.dispatch.models import Problem, SupervisionOrder, Tier
+from guatu.accounts.models import Role, User
+from guatu.audit.models import AuditEvent
+from guatu.audit.queries import replay
+from guatu.dispatch.models import OPEN_STATUSES, Problem, SupervisionOrder, Tier
 from guatu.lights.models import SEVERITY, ProjectLight
 from guatu.lights.queries import describe_reason
 from guatu.orgs.models import Leader, OrgUnit
@@ -23,13 +27,48 @@ def responsibility(*, tier: int, convenor: Leader | None, convenor_unit: OrgUnit
     return Q(pk__in=gateway.visible_projects(user).values("pk"))
 
 
+def _periods_ended_by(on: date) -> Q:
+    """Months that had ended by a meeting's date: those before its month (a month under way has no reports)."""
+    return Q(year__lt=on.year) | Q(year=on.year, month__lt=on.month)
+
+
+def _day_after(on: date) -> datetime:
+    return timezone.make_aware(datetime.combine(on + timedelta(days=1), time.min))
+
+
+def problems_as_of(problems, on: date) -> list[Problem]:
+    """The problems raised by the end of `on`, each with its status, tier, unit and deadline as they were then.
+
+    A problem unchanged since is read as it is; one changed after `on` is rebuilt from its audit events up to
+    that day (the trail records every field the lifecycle changes). Three queries at most.
+    """
+    cutoff = _day_after(on)
+    rows = list(problems.filter(raised_at__lt=cutoff))
+    events = AuditEvent.objects.filter(object_type="problem", object_id__in=[p.pk for p in rows])
+    changed = set(events.filter(at__gte=cutoff).values_list("object_id", flat=True))
+    if changed:
+        trail: dict[int, list] = {}
+        for event in events.filter(object_id__in=changed, at__lt=cutoff).order_by("at", "id"):
+            trail.setdefault(event.object_id, []).append(event)
+        for problem in rows:
+            if problem.pk in changed:
+                then = replay(trail.get(problem.pk, []))
+                problem.status = then.get("status", problem.status)
+                problem.tier = then.get("tier", problem.tier)
+                problem.assigned_unit_id = then.get("assigned_unit")
+                deadline = then.get("deadline")
+                problem.deadline = date.fromisoformat(deadline) if deadline else None
+    return rows
+
+
 def meeting_agenda(*, tier: int, convenor, convenor_unit, on: date, user) -> list[dict]:
-    """Agenda items: red and yellow projects of the latest computed month, then open problems at the tier."""
+    """Agenda items as the world stood on the meeting's date `on`: the red and yellow projects of the latest
+    month that had ended by then, then the problems open then at the meeting's tier (docs/lights.md)."""
     projects = Project.objects.counted().filter(
         responsibility(tier=tier, convenor=convenor, convenor_unit=convenor_unit, user=user)
     )
     latest = (
-        ProjectLight.objects.filter(project__in=projects.values("pk"), year__lte=on.year)
+        ProjectLight.objects.filter(_periods_ended_by(on), project__in=projects.values("pk"))
         .order_by("-year", "-month")
         .values_list("year", "month")
         .first()
@@ -53,16 +92,24 @@ def meeting_agenda(*, tier: int, convenor, convenor_unit, on: date, user) -> lis
                     "reasons": [describe_reason(r) for r in light.reasons],
                 }
             )
-    problems = (
-        Problem.objects.open()
-        .filter(tier=tier)
-        .filter(Q(project__in=projects.values("pk")) | Q(project__isnull=True))
+    candidates = gateway.visible_problems(user).filter(
+        Q(project__in=projects.values("pk")) | Q(project__isnull=True)
     )
-    if tier == Tier.UNIT:
-        problems = problems.filter(Q(assigned_unit=convenor_unit) | Q(project__lead_unit=convenor_unit))
-    elif tier == Tier.LEADER:
-        problems = problems.filter(Q(project__responsible_leader=convenor) | Q(chain__chief=convenor))
-    for problem in problems.select_related("project").order_by("deadline", "pk"):
+    if tier == Tier.LEADER:
+        candidates = candidates.filter(Q(project__responsible_leader=convenor) | Q(chain__chief=convenor))
+    then = [
+        problem
+        for problem in problems_as_of(candidates.select_related("project"), on)
+        if problem.status in OPEN_STATUSES
+        and problem.tier == tier
+        and (
+            tier != Tier.UNIT
+            or problem.assigned_unit_id == convenor_unit.pk
+            or (problem.project_id is not None and problem.project.lead_unit_id == convenor_unit.pk)
+        )
+    ]
+    then.sort(key=lambda problem: (problem.deadline is None, problem.deadline or on, problem.pk))
+    for problem in then:
         items.append(
             {
                 "kind": "problem",
@@ -95,3 +142,26 @@ def overdue_orders(orders, today: date):
 
 def all_orders():
     return SupervisionOrder.objects.all()
+
+
+def unit_users(unit: OrgUnit | None) -> list[User]:
+    """The people who act for a unit: its active reporters (whom its notifications reach)."""
+    if unit is None:
+        return []
+    return list(User.objects.filter(org_unit=unit, role=Role.REPORTER, is_active=True))
+
+
+def leader_users(leaders) -> list[User]:
+    return list(User.objects.filter(leader__in=leaders, is_active=True))
+
+
+def tier_people(problem: Problem) -> list[User]:
+    """Who owns a problem at its tier: the assigned unit, the responsible leader, or the principal leaders."""
+    if problem.tier == Tier.UNIT:
+        return unit_users(problem.assigned_unit)
+    if problem.tier == Tier.LEADER:
+        leader = problem.project.responsible_leader if problem.project_id else None
+        if leader is None and problem.chain_id:
+            leader = problem.chain.chief
+        return leader_users([leader]) if leader else []
+    return leader_users(Leader.objects.filter(is_principal=True))

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_noop
 
 from guatu import clock
 from guatu.access import gateway
-from guatu.accounts.models import Role, User
-from guatu.audit.services import audit_record, changes, snapshot
+from guatu.audit.services import audit_record, snapshot
+from guatu.audit.workflow import Step, Workflow
+from guatu.dispatch.dates import deadline_error, meeting_date_error
 from guatu.dispatch.models import (
     OPEN_STATUSES,
     Escalation,
@@ -32,6 +33,7 @@ from guatu.dispatch.models import (
     SupervisionStatus,
     Tier,
 )
+from guatu.dispatch.queries import meeting_agenda, tier_people, unit_users
 from guatu.notifications.models import NotificationKind
 from guatu.notifications.services import notify
 from guatu.orgs.models import Leader, OrgUnit
@@ -39,12 +41,6 @@ from guatu.orgs.models import Leader, OrgUnit
 # Days a problem gets at its new tier after an escalation (*practice*: leaders need time to convene).
 ESCALATION_GRACE_DAYS = {Tier.LEADER: 10, Tier.PRINCIPAL: 15}
 DUE_SOON_DAYS = 3
-# What a review step is called in "a problem that is … cannot be …" (marked for translation here).
-STEP_WORDS = {
-    "problem.verify": gettext_noop("verify"),
-    "problem.close": gettext_noop("close"),
-    "problem.reopen": gettext_noop("reopen"),
-}
 PROBLEM_FIELDS = [
     "project",
     "chain",
@@ -59,84 +55,39 @@ PROBLEM_FIELDS = [
     "required_outcome",
 ]
 
+# The lifecycle of a problem, in one table. Assigning keeps the state of a problem already assigned or in hand
+# (a reassignment or a new deadline) and turns a raised one into an assigned one; an escalation keeps the state.
+WORKFLOW = Workflow(
+    audited_fields=PROBLEM_FIELDS,
+    steps=[
+        Step("problem.assign", OPEN_STATUSES, None, gettext_noop("assigned")),
+        Step(
+            "problem.feedback",
+            (ProblemStatus.ASSIGNED, ProblemStatus.IN_HAND),
+            ProblemStatus.IN_HAND,
+            gettext_noop("given feedback"),
+        ),
+        Step("problem.verify", (ProblemStatus.IN_HAND,), ProblemStatus.VERIFIED, gettext_noop("verified")),
+        Step("problem.close", (ProblemStatus.VERIFIED,), ProblemStatus.CLOSED, gettext_noop("closed off")),
+        Step(
+            "problem.reopen",
+            (ProblemStatus.VERIFIED, ProblemStatus.CLOSED),
+            ProblemStatus.IN_HAND,
+            gettext_noop("reopened"),
+            needs_reason=True,
+        ),
+        Step("problem.escalate", OPEN_STATUSES, None, gettext_noop("escalated")),
+    ],
+)
+
 
 def _problem_url(problem: Problem) -> str:
     return reverse("dispatch:problem", args=[problem.pk])
 
 
-def unit_users(unit: OrgUnit | None) -> list[User]:
-    """The people who act for a unit: its reporters (and, for a department, nobody else)."""
-    if unit is None:
-        return []
-    return list(User.objects.filter(org_unit=unit, role=Role.REPORTER, is_active=True))
-
-
-def leader_users(leaders) -> list[User]:
-    return list(User.objects.filter(leader__in=leaders, is_active=True))
-
-
-def tier_people(problem: Problem) -> list[User]:
-    """Who owns a problem at its tier: the assigned unit, the responsible leader, or the principal leaders."""
-    if problem.tier == Tier.UNIT:
-        return unit_users(problem.assigned_unit)
-    if problem.tier == Tier.LEADER:
-        leader = problem.project.responsible_leader if problem.project_id else None
-        if leader is None and problem.chain_id:
-            leader = problem.chain.chief
-        return leader_users([leader]) if leader else []
-    return leader_users(Leader.objects.filter(is_principal=True))
-
-
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise PermissionDenied(message)
-
-
-def _check_state(problem: Problem, allowed: tuple[str, ...], action: str) -> None:
-    if problem.status not in allowed:
-        raise ValidationError(
-            {
-                "status": _("A problem that is %(status)s cannot be %(action)s.")
-                % {"status": problem.get_status_display(), "action": action}
-            }
-        )
-
-
-def _check_version(problem: Problem, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != problem.version:
-        raise ValidationError(
-            {
-                "version": _(
-                    "This problem was changed by someone else after you opened it. Nothing was saved: reload it."
-                )
-            }
-        )
-
-
-def _save(
-    problem: Problem,
-    before: dict,
-    *,
-    by,
-    action: str,
-    reason: str = "",
-    fields: list[str],
-    at: datetime | None = None,
-) -> Problem:
-    problem.version += 1
-    problem.save(update_fields=[*fields, "version"])
-    old, new = changes(before, snapshot(problem, PROBLEM_FIELDS))
-    audit_record(
-        actor=by,
-        action=action,
-        obj=problem,
-        project=problem.project,
-        before=old,
-        after=new,
-        reason=reason,
-        at=at,
-    )
-    return problem
 
 
 def _locked(problem: Problem) -> Problem:
@@ -146,6 +97,40 @@ def _locked(problem: Problem) -> Problem:
         .select_related("project__responsible_leader", "chain__chief", "assigned_unit")
         .get(pk=problem.pk)
     )
+
+
+def _step(
+    problem: Problem,
+    *,
+    action: str,
+    by,
+    expected_version: int | None,
+    reason: str = "",
+    at=None,
+    on_step=None,
+):
+    return WORKFLOW.run(
+        problem,
+        action=action,
+        by=by,
+        expected_version=expected_version,
+        reason=reason,
+        at=at,
+        project=problem.project,
+        on_step=on_step,
+    )
+
+
+def _validate_new(*, description: str, tier: int, has_subject: bool) -> None:
+    errors = {}
+    if not (description or "").strip():
+        errors["description"] = _("Describe the problem.")
+    if not has_subject:
+        errors["project"] = _("A problem belongs to a project, an industry chain or a meeting.")
+    if tier not in Tier.values:
+        errors["tier"] = _("Tier is 1, 2 or 3.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -171,15 +156,11 @@ def problem_raise(
         )
     else:
         _require(gateway.is_reviewer(by), _("Only reviewers raise problems on chains and at meetings."))
-    errors = {}
-    if not (description or "").strip():
-        errors["description"] = _("Describe the problem.")
-    if project is None and chain is None and meeting is None:
-        errors["project"] = _("A problem belongs to a project, an industry chain or a meeting.")
-    if tier not in Tier.values:
-        errors["tier"] = _("Tier is 1, 2 or 3.")
-    if errors:
-        raise ValidationError(errors)
+    _validate_new(
+        description=description,
+        tier=tier,
+        has_subject=not (project is None and chain is None and meeting is None),
+    )
     problem = Problem.objects.create(
         project=project,
         chain=chain,
@@ -197,6 +178,7 @@ def problem_raise(
         obj=problem,
         project=project,
         after=snapshot(problem, PROBLEM_FIELDS),
+        at=at,
     )
     return problem
 
@@ -210,32 +192,27 @@ def problem_assign(
     required_outcome: str = "",
     tier: int | None = None,
     by,
-    expected_version: int | None = None,
+    expected_version: int | None,
     at: datetime | None = None,
 ) -> Problem:
     """交办: give the problem to a unit with a deadline (reviewers); reassigning an open problem is allowed.
     `at` is the moment of assignment (default now): the deadline may not lie before it."""
     problem = _locked(problem)
     _require(gateway.can_manage_problem(by, problem), _("You may not assign this problem."))
-    _check_state(problem, OPEN_STATUSES, _("assigned"))
-    _check_version(problem, expected_version)
-    if deadline < timezone.localtime(at or clock.now()).date():
-        raise ValidationError({"deadline": _("The deadline %(date)s is already past.") % {"date": deadline}})
-    before = snapshot(problem, PROBLEM_FIELDS)
-    problem.assigned_unit = unit
-    problem.deadline = deadline
-    problem.required_outcome = required_outcome
-    if tier is not None:
-        problem.tier = tier
-    if problem.status == ProblemStatus.RAISED:
-        problem.status = ProblemStatus.ASSIGNED
-    _save(
-        problem,
-        before,
-        by=by,
-        action="problem.assign",
-        fields=["assigned_unit", "deadline", "required_outcome", "tier", "status"],
-    )
+    if error := deadline_error(deadline, today=timezone.localtime(at or clock.now()).date()):
+        raise ValidationError({"deadline": error})
+    if tier is not None and tier not in Tier.values:
+        raise ValidationError({"tier": _("Tier is 1, 2 or 3.")})
+
+    def assigned(problem: Problem, step: Step, now, reason: str) -> list[str]:
+        problem.assigned_unit, problem.deadline, problem.required_outcome = unit, deadline, required_outcome
+        if tier is not None:
+            problem.tier = tier
+        if problem.status == ProblemStatus.RAISED:
+            problem.status = ProblemStatus.ASSIGNED
+        return ["assigned_unit", "deadline", "required_outcome", "tier"]
+
+    _step(problem, action="problem.assign", by=by, expected_version=expected_version, at=at, on_step=assigned)
     notify(
         users=unit_users(unit),
         kind=NotificationKind.ASSIGNED,
@@ -249,81 +226,135 @@ def problem_assign(
 
 
 @transaction.atomic
+def problem_raise_and_assign(
+    *,
+    description: str,
+    category: str,
+    by,
+    unit: OrgUnit | None,
+    deadline: date | None,
+    required_outcome: str = "",
+    project=None,
+    chain=None,
+    report=None,
+    meeting=None,
+    tier: int = Tier.UNIT,
+    at: datetime | None = None,
+) -> Problem:
+    """Raise a problem and, when a unit is given, assign it at once (a meeting's decided item): both or neither."""
+    if (unit is None) != (deadline is None):
+        raise ValidationError(_("To assign the item now, give both the unit and the deadline (or neither)."))
+    problem = problem_raise(
+        description=description,
+        category=category,
+        by=by,
+        project=project,
+        chain=chain,
+        report=report,
+        meeting=meeting,
+        tier=tier,
+        at=at,
+    )
+    if unit is None:
+        return problem
+    # The version is the one this transaction has just created: nobody else can have changed it.
+    return problem_assign(
+        problem=problem,
+        unit=unit,
+        deadline=deadline,
+        required_outcome=required_outcome,
+        by=by,
+        expected_version=problem.version,
+        at=at,
+    )
+
+
+@transaction.atomic
 def problem_feedback(
-    *, problem: Problem, text: str, by, attachment=None, at: datetime | None = None
+    *,
+    problem: Problem,
+    text: str,
+    by,
+    expected_version: int | None,
+    attachment=None,
+    at: datetime | None = None,
 ) -> ProblemFeedback:
     """The assigned unit reports what it has done; the problem is then in hand."""
     problem = _locked(problem)
     _require(
         gateway.can_act_for_problem(by, problem), _("Only the assigned unit gives feedback on this problem.")
     )
-    _check_state(problem, (ProblemStatus.ASSIGNED, ProblemStatus.IN_HAND), _("given feedback"))
     if not (text or "").strip():
         raise ValidationError({"text": _("Write what has been done.")})
-    entry = ProblemFeedback.objects.create(
+    _step(problem, action="problem.feedback", by=by, expected_version=expected_version, reason=text, at=at)
+    return ProblemFeedback.objects.create(
         problem=problem, text=text.strip(), attachment=attachment or "", by=by, at=at or clock.now()
     )
-    before = snapshot(problem, PROBLEM_FIELDS)
-    problem.status = ProblemStatus.IN_HAND
-    _save(problem, before, by=by, action="problem.feedback", reason=text.strip(), fields=["status"])
-    return entry
 
 
-def _review_step(problem, *, by, allowed, to, action, reason="", expected_version=None, closed=None):
+def _review(
+    problem: Problem,
+    *,
+    action: str,
+    by,
+    expected_version: int | None,
+    reason: str = "",
+    at=None,
+    on_step=None,
+):
     problem = _locked(problem)
     _require(gateway.can_manage_problem(by, problem), _("You may not change this problem."))
-    _check_state(problem, allowed, _(STEP_WORDS[action]))
-    _check_version(problem, expected_version)
-    before = snapshot(problem, PROBLEM_FIELDS)
-    problem.status = to
-    fields = ["status"]
-    if closed is not None:
-        problem.closed_at = closed or None
-        fields.append("closed_at")
-    return _save(problem, before, by=by, action=action, reason=reason, fields=fields)
+    return _step(
+        problem,
+        action=action,
+        by=by,
+        expected_version=expected_version,
+        reason=reason,
+        at=at,
+        on_step=on_step,
+    )
 
 
 @transaction.atomic
-def problem_verify(*, problem: Problem, by, expected_version: int | None = None) -> Problem:
-    return _review_step(
-        problem,
-        by=by,
-        allowed=(ProblemStatus.IN_HAND,),
-        to=ProblemStatus.VERIFIED,
-        action="problem.verify",
-        expected_version=expected_version,
-    )
+def problem_verify(
+    *, problem: Problem, by, expected_version: int | None, at: datetime | None = None
+) -> Problem:
+    return _review(problem, action="problem.verify", by=by, expected_version=expected_version, at=at)
 
 
 @transaction.atomic
 def problem_close(
-    *, problem: Problem, by, expected_version: int | None = None, at: datetime | None = None
+    *, problem: Problem, by, expected_version: int | None, at: datetime | None = None
 ) -> Problem:
     """销号: a verified problem is closed."""
-    return _review_step(
-        problem,
-        by=by,
-        allowed=(ProblemStatus.VERIFIED,),
-        to=ProblemStatus.CLOSED,
-        action="problem.close",
-        expected_version=expected_version,
-        closed=at or clock.now(),
+
+    def closed(problem: Problem, step: Step, now, reason: str) -> list[str]:
+        problem.closed_at = now
+        return ["closed_at"]
+
+    return _review(
+        problem, action="problem.close", by=by, expected_version=expected_version, at=at, on_step=closed
     )
 
 
 @transaction.atomic
-def problem_reopen(*, problem: Problem, reason: str, by, expected_version: int | None = None) -> Problem:
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give a reason for reopening the problem.")})
-    return _review_step(
+def problem_reopen(
+    *, problem: Problem, reason: str, by, expected_version: int | None, at: datetime | None = None
+) -> Problem:
+    """A verified or closed problem goes back in hand, with the reason why."""
+
+    def reopened(problem: Problem, step: Step, now, reason: str) -> list[str]:
+        problem.closed_at = None
+        return ["closed_at"]
+
+    return _review(
         problem,
-        by=by,
-        allowed=(ProblemStatus.VERIFIED, ProblemStatus.CLOSED),
-        to=ProblemStatus.IN_HAND,
         action="problem.reopen",
-        reason=reason.strip(),
+        by=by,
         expected_version=expected_version,
-        closed=False,
+        reason=reason,
+        at=at,
+        on_step=reopened,
     )
 
 
@@ -335,67 +366,77 @@ def escalate_overdue_problems(*, at: datetime | None = None) -> list[Escalation]
     """
     at = at or clock.now()
     today = timezone.localtime(at).date()
-    done = []
-    for pk in Problem.objects.overdue(today).values_list("pk", flat=True):
-        with transaction.atomic():
-            problem = _locked(Problem(pk=pk))
-            if problem.status not in OPEN_STATUSES or problem.deadline is None or problem.deadline >= today:
-                continue
-            if Escalation.objects.filter(problem=problem, deadline_missed=problem.deadline).exists():
-                continue
-            if problem.tier >= Tier.PRINCIPAL:
-                notify(
-                    users=tier_people(problem),
-                    kind=NotificationKind.OVERDUE,
-                    title=_("Overdue at tier 3: %(text)s") % {"text": problem.description[:30]},
-                    body=_("Deadline was %(date)s.") % {"date": problem.deadline},
-                    url=_problem_url(problem),
-                    dedupe_key=f"problem:{problem.pk}:overdue:{problem.deadline}",
-                )
-                continue
-            missed = problem.deadline
-            to_tier = problem.tier + 1
-            new_deadline = today + timedelta(days=ESCALATION_GRACE_DAYS[Tier(to_tier)])
-            reason = _("Deadline %(date)s missed at tier %(tier)s.") % {"date": missed, "tier": problem.tier}
-            escalation = Escalation.objects.create(
-                problem=problem,
-                from_tier=problem.tier,
-                to_tier=to_tier,
-                deadline_missed=missed,
-                new_deadline=new_deadline,
-                at=at,
-                reason=reason,
-            )
-            before = snapshot(problem, PROBLEM_FIELDS)
-            problem.tier = to_tier
-            problem.deadline = new_deadline
-            _save(
-                problem,
-                before,
-                by=None,
-                action="problem.escalate",
-                reason=reason,
-                fields=["tier", "deadline"],
-            )
-            notify(
-                users=tier_people(problem),
-                kind=NotificationKind.ESCALATED,
-                title=_("Escalated to tier %(tier)s: %(text)s")
-                % {"tier": to_tier, "text": problem.description[:30]},
-                body=reason,
-                url=_problem_url(problem),
-                dedupe_key=f"problem:{problem.pk}:escalated:{missed}",
-            )
-            notify(
-                users=unit_users(problem.assigned_unit),
-                kind=NotificationKind.OVERDUE,
-                title=_("Overdue: %(text)s") % {"text": problem.description[:30]},
-                body=reason,
-                url=_problem_url(problem),
-                dedupe_key=f"problem:{problem.pk}:overdue:{missed}",
-            )
-            done.append(escalation)
-    return done
+    escalations = (
+        _escalate(pk, at=at, today=today)
+        for pk in Problem.objects.overdue(today).values_list("pk", flat=True)
+    )
+    return [escalation for escalation in escalations if escalation is not None]
+
+
+@transaction.atomic
+def _escalate(pk: int, *, at: datetime, today: date) -> Escalation | None:
+    """One problem's escalation, in its own transaction. The run acts for the system on the row it holds
+    locked, so it passes that row's version: a person's save in between waits for the lock, then is refused
+    as stale, and never overwrites the escalation (nor the escalation theirs)."""
+    problem = _locked(Problem(pk=pk))
+    if problem.status not in OPEN_STATUSES or problem.deadline is None or problem.deadline >= today:
+        return None
+    if Escalation.objects.filter(problem=problem, deadline_missed=problem.deadline).exists():
+        return None
+    if problem.tier >= Tier.PRINCIPAL:
+        notify(
+            users=tier_people(problem),
+            kind=NotificationKind.OVERDUE,
+            title=_("Overdue at tier 3: %(text)s") % {"text": problem.description[:30]},
+            body=_("Deadline was %(date)s.") % {"date": problem.deadline},
+            url=_problem_url(problem),
+            dedupe_key=f"problem:{problem.pk}:overdue:{problem.deadline}",
+        )
+        return None
+    missed = problem.deadline
+    to_tier = problem.tier + 1
+    new_deadline = today + timedelta(days=ESCALATION_GRACE_DAYS[Tier(to_tier)])
+    reason = _("Deadline %(date)s missed at tier %(tier)s.") % {"date": missed, "tier": problem.tier}
+    escalation = Escalation.objects.create(
+        problem=problem,
+        from_tier=problem.tier,
+        to_tier=to_tier,
+        deadline_missed=missed,
+        new_deadline=new_deadline,
+        at=at,
+        reason=reason,
+    )
+
+    def escalated(problem: Problem, step: Step, now, reason: str) -> list[str]:
+        problem.tier, problem.deadline = to_tier, new_deadline
+        return ["tier", "deadline"]
+
+    _step(
+        problem,
+        action="problem.escalate",
+        by=None,
+        expected_version=problem.version,
+        reason=reason,
+        at=at,
+        on_step=escalated,
+    )
+    notify(
+        users=tier_people(problem),
+        kind=NotificationKind.ESCALATED,
+        title=_("Escalated to tier %(tier)s: %(text)s") % {"tier": to_tier, "text": problem.description[:30]},
+        body=reason,
+        url=_problem_url(problem),
+        dedupe_key=f"problem:{problem.pk}:escalated:{missed}",
+    )
+    notify(
+        users=unit_users(problem.assigned_unit),
+        kind=NotificationKind.OVERDUE,
+        title=_("Overdue: %(text)s") % {"text": problem.description[:30]},
+        body=reason,
+        url=_problem_url(problem),
+        dedupe_key=f"problem:{problem.pk}:overdue:{missed}",
+    )
+    return escalation
 
 
 def notify_due_soon(*, at: datetime | None = None) -> int:
@@ -443,9 +484,14 @@ def supervision_issue(
     at: datetime | None = None,
 ) -> SupervisionOrder:
     _require(gateway.can_review(by, project), _("Only reviewers issue supervision orders."))
-    if not (requirement or "").strip():
-        raise ValidationError({"requirement": _("State what the written response must cover.")})
     now = at or clock.now()
+    errors = {}
+    if not (requirement or "").strip():
+        errors["requirement"] = _("State what the written response must cover.")
+    if error := deadline_error(deadline, today=timezone.localtime(now).date()):
+        errors["deadline"] = error
+    if errors:
+        raise ValidationError(errors)
     order = SupervisionOrder.objects.create(
         number=_next_order_number(timezone.localtime(now).year),
         problem=problem,
@@ -533,11 +579,13 @@ def meeting_create(
     convenor_unit: OrgUnit | None = None,
     attendees=(),
     attendee_units=(),
+    at: datetime | None = None,
 ) -> Meeting:
-    """A meeting with its agenda generated from the lagging projects and open problems it is responsible for."""
-    from guatu.dispatch.queries import meeting_agenda
-
+    """A meeting with its agenda generated from the lagging projects and open problems it is responsible for,
+    as they stood on the meeting's date (`at` is the moment it is scheduled or recorded, default now)."""
     _require(gateway.is_reviewer(by), _("Only reviewers schedule dispatch meetings."))
+    if error := meeting_date_error(date, today=timezone.localtime(at or clock.now()).date()):
+        raise ValidationError({"date": error})
     if tier == Tier.UNIT and convenor_unit is None:
         raise ValidationError({"convenor_unit": _("A tier-1 meeting is convened by a unit.")})
     if tier != Tier.UNIT and convenor is None:

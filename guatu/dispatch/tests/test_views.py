@@ -41,6 +41,12 @@ from guatu.testing import make_project, make_report, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
+
+def version_of(problem) -> int:
+    """The version a person who opens the problem now reads."""
+    return Problem.objects.values_list("version", flat=True).get(pk=problem.pk)
+
+
 SEES_PROBLEM_A = ["city_admin", "reviewer", "reporter", "dept_reporter", "leader", "viewer"]
 
 
@@ -72,6 +78,7 @@ def raised(world):
 def assigned(world, raised):
     return problem_assign(
         problem=raised,
+        expected_version=version_of(raised),
         unit=world.dept,
         deadline=today() + timedelta(days=7),
         required_outcome="完成征地",
@@ -169,7 +176,11 @@ def test_problem_list_query_count_does_not_grow_with_rows(client, world, django_
             project = make_project(location=w.town_a, lead=w.dept, leader=w.leader)
             problem = problem_raise(project=project, description=f"问题{i}", category="funds", by=w.reporter)
             problem_assign(
-                problem=problem, unit=w.dept, deadline=today() + timedelta(days=i + 1), by=w.reviewer
+                problem=problem,
+                expected_version=version_of(problem),
+                unit=w.dept,
+                deadline=today() + timedelta(days=i + 1),
+                by=w.reviewer,
             )
 
     add(3)
@@ -407,7 +418,8 @@ def test_assigned_unit_gives_feedback_with_an_attachment_served_through_the_gate
     client.force_login(w.dept_reporter)
     upload = SimpleUploadedFile("征地协议.pdf", b"%PDF-1.4 agreement", content_type="application/pdf")
     response = client.post(
-        url("problem_feedback", assigned.pk), {"text": "已签订补偿协议", "attachment": upload}
+        url("problem_feedback", assigned.pk),
+        {"text": "已签订补偿协议", "attachment": upload, "version": assigned.version},
     )
     assert response.status_code == 302
     entry = ProblemFeedback.objects.get()
@@ -451,23 +463,40 @@ def test_feedback_by_others_is_refused(client, world, assigned):
 def test_bad_feedback_is_explained_and_writes_nothing(client, world, assigned, media):
     client.force_login(world.dept_reporter)
     before = snapshot_counts()
-    response = client.post(url("problem_feedback", assigned.pk), {"text": "  "})
+    version = assigned.version
+    response = client.post(url("problem_feedback", assigned.pk), {"text": "  ", "version": version})
     assert "请填写已完成的工作" in page(response)
     upload = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
-    response = client.post(url("problem_feedback", assigned.pk), {"text": "见附件", "attachment": upload})
+    response = client.post(
+        url("problem_feedback", assigned.pk), {"text": "见附件", "attachment": upload, "version": version}
+    )
     assert "不能作为附件" in page(response)
+    response = client.post(url("problem_feedback", assigned.pk), {"text": "已处理"})  # no version
+    assert response.status_code == 200 and "请刷新页面" in page(response)
+    response = client.post(url("problem_feedback", assigned.pk), {"text": "已处理", "version": version + 1})
+    assert response.status_code == 200 and "已被他人修改" in page(response)
+    response = client.post(url("problem_feedback", assigned.pk), {"text": "长" * 4001, "version": version})
+    assert response.status_code == 200 and "4000" in page(response)
     assert snapshot_counts() == before
     assert not any(media.rglob("*")) if media.exists() else True
 
 
 def test_feedback_on_a_raised_problem_is_refused_with_a_message(client, world, raised):
     w = world
-    problem_assign(problem=raised, unit=w.dept, deadline=today() + timedelta(days=3), by=w.reviewer)
-    problem_feedback(problem=raised, text="处理中", by=w.dept_reporter)
-    problem_verify(problem=raised, by=w.reviewer)
+    problem_assign(
+        problem=raised,
+        expected_version=version_of(raised),
+        unit=w.dept,
+        deadline=today() + timedelta(days=3),
+        by=w.reviewer,
+    )
+    problem_feedback(problem=raised, expected_version=version_of(raised), text="处理中", by=w.dept_reporter)
+    problem_verify(problem=raised, expected_version=version_of(raised), by=w.reviewer)
     client.force_login(w.dept_reporter)
     before = snapshot_counts()
-    response = client.post(url("problem_feedback", raised.pk), {"text": "再次反馈"})
+    response = client.post(
+        url("problem_feedback", raised.pk), {"text": "再次反馈", "version": version_of(raised)}
+    )
     assert response.status_code == 200
     assert "不能反馈" in page(response)
     assert snapshot_counts() == before
@@ -478,7 +507,9 @@ def test_feedback_on_a_raised_problem_is_refused_with_a_message(client, world, r
 
 def test_reviewer_verifies_closes_and_reopens(client, world, assigned):
     w = world
-    problem_feedback(problem=assigned, text="已完成", by=w.dept_reporter)
+    problem_feedback(
+        problem=assigned, expected_version=version_of(assigned), text="已完成", by=w.dept_reporter
+    )
     client.force_login(w.reviewer)
     version = Problem.objects.get().version
     assert client.post(url("problem_verify", assigned.pk), {"version": version}).status_code == 302
@@ -726,10 +757,13 @@ def meeting_data(world, **overrides):
 
 def test_reviewer_schedules_a_meeting_with_a_generated_agenda(client, world, assigned):
     w = world
-    escalate_overdue_problems(at=timezone.now() + timedelta(days=8))  # now at tier 2, the leader's
+    escalate_overdue_problems(at=timezone.now() + timedelta(days=8))  # at tier 2 (the leader's) in 8 days
     client.force_login(w.reviewer)
     assert client.get(url("meeting_create")).status_code == 200
-    response = client.post(url("meeting_create"), meeting_data(w))
+    # The agenda is as on the meeting's date: in 8 days the problem is the leader's.
+    response = client.post(
+        url("meeting_create"), meeting_data(w, date=(today() + timedelta(days=8)).isoformat())
+    )
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response.url == url("meeting", meeting.pk)
     assert meeting.convenor == w.leader and list(meeting.attendee_units.all()) == [w.dept]
@@ -890,7 +924,13 @@ def test_my_work_query_count_does_not_grow(client, world, django_assert_num_quer
         for _ in range(n):
             project = make_project(location=w.town_a, lead=w.dept, leader=w.leader)
             problem = problem_raise(project=project, description="问题", category="funds", by=w.reporter)
-            problem_assign(problem=problem, unit=w.dept, deadline=today() + timedelta(days=1), by=w.reviewer)
+            problem_assign(
+                problem=problem,
+                expected_version=version_of(problem),
+                unit=w.dept,
+                deadline=today() + timedelta(days=1),
+                by=w.reviewer,
+            )
             supervision_issue(
                 project=project, addressee=w.dept, requirement="说明", deadline=today(), by=w.reviewer
             )

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -176,23 +175,17 @@ def meeting_add_item(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():  # raised and assigned together, or not at all
-                problem = services.problem_raise(
-                    description=data["description"],
-                    category=data["category"],
-                    tier=meeting.tier,
-                    project=data["project"],
-                    meeting=meeting,
-                    by=user,
-                )
-                if data["unit"]:
-                    services.problem_assign(
-                        problem=problem,
-                        unit=data["unit"],
-                        deadline=data["deadline"],
-                        required_outcome=data["required_outcome"].strip(),
-                        by=user,
-                    )
+            services.problem_raise_and_assign(
+                description=data["description"],
+                category=data["category"],
+                tier=meeting.tier,
+                project=data["project"],
+                meeting=meeting,
+                unit=data["unit"],
+                deadline=data["deadline"],
+                required_outcome=data["required_outcome"].strip(),
+                by=user,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

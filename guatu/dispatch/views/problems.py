@@ -305,7 +305,9 @@ def _render_problem(request, problem: Problem, *, failed: str = "", failed_form=
             ),
         )
     if context["can_feedback"]:
-        context["feedback_form"] = form_for("feedback", FeedbackForm)
+        context["feedback_form"] = form_for(
+            "feedback", lambda: FeedbackForm(initial={"version": problem.version})
+        )
     for action in ("verify", "close"):
         if context[f"can_{action}"]:
             context[f"{action}_form"] = form_for(
@@ -368,6 +370,7 @@ def problem_feedback(request, pk):
                 text=form.cleaned_data["text"],
                 attachment=form.cleaned_data["attachment"],
                 by=request.user,
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
