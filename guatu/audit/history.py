@@ -175,9 +175,11 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _value(object_type: str, name: str, value: Any, names: _Names) -> str:
+def _value(object_type: str, name: str, value: Any, names: _Names, choices: Mapping[str, Iterable]) -> str:
     if _is_empty(value):
         return EMPTY
+    if name in choices:
+        return str(dict(choices[name]).get(value, value))
     model = _target(object_type, name)
     if model is not None:
         return "、".join(names.of(model, key) for key in _related_keys(value))
@@ -225,14 +227,16 @@ def history_rows(
     hide: Collection[str] = (),
     action_labels: Mapping[str, Any] | None = None,
     field_labels: Mapping[str, Any] | None = None,
+    field_choices: Mapping[str, Iterable[tuple[Any, Any]]] | None = None,
 ) -> list[HistoryRow]:
     """The events as rows, in the order given. Fetch them with `select_related("actor")` (the reads in
     guatu.audit.queries do); the names they point at cost one query per related model.
 
     `hide`: names the page shows already (the project on its own page). `action_labels`: shorter words where
-    the page says what the object is ("报送" on a report's page). `field_labels`: labels for audited names
-    that are not model fields (the keys of a rules document).
+    the page says what the object is ("报送" on a report's page). `field_labels` and `field_choices`: labels,
+    and (value, label) choices, for audited names that are not model fields (the keys of a rules document).
     """
+    choices = field_choices or {}
     events = list(events)
     names = _Names(events, hide)
     subjects = _subjects(events)
@@ -241,12 +245,12 @@ def history_rows(
         skip = {*hide, *IDENTITY.get(event.object_type, ())}
         changes = []
         for name in [key for key in {**event.before, **event.after} if key not in skip]:
-            after = _value(event.object_type, name, event.after.get(name), names)
+            after = _value(event.object_type, name, event.after.get(name), names, choices)
             if not event.before:  # a new object: its empty fields say nothing
                 if after != EMPTY:
                     changes.append(Change(_label(event.object_type, name, field_labels or {}), None, after))
                 continue
-            before = _value(event.object_type, name, event.before.get(name), names)
+            before = _value(event.object_type, name, event.before.get(name), names, choices)
             if before == after or (name.endswith("reason") and after == event.reason):
                 continue  # written again unchanged, or the event's own reason said again
             changes.append(Change(_label(event.object_type, name, field_labels or {}), before, after))

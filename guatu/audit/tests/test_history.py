@@ -119,10 +119,20 @@ def test_the_event_reason_is_not_repeated_as_a_change(world):
 
 
 def test_a_page_may_name_actions_and_non_field_keys_itself(world):
-    event = _event("rulesetting", action="lights.rules_set", before={"threshold": 5}, after={"threshold": 10})
-    (row,) = history_rows([event], action_labels={"lights.rules_set": "改"}, field_labels={"threshold": "阈值"})
+    event = _event(
+        "rulesetting",
+        action="lights.rules_set",
+        before={"threshold": 5, "light": "yellow"},
+        after={"threshold": 10, "light": "red"},
+    )
+    (row,) = history_rows(
+        [event],
+        action_labels={"lights.rules_set": "改"},
+        field_labels={"threshold": "阈值", "light": "灯色"},
+        field_choices={"light": [("yellow", "黄灯"), ("red", "红灯")]},
+    )
     assert row.action == "改"
-    assert [(c.label, c.before, c.after) for c in row.changes] == [("阈值", "5", "10")]
+    assert [(c.label, c.before, c.after) for c in row.changes] == [("阈值", "5", "10"), ("灯色", "黄灯", "红灯")]
 
 
 def _queries(project) -> int:
