@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
-from guatu.lib.money import CENT
+from guatu.lib.money import round_half_up
 from guatu.lib.periods import Period
 from guatu.lights.models import SEVERITY, LightColor, ProjectLight
 from guatu.projects.models import AnnualPlan, LevelTag, ProjectQuerySet
@@ -53,8 +53,10 @@ class TagLights:
     red: int
     unlit: int  # projects on the list with no light computed for the period
     annual_plan: Decimal
-    projected_year_end: Decimal
-    projected_below_plan: bool
+    projected_year_end: Decimal  # the sum of the projects' projections (those that have a light)
+    projected_below_plan: bool  # compared only when every project of the list has a projection
+    unprojected: int  # projects on the list without a projection for the period (not computed)
+    short_history: int  # projections that rest on less history (a partial earlier year)
 
 
 def lights_by_tag(projects: ProjectQuerySet, period: Period) -> list[TagLights]:
@@ -76,15 +78,18 @@ def lights_by_tag(projects: ProjectQuerySet, period: Period) -> list[TagLights]:
             yellow=Count("pk", filter=Q(light=LightColor.YELLOW)),
             red=Count("pk", filter=Q(light=LightColor.RED)),
             projected=Sum("projected_year_end"),
+            projected_n=Count("projected_year_end"),
+            short=Count("pk", filter=Q(projection_short_history=True)),
         )
     }
     out = []
     for tag in LevelTag.objects.order_by("sort_order", "id"):
         n = listed.get(tag.pk, {}).get("n", 0)
-        plan = (listed.get(tag.pk, {}).get("plan") or ZERO).quantize(CENT)
+        plan = round_half_up(listed.get(tag.pk, {}).get("plan") or ZERO, 2)
         row = lit.get(tag.pk, {})
         green, yellow, red = row.get("green", 0), row.get("yellow", 0), row.get("red", 0)
-        projected = (row.get("projected") or ZERO).quantize(CENT)
+        projected = round_half_up(row.get("projected") or ZERO, 2)
+        unprojected = n - row.get("projected_n", 0)
         out.append(
             TagLights(
                 tag=tag,
@@ -95,7 +100,9 @@ def lights_by_tag(projects: ProjectQuerySet, period: Period) -> list[TagLights]:
                 unlit=n - green - yellow - red,
                 annual_plan=plan,
                 projected_year_end=projected,
-                projected_below_plan=bool(plan) and projected < plan,
+                projected_below_plan=not unprojected and bool(plan) and projected < plan,
+                unprojected=unprojected,
+                short_history=row.get("short", 0),
             )
         )
     return out
@@ -117,18 +124,29 @@ def light_history(project):
 
 
 PROJECTION_BASIS = {
-    "history": _lazy("from earlier years' monthly curves"),
-    "phased_plan": _lazy("from the phased plan"),
-    "linear": _lazy("straight line (months elapsed)"),
+    "history": gettext_lazy("from earlier years' monthly curves"),
+    "phased_plan": gettext_lazy("from the phased plan"),
+    "linear": gettext_lazy("straight line (months elapsed)"),
 }
 HISTORY_SHOWN = 12  # months of a project's light history on its page
+
+
+def short_history_note(light: ProjectLight) -> str:
+    """Said beside a projection that rests on less history than the project has ("" when it does not)."""
+    if not light.projection_short_history:
+        return ""
+    years = (light.facts or {}).get("projection", {}).get("partial_years") or []
+    return _(
+        "Projected from less history: %(years)s could not be used (only part of the year reported, "
+        "or nothing done by this month)."
+    ) % {"years": "、".join(str(year) for year in years) or "—"}
 
 
 def project_lights(project) -> dict:
     """Context for lights/_project_lights.html: one query (two if the project's plans are not prefetched).
 
     project_lights: the latest months first, each {period, light, label, reasons, projected_year_end,
-        projected_below_plan, basis}; project_light_latest: the newest of them or None;
+        projected_below_plan, basis, short_history (the note, or "")}; project_light_latest: the newest of them or None;
     project_light_plan: the annual plan (万元) of the newest month's year, or None.
     """
     lights = list(light_history(project))[-HISTORY_SHOWN:]
@@ -142,6 +160,7 @@ def project_lights(project) -> dict:
             "projected_year_end": light.projected_year_end,
             "projected_below_plan": light.projected_below_plan,
             "basis": PROJECTION_BASIS.get(light.projection_basis, light.projection_basis),
+            "short_history": short_history_note(light),
         }
         for light in reversed(lights)
     ]

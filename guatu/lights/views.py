@@ -25,7 +25,7 @@ from guatu.lib.lights import RuleSet
 from guatu.lib.periods import Period
 from guatu.lights.forms import BoardForm, ComputeForm, RulesFileForm, RulesForm
 from guatu.lights.models import LightColor, ProjectLight, RuleSetting
-from guatu.lights.queries import describe_reason, lights_by_tag, warned_list
+from guatu.lights.queries import describe_reason, lights_by_tag, short_history_note, warned_list
 from guatu.lights.services import lights_compute_year, rules_for, rules_set
 
 SEVERITY = {LightColor.RED: 0, LightColor.YELLOW: 1, LightColor.GREEN: 2}
@@ -64,6 +64,7 @@ def board(request):
     warned = list(warned_list(projects, period))
     for light in warned:
         light.reason_texts = [describe_reason(reason) for reason in light.reasons]
+        light.short_history_note = short_history_note(light)
     warned.sort(key=lambda light: SEVERITY[light.light])  # red first, then yellow; stable within each
     per_unit: dict[int, dict] = {}
     for light in warned:

@@ -9,8 +9,9 @@ from django.core.management import call_command
 
 from guatu.lib.periods import Period
 from guatu.lights.models import ProjectLight
+from guatu.lights.queries import lights_by_tag
 from guatu.lights.services import lights_compute, lights_compute_year, rules_from_yaml, rules_set
-from guatu.projects.models import Milestone
+from guatu.projects.models import Milestone, Project
 from guatu.projects.services import annual_plan_set
 from guatu.reports.models import ReportStatus
 from guatu.testing import make_report
@@ -69,7 +70,11 @@ def test_milestone_and_start_rules_use_the_period_end(world):
     w.project_a.save(update_fields=["stage"])
     Milestone.objects.create(project=w.project_a, kind="start", name="开工", planned_date=date(2022, 1, 10))
     Milestone.objects.create(
-        project=w.project_a, kind="land", name="用地预审", planned_date=date(2022, 3, 10), actual_date=date(2022, 4, 2)
+        project=w.project_a,
+        kind="land",
+        name="用地预审",
+        planned_date=date(2022, 3, 10),
+        actual_date=date(2022, 4, 2),
     )
     for month in (1, 2, 3):
         make_report(w.project_a, f"2022-{month:02d}", "100", reporter=w.reporter, reviewer=w.reviewer)
@@ -110,10 +115,95 @@ def test_lights_command_counts_add_up(world):
     w = world
     make_report(w.project_a, "2022-01", "10", reporter=w.reporter, reviewer=w.reviewer)
     out = StringIO()
-    call_command("lights", "--period", "2022-03", "--format", "json", "--at", "2023-01-01T00:00:00+08:00", stdout=out)
+    call_command(
+        "lights", "--period", "2022-03", "--format", "json", "--at", "2023-01-01T00:00:00+08:00", stdout=out
+    )
     result = json.loads(out.getvalue())
     for tag in result["tags"]:
         assert tag["green"] + tag["yellow"] + tag["red"] == tag["projects"]
     county = next(t for t in result["tags"] if t["tag"] == "county")
     assert county["projects"] == 2 and county["red"] == 2  # no March reports by 2023
     assert all(item["reasons"] and item["reasons"][0]["text"] for item in result["warned"])
+
+
+# --- year-end projection with a partial earlier year (a project that started in June) ------------------
+
+
+def test_a_partial_earlier_year_still_projects_and_counts_in_the_tag_total(world):
+    w = world
+    for month in range(6, 13):  # started in June 2021: no report for January-May
+        make_report(w.project_a, f"2021-{month:02d}", "100", reporter=w.reporter, reviewer=w.reviewer)
+    for month in (1, 2, 3):
+        make_report(w.project_a, f"2022-{month:02d}", "100", reporter=w.reporter, reviewer=w.reviewer)
+    lights_compute(unit=w.city, period=Period(2022, 3), at=LATE)
+    light = _light(w.project_a, Period(2022, 3))
+    # 2021 says nothing about March: the straight line, 300 ÷ 3/12 = 1200 against a plan of 1000, flagged.
+    assert (light.projected_year_end, light.projection_basis) == (Decimal("1200.00"), "linear")
+    assert light.projection_short_history and light.facts["projection"]["partial_years"] == [2021]
+    pref = next(
+        t for t in lights_by_tag(Project.objects.all(), Period(2022, 3)) if t.tag.code == "prefecture"
+    )
+    assert (pref.projected_year_end, pref.projected_below_plan, pref.short_history) == (
+        Decimal("1200.00"),
+        False,
+        1,
+    )
+
+
+# --- history: closed months are frozen with their facts; the start rule is as at each period's end -------
+
+
+def test_a_closed_month_is_frozen_with_the_facts_it_used(world):
+    w = world
+    make_report(w.project_a, "2022-01", "100", reporter=w.reporter, reviewer=w.reviewer)
+    january = Period(2022, 1)
+    # 6 March: January closed on 5 March (February's report deadline): this computation is final.
+    lights_compute(unit=w.city, period=january, at=datetime(2022, 3, 6, 12, tzinfo=UTC))
+    frozen = _light(w.project_a, january)
+    assert frozen.closed
+    assert frozen.facts["ytd_completed"] == "100.00" and frozen.facts["annual_plan"] == "1000.00"
+    assert frozen.facts["time_progress"] == format(Decimal(1) / Decimal(12), "f")
+    assert frozen.facts["rules"]["yellow_behind_points"] == "10"
+    # Today's data changes (a start date recorded, the rules tightened); computing again keeps January.
+    rules_set(unit=w.city, rules={"yellow_behind_points": 0}, by=w.city_admin)
+    lights_compute_year(unit=w.city, period=Period(2022, 2), at=LATE)
+    again = _light(w.project_a, january)
+    assert (again.pk, again.light, again.reasons, again.facts, again.computed_at) == (
+        frozen.pk,
+        frozen.light,
+        frozen.reasons,
+        frozen.facts,
+        frozen.computed_at,
+    )
+    assert _light(w.project_a, Period(2022, 2)).facts["rules"]["yellow_behind_points"] == "0"
+
+
+def test_an_open_month_is_computed_again(world):
+    w = world
+    april_6 = datetime(2022, 4, 6, 12, tzinfo=UTC)  # March is open until 5 May
+    lights_compute(unit=w.city, period=Period(2022, 3), at=april_6)
+    assert not _light(w.project_a, Period(2022, 3)).closed
+    make_report(w.project_a, "2022-03", "300", reporter=w.reporter, reviewer=w.reviewer)
+    lights_compute(unit=w.city, period=Period(2022, 3), at=april_6)
+    assert _light(w.project_a, Period(2022, 3)).facts["ytd_completed"] == "300.00"
+
+
+def test_the_start_rule_looks_at_the_start_before_each_periods_end(world):
+    w = world
+    # Newly started today (stage "new"), but only on 15 March: January and February had missed the start.
+    w.project_a.stage = "new"
+    w.project_a.save(update_fields=["stage"])
+    Milestone.objects.create(
+        project=w.project_a,
+        kind="start",
+        name="开工",
+        planned_date=date(2022, 1, 10),
+        actual_date=date(2022, 3, 15),
+    )
+    for month in (1, 2, 3):
+        make_report(w.project_a, f"2022-{month:02d}", "100", reporter=w.reporter, reviewer=w.reviewer)
+    lights_compute_year(unit=w.city, period=Period(2022, 3), at=LATE)
+    rules = [{r["rule"] for r in _light(w.project_a, Period(2022, m)).reasons} for m in (1, 2, 3)]
+    assert ["start_missed" in r for r in rules] == [True, True, False]
+    assert _light(w.project_a, Period(2022, 1)).facts["actual_start"] is None  # not known at January's end
+    assert _light(w.project_a, Period(2022, 3)).facts["actual_start"] == "2022-03-15"

@@ -379,3 +379,18 @@ def test_project_partial_without_lights(world):
     assert context == {"project_lights": [], "project_light_latest": None, "project_light_plan": None}
     with translation.override("zh-hans"):
         assert "该项目尚未计算预警灯" in render_to_string("lights/_project_lights.html", context)
+
+
+def test_a_projection_from_less_history_says_so_on_the_project_and_the_board(client, world):
+    w = world
+    for month in range(6, 13):  # project A started in June 2021
+        make_report(w.project_a, f"2021-{month:02d}", "100", reporter=w.reporter, reviewer=w.reviewer)
+    make_report(w.project_a, "2022-01", "10", reporter=w.reporter, reviewer=w.reviewer)
+    lights_compute_year(unit=w.city, period=Period(2022, 1), at=LATE)
+    context = project_lights_context(w.project_a)
+    with translation.override("zh-hans"):
+        html = render_to_string("lights/_project_lights.html", context)
+    assert "历史数据不足" in html and "2021" in html
+    client.force_login(w.reviewer)
+    board = page(client.get(BOARD, {"period": "2022-01"}))
+    assert 'data-field="short_history"' in board and "按较少历史数据推算" in board
