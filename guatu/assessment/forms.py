@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guatu.assessment.computed import COMPUTED
 from guatu.assessment.models import (
+    VALUE,
     Category,
     Direction,
     Frequency,
@@ -57,12 +58,20 @@ def parse_number(text) -> Decimal | None:
 
 
 class NumberField(forms.Field):
-    """A plain decimal number, at most four decimal places; full-width digits are accepted."""
+    """A plain decimal number that fits its column (by default an indicator value's: 18 digits, four of them
+    decimal places); full-width digits are accepted."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "number"})
 
-    def __init__(self, *, places: int = MAX_PLACES, min_value: Decimal | None = None, **kwargs):
-        self.places, self.min_value = places, min_value
+    def __init__(
+        self,
+        *,
+        places: int = MAX_PLACES,
+        max_digits: int = VALUE["max_digits"],
+        min_value: Decimal | None = None,
+        **kwargs,
+    ):
+        self.places, self.max_digits, self.min_value = places, max_digits, min_value
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -81,6 +90,13 @@ class NumberField(forms.Field):
             raise forms.ValidationError(
                 gettext("%(field)s has at most %(n)s decimal places.") % {"field": label, "n": self.places},
                 code="places",
+            )
+        whole_digits = self.max_digits - self.places
+        if abs(number) >= Decimal(10) ** whole_digits:
+            raise forms.ValidationError(
+                gettext("%(field)s is too large: at most %(n)s digits before the decimal point.")
+                % {"field": label, "n": whole_digits},
+                code="max_digits",
             )
         if self.min_value is not None and number < self.min_value:
             raise forms.ValidationError(
@@ -617,18 +633,6 @@ class ValueRowForm(forms.Form):
             )
         return data
 
-    def differs_from(self, existing) -> bool:
-        data = self.cleaned_data
-        if existing is None:
-            return True
-        return (
-            data.get("value") != existing.value
-            or bool(data.get("not_applicable")) != existing.not_applicable
-            or data.get("target") != existing.target
-            or (data.get("note") or "") != existing.note
-        )
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), strip=True)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -689,7 +693,7 @@ class QueueFilterForm(PeriodForm):
 class ItemForm(forms.Form):
     unit = forms.ChoiceField(label=_("Unit"))
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
-    points = NumberField(label=_("Points"), min_value=Decimal(0), places=2, required=False)
+    points = NumberField(label=_("Points"), min_value=Decimal(0), places=2, max_digits=8, required=False)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), strip=True)
 
     def __init__(self, *args, units: list, **kwargs):

@@ -6,13 +6,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from guatu import clock
 from guatu.access import gateway
@@ -27,6 +28,7 @@ from guatu.assessment.models import (
     Evidence,
     Indicator,
     IndicatorValue,
+    ItemKind,
     ResultSnapshot,
     Scheme,
     SnapshotStatus,
@@ -35,6 +37,7 @@ from guatu.assessment.models import (
 )
 from guatu.assessment.queries import gather_inputs, values_of, what_if_table
 from guatu.audit.services import audit_record, changes, snapshot
+from guatu.audit.workflow import Step, Workflow, check_version
 from guatu.lib import safe_yaml
 from guatu.lib.periods import Period
 from guatu.lib.scoring import SchemeError, scheme_from_dict, score_scheme
@@ -56,7 +59,7 @@ VALUE_FIELDS = [
     "status",
     "return_reason",
 ]
-MAX_PLACES = 4
+NOTE_MAX_LENGTH = 500  # the note column is text; the grid takes this much
 
 
 def _require(condition: bool, message: str) -> None:
@@ -244,18 +247,26 @@ def _refuse_if_published(value_unit, indicator, period, by, attempted: dict) -> 
     )
 
 
-def _check_number(name: str, value: Decimal | None, errors: dict) -> None:
+def _check_number(model, name: str, value: Decimal | None, errors: dict, *, where: str = "") -> None:
+    """A number must fit its column: at most `decimal_places` places and `max_digits` digits in all (a longer
+    one would be stored as a float on SQLite and break every page that reads it)."""
     if value is None:
         return
+    column = model._meta.get_field(name)
+    label = f"{where}{column.verbose_name}"
+    whole_digits = column.max_digits - column.decimal_places
     if not value.is_finite():
-        errors[name] = _("%(field)s must be a number.") % {
-            "field": IndicatorValue._meta.get_field(name).verbose_name
-        }
-    elif value.as_tuple().exponent < -MAX_PLACES:
+        errors[name] = _("%(field)s must be a number.") % {"field": label}
+    elif value.as_tuple().exponent < -column.decimal_places:
         errors[name] = _("%(field)s has at most %(n)s decimal places (you entered %(value)s).") % {
-            "field": IndicatorValue._meta.get_field(name).verbose_name,
-            "n": MAX_PLACES,
+            "field": label,
+            "n": column.decimal_places,
             "value": value,
+        }
+    elif abs(value) >= Decimal(10) ** whole_digits:
+        errors[name] = _("%(field)s is too large: at most %(n)s digits before the decimal point.") % {
+            "field": label,
+            "n": whole_digits,
         }
 
 
@@ -265,21 +276,28 @@ def value_save(
     indicator: Indicator,
     period: Period,
     value: Decimal | None,
+    expected_version: int | None,
     by,
     not_applicable: bool = False,
     target: Decimal | None = None,
     note: str = "",
-    expected_version: int | None = None,
 ) -> IndicatorValue:
-    """Create or update a draft/returned value; refused for a period whose results are published."""
+    """Create or update a draft/returned value; refused for a period whose results are published.
+
+    `expected_version` is the version the form was read at, None when it showed no value yet: a value that
+    exists by the time the save arrives (someone else entered it meanwhile) is then refused, never overwritten.
+    """
     _require(gateway.can_enter_indicator(by, indicator, unit), _("You may not enter values for this indicator."))
     errors: dict[str, str] = {}
     if indicator.source != Source.ENTERED:
         errors["indicator"] = _("%(name)s is computed by Guatu, not entered.") % {"name": indicator.name}
     if value is None and not not_applicable:
         errors["value"] = _("Enter a value, or mark the indicator not applicable.")
-    _check_number("value", value, errors)
-    _check_number("target", target, errors)
+    _check_number(IndicatorValue, "value", value, errors)
+    _check_number(IndicatorValue, "target", target, errors)
+    note = note or ""
+    if len(note) > NOTE_MAX_LENGTH:
+        errors["note"] = _("The note is at most %(n)s characters.") % {"n": NOTE_MAX_LENGTH}
     if errors:
         raise ValidationError(errors)
     attempted = {
@@ -312,123 +330,184 @@ def value_save(
             )
             audit_record(actor=by, action="value.create", obj=item, after=snapshot(item, VALUE_FIELDS))
             return item
-        if existing.status not in (ValueStatus.DRAFT, ValueStatus.RETURNED):
-            raise ValidationError(
-                {
-                    "status": _("This value is %(status)s and locked.")
-                    % {"status": existing.get_status_display()}
-                }
-            )
-        if expected_version is not None and expected_version != existing.version:
+        if expected_version is None:
             raise ValidationError(
                 {
                     "version": _(
-                        "This value was changed by someone else after you opened it. Nothing was saved."
+                        "Someone else (%(who)s) has already entered %(unit)s's value of %(indicator)s for "
+                        "%(period)s since you opened the page. Nothing was saved: reload the page to see it."
                     )
+                    % {
+                        "who": existing.entered_by.get_full_name() or existing.entered_by.get_username(),
+                        "unit": unit.name,
+                        "indicator": indicator.name,
+                        "period": period,
+                    }
                 }
             )
+        if existing.status not in EDITABLE:
+            raise ValidationError(
+                {"status": _("This value is %(status)s and locked.") % {"status": existing.get_status_display()}}
+            )
+        check_version(existing, expected_version, changed_at=existing.updated_at)
         before = snapshot(existing, VALUE_FIELDS)
         existing.value = None if not_applicable else value
         existing.not_applicable, existing.target, existing.note = not_applicable, target, note
+        existing.entered_by = by  # whoever last filled it in may not approve it
         existing.version += 1
         existing.updated_at = now
-        existing.save(update_fields=["value", "not_applicable", "target", "note", "version", "updated_at"])
+        existing.save(
+            update_fields=["value", "not_applicable", "target", "note", "entered_by", "version", "updated_at"]
+        )
         old, new = changes(before, snapshot(existing, VALUE_FIELDS))
         audit_record(actor=by, action="value.update", obj=existing, before=old, after=new)
         return existing
 
 
-# What each review step is called in a message (the audit action codes are not for reading).
-_ACTION_WORDS = {
-    "value.submit": gettext_lazy("submitted"),
-    "value.return": gettext_lazy("returned"),
-    "value.approve": gettext_lazy("approved"),
-    "value.unlock": gettext_lazy("unlocked"),
-}
+EDITABLE = (ValueStatus.DRAFT, ValueStatus.RETURNED)
+VALUE_WORKFLOW = Workflow(
+    steps=[
+        Step("value.submit", EDITABLE, ValueStatus.SUBMITTED, gettext_noop("submitted")),
+        Step("value.return", (ValueStatus.SUBMITTED,), ValueStatus.RETURNED, gettext_noop("returned"), True),
+        Step("value.approve", (ValueStatus.SUBMITTED,), ValueStatus.APPROVED, gettext_noop("approved")),
+        Step("value.unlock", (ValueStatus.APPROVED,), ValueStatus.RETURNED, gettext_noop("unlocked"), True),
+    ],
+    audited_fields=VALUE_FIELDS,
+)
+_REVIEW_STEPS = ("value.return", "value.approve", "value.unlock")
 
 
 def _value_step(
-    item: IndicatorValue, *, by, allowed, to, action, reason="", reviewer: bool
+    value: IndicatorValue, *, action: str, by, expected_version: int | None, reason: str = ""
 ) -> IndicatorValue:
-    if item.status == ValueStatus.APPROVED and gateway.can_manage_assessment(by):
-        _refuse_if_published(item.unit, item.indicator, Period(item.year, item.month), by, {"status": to})
+    reviewer = action in _REVIEW_STEPS
+    if value.status == ValueStatus.APPROVED and gateway.can_manage_assessment(by):
+        # Checked before the transaction, so that the refusal's audit event stays on the record.
+        _refuse_if_published(value.unit, value.indicator, Period(value.year, value.month), by, {"action": action})
     with transaction.atomic():
-        item = IndicatorValue.objects.select_for_update().select_related("indicator", "unit").get(pk=item.pk)
+        item = (
+            IndicatorValue.objects.select_for_update()
+            .select_related("indicator", "unit", "entered_by")
+            .get(pk=value.pk)
+        )
         if reviewer:
             _require(gateway.can_manage_assessment(by), _("Only the assessment office reviews values."))
         else:
             _require(gateway.can_enter_indicator(by, item.indicator, item.unit), _("You may not submit this value."))
-        if item.status not in allowed:
+        if action == "value.approve" and item.entered_by_id == by.pk and VALUE_WORKFLOW.allows(item, action):
             raise ValidationError(
-                {
-                    "status": _("A value that is %(status)s cannot be %(action)s.")
-                    % {"status": item.get_status_display(), "action": _ACTION_WORDS.get(action, action)}
-                }
+                {"status": _("You filled in this value, so someone else must approve it (four eyes).")}
             )
-        if to == ValueStatus.RETURNED and not reason.strip():
-            raise ValidationError({"reason": _("Give a reason.")})
-        before = snapshot(item, VALUE_FIELDS)
-        item.status = to
-        fields = ["status", "version", "updated_at"]
-        if to == ValueStatus.RETURNED:
-            item.return_reason = reason.strip()
-            fields.append("return_reason")
-        if reviewer:
-            item.reviewed_by, item.reviewed_at = by, clock.now()
-            fields += ["reviewed_by", "reviewed_at"]
-        item.version += 1
-        item.updated_at = clock.now()
-        item.save(update_fields=fields)
-        old, new = changes(before, snapshot(item, VALUE_FIELDS))
-        audit_record(actor=by, action=action, obj=item, before=old, after=new, reason=reason)
-    return item
+
+        def on_step(obj, step, now, reason):
+            fields = []
+            if step.target == ValueStatus.RETURNED:
+                obj.return_reason = reason
+                fields.append("return_reason")
+            if reviewer:
+                obj.reviewed_by, obj.reviewed_at = by, now
+                fields += ["reviewed_by", "reviewed_at"]
+            return fields
+
+        return VALUE_WORKFLOW.run(
+            item, action=action, by=by, expected_version=expected_version, reason=reason, on_step=on_step
+        )
 
 
-def value_submit(*, value: IndicatorValue, by) -> IndicatorValue:
-    return _value_step(
-        value,
-        by=by,
-        allowed=(ValueStatus.DRAFT, ValueStatus.RETURNED),
-        to=ValueStatus.SUBMITTED,
-        action="value.submit",
-        reviewer=False,
-    )
+def value_submit(*, value: IndicatorValue, expected_version: int | None, by) -> IndicatorValue:
+    return _value_step(value, action="value.submit", by=by, expected_version=expected_version)
 
 
-def value_return(*, value: IndicatorValue, reason: str, by) -> IndicatorValue:
-    return _value_step(
-        value,
-        by=by,
-        allowed=(ValueStatus.SUBMITTED,),
-        to=ValueStatus.RETURNED,
-        action="value.return",
-        reason=reason or "",
-        reviewer=True,
-    )
+def value_return(*, value: IndicatorValue, reason: str, expected_version: int | None, by) -> IndicatorValue:
+    return _value_step(value, action="value.return", by=by, expected_version=expected_version, reason=reason)
 
 
-def value_approve(*, value: IndicatorValue, by) -> IndicatorValue:
-    return _value_step(
-        value,
-        by=by,
-        allowed=(ValueStatus.SUBMITTED,),
-        to=ValueStatus.APPROVED,
-        action="value.approve",
-        reviewer=True,
-    )
+def value_approve(*, value: IndicatorValue, expected_version: int | None, by) -> IndicatorValue:
+    return _value_step(value, action="value.approve", by=by, expected_version=expected_version)
 
 
-def value_unlock(*, value: IndicatorValue, reason: str, by) -> IndicatorValue:
-    return _value_step(
-        value,
-        by=by,
-        allowed=(ValueStatus.APPROVED,),
-        to=ValueStatus.RETURNED,
-        action="value.unlock",
-        reason=reason or "",
-        reviewer=True,
-    )
+def value_unlock(*, value: IndicatorValue, reason: str, expected_version: int | None, by) -> IndicatorValue:
+    return _value_step(value, action="value.unlock", by=by, expected_version=expected_version, reason=reason)
 
+
+@dataclass(frozen=True)
+class GridRow:
+    """One unit's row of the value grid as typed; `expected_version` is None when the row showed no value."""
+
+    unit: OrgUnit
+    value: Decimal | None
+    not_applicable: bool
+    target: Decimal | None
+    note: str
+    expected_version: int | None
+    evidence: object | None = None
+
+
+class GridRefused(Exception):
+    """Rows of the grid were refused and nothing was saved; `errors` maps a unit's pk to its row's error."""
+
+    def __init__(self, errors: dict[int, ValidationError]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def values_save_grid(
+    *, indicator: Indicator, period: Period, rows: list[GridRow], by, submit: bool
+) -> tuple[int, int]:
+    """The lead unit's grid of one indicator and month: save the rows that changed, add their evidence, and
+    submit them if asked. Every row or none: one refused row refuses the grid, with each bad row's errors.
+    Returns (saved, submitted)."""
+    errors: dict[int, ValidationError] = {}
+    for row in rows:  # outside the transaction, so that a refusal's audit event stays on the record
+        try:
+            _refuse_if_published(row.unit, indicator, period, by, {"unit": row.unit.pk, "indicator": indicator.code})
+        except ValidationError as error:
+            errors[row.unit.pk] = error
+    if errors:
+        raise GridRefused(errors)
+    saved = submitted = 0
+    with transaction.atomic():
+        for row in rows:
+            try:
+                with transaction.atomic():  # a savepoint: one bad row does not hide the next one's errors
+                    row_saved, row_submitted = _grid_row(indicator, period, row, by=by, submit=submit)
+            except ValidationError as error:
+                errors[row.unit.pk] = error
+            else:
+                saved, submitted = saved + row_saved, submitted + row_submitted
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise GridRefused(errors)
+    return saved, submitted
+
+
+def _grid_row(indicator: Indicator, period: Period, row: GridRow, *, by, submit: bool) -> tuple[int, int]:
+    value = IndicatorValue.objects.filter(
+        unit=row.unit, indicator=indicator, year=period.year, month=period.month
+    ).first()
+    typed = (None if row.not_applicable else row.value, row.not_applicable, row.target, row.note or "")
+    saved = value is None or typed != (value.value, value.not_applicable, value.target, value.note)
+    if saved:
+        value = value_save(
+            unit=row.unit,
+            indicator=indicator,
+            period=period,
+            value=row.value,
+            not_applicable=row.not_applicable,
+            target=row.target,
+            note=row.note,
+            expected_version=row.expected_version,
+            by=by,
+        )
+    else:
+        check_version(value, row.expected_version, changed_at=value.updated_at)
+    if row.evidence:
+        evidence_add(value=value, file=row.evidence, by=by)
+    if submit and value.status in EDITABLE:
+        value_submit(value=value, expected_version=value.version, by=by)
+        return int(saved), 1
+    return int(saved), 0
 
 @transaction.atomic
 def evidence_add(*, value: IndicatorValue, file, by) -> Evidence:
@@ -442,37 +521,65 @@ def evidence_add(*, value: IndicatorValue, file, by) -> Evidence:
     return evidence
 
 
-@transaction.atomic
+def _refuse_items_if_published(scheme: Scheme, period: Period, by, attempted: dict) -> None:
+    """Bonus, penalty and veto items of a published result are frozen with it; the attempt is recorded."""
+    snap = ResultSnapshot.objects.filter(
+        scheme=scheme, year=period.year, month=period.month, status=SnapshotStatus.PUBLISHED
+    ).first()
+    if snap is None:
+        return
+    audit_record(
+        actor=by,
+        action="item.change_refused",
+        obj=snap,
+        before={},
+        after=attempted,
+        reason=_("published result %(scheme)s %(period)s") % {"scheme": scheme.code, "period": snap.period},
+    )
+    raise ValidationError(
+        {
+            "kind": _(
+                "%(period)s results of %(scheme)s are published: bonus, penalty and veto items of that month "
+                "cannot change. Nothing was saved; raise it through an appeal instead."
+            )
+            % {"period": snap.period, "scheme": scheme.name}
+        }
+    )
+
+
 def item_add(
     *, scheme: Scheme, unit: OrgUnit, period: Period, kind: str, points: Decimal, reason: str, by
 ) -> AssessmentItem:
-    """A bonus, penalty or veto item (veto: points 1)."""
+    """A bonus, penalty or veto item (veto: points 1); refused once the month's result is published."""
     _require(
         gateway.can_manage_assessment(by, scheme),
         _("Only the assessment office adds bonus and penalty items."),
     )
-    if points < 0 or not reason.strip():
-        raise ValidationError({"points": _("Points are not negative, and the item needs a reason.")})
-    item = AssessmentItem.objects.create(
-        scheme=scheme,
-        unit=unit,
-        year=period.year,
-        month=period.month,
-        kind=kind,
-        points=points,
-        reason=reason.strip(),
-        created_by=by,
-        created_at=clock.now(),
-    )
-    audit_record(
-        actor=by,
-        action="item.add",
-        obj=item,
-        after={"unit": unit.pk, "kind": kind, "points": format(points, "f"), "period": str(period)},
-        reason=reason,
-    )
+    errors: dict[str, str] = {}
+    if kind not in ItemKind.values:
+        errors["kind"] = _("Choose bonus, penalty or veto.")
+    if points is None or points < 0 or not (reason or "").strip():
+        errors["points"] = _("Points are not negative, and the item needs a reason.")
+    else:
+        _check_number(AssessmentItem, "points", points, errors)
+    if errors:
+        raise ValidationError(errors)
+    attempted = {"unit": unit.pk, "kind": kind, "points": format(points, "f"), "period": str(period)}
+    _refuse_items_if_published(scheme, period, by, attempted)  # before the transaction: the refusal commits
+    with transaction.atomic():
+        item = AssessmentItem.objects.create(
+            scheme=scheme,
+            unit=unit,
+            year=period.year,
+            month=period.month,
+            kind=kind,
+            points=points,
+            reason=reason.strip(),
+            created_by=by,
+            created_at=clock.now(),
+        )
+        audit_record(actor=by, action="item.add", obj=item, after=attempted, reason=reason)
     return item
-
 
 # --- snapshots ------------------------------------------------------------------------------------------------
 

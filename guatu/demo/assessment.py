@@ -175,11 +175,19 @@ def _enter(row: ad.ValueData, indicator: Indicator, unit: OrgUnit, reporter: Use
     returned = (row.unit, row.indicator) == (ad.RETURNED["unit"], ad.RETURNED["indicator"])
     first = row.value + ad.RETURNED["overstated_by"] if returned else row.value
     value = value_save(
-        unit=unit, indicator=indicator, period=PERIOD, value=first, target=row.target, by=reporter
+        unit=unit,
+        indicator=indicator,
+        period=PERIOD,
+        value=first,
+        target=row.target,
+        expected_version=None,
+        by=reporter,
     )
-    value = value_submit(value=value, by=reporter)
+    value = value_submit(value=value, expected_version=value.version, by=reporter)
     if returned:
-        value = value_return(value=value, reason=ad.RETURNED["reason"], by=office)
+        value = value_return(
+            value=value, reason=ad.RETURNED["reason"], expected_version=value.version, by=office
+        )
         value = value_save(
             unit=unit,
             indicator=indicator,
@@ -187,10 +195,11 @@ def _enter(row: ad.ValueData, indicator: Indicator, unit: OrgUnit, reporter: Use
             value=row.value,
             target=row.target,
             note="已与税务部门核对，按征管系统导出数更正。",
+            expected_version=value.version,
             by=reporter,
         )
-        value = value_submit(value=value, by=reporter)
-    value_approve(value=value, by=office)
+        value = value_submit(value=value, expected_version=value.version, by=reporter)
+    value_approve(value=value, expected_version=value.version, by=office)
 
 
 def _checklist(library: dict[str, Indicator], units, leaders, loader: User) -> None:

@@ -46,9 +46,10 @@ def enter(w, unit, code, value):
         period=Q1,
         value=Decimal(value),
         by=w.dept_reporter,
+        expected_version=None,
     )
-    item = value_submit(value=item, by=w.dept_reporter)
-    return value_approve(value=item, by=w.reviewer)
+    item = value_submit(value=item, expected_version=item.version, by=w.dept_reporter)
+    return value_approve(value=item, expected_version=item.version, by=w.reviewer)
 
 
 def full_inputs(w):
@@ -89,13 +90,20 @@ def test_value_review_cycle_and_who_may_enter(world, office):
     tax = Indicator.objects.get(code="tax")
     with pytest.raises(PermissionDenied):
         value_save(
-            unit=w.town_a, indicator=tax, period=Q1, value=Decimal(1), by=w.reporter
+            unit=w.town_a, indicator=tax, period=Q1, value=Decimal(1), by=w.reporter, expected_version=None
         )  # not the lead unit
-    item = value_save(unit=w.town_a, indicator=tax, period=Q1, value=Decimal("1200.5"), by=w.dept_reporter)
-    item = value_submit(value=item, by=w.dept_reporter)
+    item = value_save(
+        unit=w.town_a,
+        indicator=tax,
+        period=Q1,
+        value=Decimal("1200.5"),
+        by=w.dept_reporter,
+        expected_version=None,
+    )
+    item = value_submit(value=item, expected_version=item.version, by=w.dept_reporter)
     with pytest.raises(ValidationError):
-        value_return(value=item, reason=" ", by=w.reviewer)
-    item = value_return(value=item, reason="请附完税证明", by=w.reviewer)
+        value_return(value=item, expected_version=item.version, reason=" ", by=w.reviewer)
+    item = value_return(value=item, expected_version=item.version, reason="请附完税证明", by=w.reviewer)
     item = value_save(
         unit=w.town_a,
         indicator=tax,
@@ -104,14 +112,34 @@ def test_value_review_cycle_and_who_may_enter(world, office):
         by=w.dept_reporter,
         expected_version=item.version,
     )
-    item = value_approve(value=value_submit(value=item, by=w.dept_reporter), by=w.reviewer)
+    item = value_approve(
+        value=(s := value_submit(value=item, expected_version=item.version, by=w.dept_reporter)),
+        expected_version=s.version,
+        by=w.reviewer,
+    )
     with pytest.raises(ValidationError):
-        value_save(unit=w.town_a, indicator=tax, period=Q1, value=Decimal(1), by=w.dept_reporter)  # locked
+        value_save(
+            unit=w.town_a,
+            indicator=tax,
+            period=Q1,
+            value=Decimal(1),
+            by=w.dept_reporter,
+            expected_version=item.version,
+        )  # locked
     with pytest.raises(ValidationError):
-        value_save(unit=w.town_a, indicator=tax, period=Q1, value=Decimal("1.00001"), by=w.reviewer)
+        value_save(
+            unit=w.town_a,
+            indicator=tax,
+            period=Q1,
+            value=Decimal("1.00001"),
+            by=w.reviewer,
+            expected_version=None,
+        )
     invest = Indicator.objects.get(code="invest")
     with pytest.raises(ValidationError):
-        value_save(unit=w.town_a, indicator=invest, period=Q1, value=Decimal(1), by=w.reviewer)  # computed
+        value_save(
+            unit=w.town_a, indicator=invest, period=Q1, value=Decimal(1), by=w.reviewer, expected_version=None
+        )  # computed
 
 
 def test_compute_publish_reproduce_and_refuse_changes(world, office):
@@ -147,7 +175,7 @@ def test_compute_publish_reproduce_and_refuse_changes(world, office):
     # Changing an input of the published period is refused, and the attempt is on the record.
     value = Indicator.objects.get(code="tax").values.get(unit=w.town_a)
     with pytest.raises(ValidationError, match="公示|published"):
-        value_unlock(value=value, reason="更正", by=w.reviewer)
+        value_unlock(value=value, expected_version=value.version, reason="更正", by=w.reviewer)
     assert AuditEvent.objects.filter(action="value.change_refused").count() == 1
     # A changed scheme makes the published results refuse to recompute, also audited.
     definition = dict(office.definition, bonus_cap=10)

@@ -563,7 +563,7 @@ def test_bad_values_are_explained_and_nothing_written(client, world, office, fie
     client.force_login(w.dept_reporter)
     data = {**row(w.town_b, value="800"), **row(w.town_a, **fields), "submit": "1"}
     response = client.post(grid_url(), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in html(response)
     assert "未保存任何数据" in html(response)
     assert not IndicatorValue.objects.exists()
@@ -578,6 +578,7 @@ def test_a_service_refusal_rolls_back_the_whole_grid(client, world, office):
         period=Q1,
         value=Decimal(5),
         by=w.dept_reporter,
+        expected_version=None,
     )
     data = {
         **row(w.town_b, value="800"),
@@ -667,8 +668,9 @@ def submitted_value(w, unit=None, value="1200"):
         period=Q1,
         value=Decimal(value),
         by=w.dept_reporter,
+        expected_version=None,
     )
-    return value_submit(value=item, by=w.dept_reporter)
+    return value_submit(value=item, expected_version=item.version, by=w.dept_reporter)
 
 
 def test_evidence_downloads_only_through_the_access_check(client, world, office, other_county_reviewer):
@@ -705,6 +707,7 @@ def test_evidence_added_on_the_value_page(client, world, office, monkeypatch):
         period=Q1,
         value=Decimal(1),
         by=w.dept_reporter,
+        expected_version=None,
     )
     client.force_login(w.dept_reporter)
     url = reverse("assessment:evidence_upload", args=[value.pk])
@@ -715,10 +718,27 @@ def test_evidence_added_on_the_value_page(client, world, office, monkeypatch):
     monkeypatch.setattr("guatu.assessment.forms.MAX_EVIDENCE_BYTES", 3)
     response = client.post(url, {"file": SimpleUploadedFile("大文件.pdf", b"xxxx")})
     assert "文件过大" in html(response)
-    value_submit(value=value, by=w.dept_reporter)
+    value_submit(value=value, expected_version=value.version, by=w.dept_reporter)
     response = client.post(url, {"file": SimpleUploadedFile("迟到.pdf", b"x")})
     assert "草稿或退回" in html(response)
     assert value.evidence.count() == 1
+
+
+def act(client, action, value, **data):
+    """A value's action posted from its page, which carries the version it shows."""
+    value.refresh_from_db()
+    return client.post(
+        reverse(f"assessment:value_{action}", args=[value.pk]), {"version": value.version, **data}
+    )
+
+
+def test_a_value_action_without_the_version_is_refused(client, world, office):
+    value = submitted_value(world)
+    client.force_login(world.reviewer)
+    response = client.post(reverse("assessment:value_approve", args=[value.pk]))
+    assert response.status_code == 400 and "版本" in html(response)
+    value.refresh_from_db()
+    assert value.status == ValueStatus.SUBMITTED
 
 
 def test_the_office_reviews_submitted_values(client, world, office):
@@ -728,21 +748,19 @@ def test_the_office_reviews_submitted_values(client, world, office):
     queue = client.get(reverse("assessment:review_queue"))
     assert [v.pk for v in queue.context["values"]] == [value.pk]
     # Returning needs a reason.
-    response = client.post(reverse("assessment:value_return", args=[value.pk]), {"reason": "  "})
+    response = act(client, "return", value, **{"reason": "  "})
     assert "请说明退回数值的理由" in html(response)
     value.refresh_from_db()
     assert value.status == ValueStatus.SUBMITTED
-    client.post(reverse("assessment:value_return", args=[value.pk]), {"reason": "请附完税证明"})
+    act(client, "return", value, **{"reason": "请附完税证明"})
     value.refresh_from_db()
     assert (value.status, value.return_reason) == (ValueStatus.RETURNED, "请附完税证明")
     # The lead unit sees why, and submits again from the value's page.
     client.force_login(w.dept_reporter)
     assert "请附完税证明" in html(client.get(reverse("assessment:value_detail", args=[value.pk])))
-    client.post(reverse("assessment:value_submit", args=[value.pk]))
+    act(client, "submit", value)
     client.force_login(w.reviewer)
-    response = client.post(
-        reverse("assessment:value_approve", args=[value.pk]), {"next": reverse("assessment:review_queue")}
-    )
+    response = act(client, "approve", value, next=reverse("assessment:review_queue"))
     assert response.url == reverse("assessment:review_queue")
     value.refresh_from_db()
     assert value.status == ValueStatus.APPROVED
@@ -751,10 +769,10 @@ def test_the_office_reviews_submitted_values(client, world, office):
     assert [v.pk for v in approved.context["values"]] == [value.pk] and "解锁…" in html(approved)
     assert "请从列表中选择状态" in html(client.get(reverse("assessment:review_queue"), {"status": "x"}))
     # Unlocking needs a reason too, and is audited with it.
-    client.post(reverse("assessment:value_unlock", args=[value.pk]), {"reason": ""})
+    act(client, "unlock", value, **{"reason": ""})
     value.refresh_from_db()
     assert value.status == ValueStatus.APPROVED
-    client.post(reverse("assessment:value_unlock", args=[value.pk]), {"reason": "税务局更正数据"})
+    act(client, "unlock", value, **{"reason": "税务局更正数据"})
     value.refresh_from_db()
     assert value.status == ValueStatus.RETURNED
     assert AuditEvent.objects.get(action="value.unlock").reason == "税务局更正数据"
@@ -764,20 +782,20 @@ def test_approving_from_the_queue_with_htmx_swaps_the_row(client, world, office)
     value = submitted_value(world)
     client.force_login(world.reviewer)
     url = reverse("assessment:value_approve", args=[value.pk])
-    response = client.post(url, headers={"HX-Request": "true"})
+    response = client.post(url, {"version": value.version}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert 'class="done"' in html(response) and "数值已审核通过" in html(response)
     value.refresh_from_db()
     assert value.status == ValueStatus.APPROVED
-    response = client.post(url, headers={"HX-Request": "true"})
+    response = client.post(url, {"version": value.version}, headers={"HX-Request": "true"})
     assert 'class="failed"' in html(response) and "不能审核通过" in html(response)
 
 
 def test_approving_twice_is_refused_in_chinese(client, world, office):
     value = submitted_value(world)
     client.force_login(world.reviewer)
-    client.post(reverse("assessment:value_approve", args=[value.pk]))
-    response = client.post(reverse("assessment:value_approve", args=[value.pk]))
+    act(client, "approve", value)
+    response = act(client, "approve", value)
     assert "不能审核通过" in html(response)
 
 
@@ -785,7 +803,7 @@ def test_unlocking_a_published_input_is_refused_and_audited(client, world, offic
     computed(world, office, publish=True)
     value = IndicatorValue.objects.get(unit=world.town_a, indicator__code="tax")
     client.force_login(world.reviewer)
-    response = client.post(reverse("assessment:value_unlock", args=[value.pk]), {"reason": "更正"})
+    response = act(client, "unlock", value, **{"reason": "更正"})
     assert "已公示" in html(response)
     value.refresh_from_db()
     assert value.status == ValueStatus.APPROVED

@@ -66,4 +66,5 @@ def items(request, pk: int, period: str):
             "penalty_cap": scheme.definition.get("penalty_cap"),
             "tab": "schemes",
         },
+        status=400 if form.is_bound else 200,
     )

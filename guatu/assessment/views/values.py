@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -118,10 +117,6 @@ def _entry_units(user, indicator: Indicator, year: int) -> list[dict]:
     ]
 
 
-class _RowFailed(Exception):
-    pass
-
-
 @login_required
 def value_grid(request, indicator_pk: int, period: str):
     """The lead unit enters an indicator's values for every unit it scores, with evidence, and submits."""
@@ -163,55 +158,36 @@ def value_grid(request, indicator_pk: int, period: str):
         )
         rows.append({**info, "value": value, "form": form, "editable": editable})
 
+    status = 200
     if posted:
-        forms_ok = all(row["form"].is_valid() for row in rows if row["editable"])
-        submit = "submit" in request.POST
-        if forms_ok:
-            saved_count, submitted_count = 0, 0
+        status = 400
+        if all(row["form"].is_valid() for row in rows if row["editable"]):
             try:
-                with transaction.atomic():  # every row, or none
-                    for row in rows:
-                        if not row["editable"]:
-                            continue
-                        form, value = row["form"], row["value"]
-                        if value is None and form.is_blank():
-                            continue
-                        try:
-                            if form.differs_from(value):
-                                data = form.cleaned_data
-                                value = services.value_save(
-                                    unit=row["unit"],
-                                    indicator=indicator,
-                                    period=period,
-                                    value=data["value"],
-                                    not_applicable=bool(data["not_applicable"]),
-                                    target=data["target"],
-                                    note=data["note"],
-                                    expected_version=data["version"] if row["value"] else None,
-                                    by=user,
-                                )
-                                saved_count += 1
-                            if form.cleaned_data.get("evidence"):
-                                services.evidence_add(
-                                    value=value, file=form.cleaned_data["evidence"], by=user
-                                )
-                            if submit and value.status in EDITABLE:
-                                services.value_submit(value=value, by=user)
-                                submitted_count += 1
-                        except ValidationError as error:
-                            add_form_errors(form, error)
-                            raise _RowFailed from None
-            except _RowFailed:
-                pass
+                saved, submitted = services.values_save_grid(
+                    indicator=indicator,
+                    period=period,
+                    rows=[
+                        _grid_row(row["unit"], row["form"].cleaned_data)
+                        for row in rows
+                        if row["editable"] and not (row["value"] is None and row["form"].is_blank())
+                    ],
+                    by=user,
+                    submit="submit" in request.POST,
+                )
+            except services.GridRefused as refused:
+                forms = {row["unit"].pk: row for row in rows}
+                for unit_pk, error in refused.errors.items():
+                    _add_row_errors(forms[unit_pk]["form"], forms[unit_pk]["unit"], error)
+                if any("version" in getattr(e, "error_dict", {}) for e in refused.errors.values()):
+                    status = 409
             else:
-                if submitted_count:
+                if submitted:
                     messages.success(
-                        request, _("%(n)s values saved and submitted for review.") % {"n": submitted_count}
+                        request, _("%(n)s values saved and submitted for review.") % {"n": submitted}
                     )
-                elif saved_count:
+                elif saved:
                     messages.success(
-                        request,
-                        _("%(n)s values saved as drafts. Submit them when complete.") % {"n": saved_count},
+                        request, _("%(n)s values saved as drafts. Submit them when complete.") % {"n": saved}
                     )
                 else:
                     messages.info(request, _("Nothing changed."))
@@ -236,7 +212,33 @@ def value_grid(request, indicator_pk: int, period: str):
             "next": period.next(),
             "tab": "values",
         },
+        status=status,
     )
+
+
+def _grid_row(unit, data: dict) -> services.GridRow:
+    return services.GridRow(
+        unit=unit,
+        value=data["value"],
+        not_applicable=bool(data["not_applicable"]),
+        target=data["target"],
+        note=data["note"],
+        expected_version=data["version"],
+        evidence=data.get("evidence"),
+    )
+
+
+def _add_row_errors(form, unit, error: ValidationError) -> None:
+    """A refused row's errors beside its fields, each naming the unit (the grid lists them all at the top)."""
+    prefixed = ValidationError(
+        {
+            field: [_("%(unit)s: %(error)s") % {"unit": unit.name, "error": str(m)} for m in ms]
+            for field, ms in error.message_dict.items()
+        }
+        if hasattr(error, "error_dict")
+        else [_("%(unit)s: %(error)s") % {"unit": unit.name, "error": str(m)} for m in error.messages]
+    )
+    add_form_errors(form, prefixed)
 
 
 @login_required
@@ -264,6 +266,10 @@ def _render_value(request, value: IndicatorValue, *, failed: str = "", failed_fo
             "can_upload": editable,
             "can_submit": editable,
             "can_review": is_office and value.status == ValueStatus.SUBMITTED,
+            # four eyes: whoever filled the value in does not approve it
+            "can_approve": is_office
+            and value.status == ValueStatus.SUBMITTED
+            and value.entered_by_id != user.pk,
             "can_unlock": is_office and value.status == ValueStatus.APPROVED,
             "evidence_form": form_for("evidence", EvidenceForm),
             "return_form": form_for("return", ReasonForm),
@@ -274,7 +280,16 @@ def _render_value(request, value: IndicatorValue, *, failed: str = "", failed_fo
             else list(errors),
             "tab": "review" if is_office else "values",
         },
+        status=400 if failed_form is not None or errors else 200,
     )
+
+
+def _posted_version(request) -> int | None:
+    """The version the page showed; a missing or garbled one is None, which the service refuses."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
 
 
 def _value_action(request, pk: int, *, action: str):
@@ -289,18 +304,23 @@ def _value_action(request, pk: int, *, action: str):
         form = ReasonForm(request.POST, what=what)
         if not form.is_valid():
             return _render_value(request, value, failed=action, failed_form=form)
+    version = _posted_version(request)
     try:
         if action == "submit":
-            services.value_submit(value=value, by=user)
+            services.value_submit(value=value, expected_version=version, by=user)
             done = _("Value submitted for review.")
         elif action == "approve":
-            services.value_approve(value=value, by=user)
+            services.value_approve(value=value, expected_version=version, by=user)
             done = _("Value approved: it is locked and counts in the results.")
         elif action == "return":
-            services.value_return(value=value, reason=form.cleaned_data["reason"], by=user)
+            services.value_return(
+                value=value, reason=form.cleaned_data["reason"], expected_version=version, by=user
+            )
             done = _("Value returned to the lead unit with your reason.")
         else:
-            services.value_unlock(value=value, reason=form.cleaned_data["reason"], by=user)
+            services.value_unlock(
+                value=value, reason=form.cleaned_data["reason"], expected_version=version, by=user
+            )
             done = _("Value unlocked and returned to the lead unit for correction.")
     except ValidationError as error:
         if is_htmx(request):

@@ -33,8 +33,16 @@ def office_scheme(w):
     pm25 = Indicator.objects.get(code="pm25")
     # The other inputs, already approved: PM2.5 of both townships, and project A's report (20% of its plan).
     for unit, value in ((w.town_a, "40"), (w.town_b, "30")):
-        item = value_save(unit=unit, indicator=pm25, period=Q1, value=Decimal(value), by=w.dept_reporter)
-        value_approve(value=value_submit(value=item, by=w.dept_reporter), by=w.reviewer)
+        item = value_save(
+            unit=unit,
+            indicator=pm25,
+            period=Q1,
+            value=Decimal(value),
+            expected_version=None,
+            by=w.dept_reporter,
+        )
+        item = value_submit(value=item, expected_version=item.version, by=w.dept_reporter)
+        value_approve(value=item, expected_version=item.version, by=w.reviewer)
     make_report(w.project_a, "2022-01", "200", reporter=w.reporter, reviewer=w.reviewer)
     return scheme
 
