@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,9 +27,11 @@ from guatu.access import gateway
 from guatu.audit.history import history_rows
 from guatu.audit.models import AuditEvent
 from guatu.audit.queries import history_of
-from guatu.lib.money import percent_text, ratio
+from guatu.lib.money import percent_text
 from guatu.lib.periods import Period, PeriodError
-from guatu.projects.models import AnnualPlan, Project
+from guatu.lib.progress import Progress
+from guatu.projects.models import Project
+from guatu.projects.queries import progress_by_project
 from guatu.reports import services
 from guatu.reports.forms import ActionForm, QueueFilterForm, ReasonForm, ReportForm
 from guatu.reports.models import MonthlyReport, ReportStatus
@@ -55,22 +57,16 @@ _HISTORY_HIDES = {"project"}
 
 
 def _figures(project: Project, period: Period, amount: Decimal | None) -> dict:
-    """The annual plan, what approved reports add up to before this month, and the YTD with `amount`."""
-    plan = (
-        AnnualPlan.objects.filter(project=project, year=period.year).values_list("amount", flat=True).first()
-    )
-    before = (
-        MonthlyReport.objects.approved()
-        .filter(project=project, year=period.year, month__lt=period.month)
-        .aggregate(total=Sum("amount"))["total"]
-        or ZERO
-    )
-    after = before + (amount or ZERO)
+    """The annual plan, what approved reports add up to before this month, and the YTD with `amount`
+    (guatu.projects.queries.progress_by_project: the same year to date as the summary and the lights)."""
+    before = progress_by_project([project.pk], period, leave_out_month=True).get(project.pk)
+    before = before or Progress(month=period.month)
+    after = before.with_amount(amount or ZERO)
     return {
-        "annual_plan": plan,
-        "ytd_before": before,
-        "ytd_after": after,
-        "rate_after": percent_text(ratio(after, plan)) if plan else None,
+        "annual_plan": before.annual_plan,
+        "ytd_before": before.ytd_completed,
+        "ytd_after": after.ytd_completed,
+        "rate_after": percent_text(after.completion_rate) if before.annual_plan else None,
     }
 
 
