@@ -451,7 +451,8 @@ class SchemeIndicatorForm(forms.Form):
             "rank": gettext("Rank method"),
             "threshold": gettext("Threshold table"),
         }
-        self.fields["method"].choices = [(m, labels[m]) for m in METHODS]
+        # The linear method (deduct/add around a target) is written in the scheme YAML, not on this form.
+        self.fields["method"].choices = [(m, labels[m]) for m in METHODS if m in labels]
         groups = scheme_definition["groups"]
         self.fields["groups"].choices = [(g["code"], g.get("name", g["code"])) for g in groups]
         self.units = [u for g in groups for u in g.get("units") or []]

@@ -158,3 +158,30 @@ def test_every_yaml_entry_point_refuses_aliases_naming_the_line():
     assert form.is_valid()
     with pytest.raises(FormError, match="第 2 行：不允许使用锚点"):
         form.rules()
+
+
+def test_a_linear_indicator_is_scored_and_explained(tmp_path):
+    scheme = tmp_path / "scheme.yaml"
+    scheme.write_text(
+        """scheme:
+  code: linear-example
+  name: 线性扣分示例
+  year: 2022
+  groups: [{code: township, name: 乡镇, units: [禾青镇, 渣渡镇]}]
+  indicators:
+    - {code: project_completion, name: 重点项目投资完成率, weight: 10, method: linear, target: 100,
+       deduct: 0.5, add: 0.2, ceiling: 12, whole_steps: true}
+  grades: [{name: 合格, min: 6}, {name: 不合格}]
+""",
+        encoding="utf-8",
+    )
+    values = tmp_path / "values.csv"
+    values.write_text(
+        "unit,indicator,period,value\n禾青镇,project_completion,2022-12,96.5\n渣渡镇,project_completion,2022-12,103\n",
+        encoding="utf-8",
+    )
+    result = json.loads(run("--scheme", str(scheme), "--values", str(values), "--format", "json"))
+    units = {u["unit"]: u for u in result["groups"][0]["units"]}
+    assert units["禾青镇"]["indicators"]["project_completion"]["points"] == "8.00"  # 10 − 0.5 × 4
+    assert units["渣渡镇"]["indicators"]["project_completion"]["points"] == "10.60"  # 10 + 0.2 × 3
+    assert "不足 1 按 1 计" in units["禾青镇"]["indicators"]["project_completion"]["how"]

@@ -38,6 +38,7 @@ from guatu.assessment.views.common import (
     require_office,
 )
 from guatu.lib.scoring import scheme_from_dict
+from guatu.lib.scoring.scheme import linear_rule_text
 
 NEW_SCHEME_TEMPLATE = """\
 scheme:
@@ -184,6 +185,8 @@ def _method_text(row: dict) -> str:
                 "best": num(row.get("best")),
             }
         return _("Efficacy coefficient against the group's worst and best")
+    if method == "linear":
+        return linear_rule_text(row)
     if method == "rank":
         return _("Rank: first gets full marks, %(step)s fewer per place, at least %(floor)s") % {
             "step": num(row.get("step")),

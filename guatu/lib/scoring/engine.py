@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from guatu.lib.scoring.scheme import Indicator, Scheme
 from guatu.lib.scoring.values import Values
@@ -144,6 +144,53 @@ def _rank_points(ind: Indicator, place: int) -> tuple[Decimal, str]:
     )
 
 
+def _short(value: Decimal) -> str:
+    """A figure in a "how" text: at most 4 places (half up), no trailing zeros."""
+    text = format(_q(value, 4), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _linear(ind: Indicator, unit: str, x: Decimal, target: Decimal | None) -> tuple[Decimal, str]:
+    """Full marks at the target; `deduct` per step worse, `add` per step better; within floor and ceiling."""
+    if target is None:
+        raise ScoringError([f"{unit} / {ind.code}: 线性扣分法需要目标值"])
+    if ind.basis == "completion_rate":
+        if target <= 0:
+            raise ScoringError([f"{unit} / {ind.code}: 按完成率计分需要大于 0 的目标值"])
+        measured, aim = 100 * x / target, Decimal(100)
+        prefix, aim_text, gap_unit = f"完成率 {_short(measured)}%（{_fmt(x)}/{_fmt(target)}），", "100%", " 个百分点"
+    else:
+        measured, aim = x, target
+        prefix, aim_text, gap_unit = "", _fmt(target), ""
+    better = measured - aim if ind.higher_is_better else aim - measured
+    if better == 0:
+        return ind.weight, f"{prefix}达到目标 {aim_text}：{_fmt(ind.weight)}"
+    worse_word, better_word = ("低于", "高于") if ind.higher_is_better else ("高于", "低于")
+    gap = abs(better)
+    steps = gap / ind.per
+    whole = ""
+    if ind.whole_steps:
+        steps = steps.to_integral_value(rounding=ROUND_CEILING)
+        whole = f"，不足 {_fmt(ind.per)} 按 {_fmt(ind.per)} 计"
+    per = f"每 {_fmt(ind.per)}"
+    if better < 0:
+        points = max(ind.weight - ind.deduct * steps, ind.floor)
+        how = (
+            f"{_fmt(ind.weight)} − {_fmt(ind.deduct)} × {_short(steps)}（{worse_word}目标 {aim_text} 共 "
+            f"{_short(gap)}{gap_unit}{whole}，{per} 扣 {_fmt(ind.deduct)}，最低 {_fmt(ind.floor)}）"
+        )
+    elif ind.add:
+        points = min(ind.weight + ind.add * steps, ind.top)
+        how = (
+            f"{_fmt(ind.weight)} + {_fmt(ind.add)} × {_short(steps)}（{better_word}目标 {aim_text} 共 "
+            f"{_short(gap)}{gap_unit}{whole}，{per} 加 {_fmt(ind.add)}，最高 {_fmt(ind.top)}）"
+        )
+    else:
+        points = ind.weight
+        how = f"{_fmt(ind.weight)}（{better_word}目标 {aim_text}，不加分）"
+    return points, prefix + how
+
+
 def _threshold(ind: Indicator, x: Decimal) -> tuple[Decimal, str]:
     for band in ind.bands:
         if band.matches(x):
@@ -200,6 +247,8 @@ def _score_indicator(
                     points, how = _efficacy(ind, x, peers)
                 elif ind.method == "rank":
                     points, how = _rank_points(ind, ranks[unit])
+                elif ind.method == "linear":
+                    points, how = _linear(ind, unit, x, targets[unit])
                 else:
                     points, how = _threshold(ind, x)
             except ScoringError as exc:

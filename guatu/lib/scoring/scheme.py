@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-METHODS = ("completion_rate", "efficacy", "rank", "threshold")
+METHODS = ("completion_rate", "efficacy", "rank", "threshold", "linear")
 DIRECTIONS = ("higher", "lower")
+BASES = ("value", "completion_rate")  # linear: steps of the value itself, or of its completion rate in %
 VETO_EFFECTS = ("not_top", "lowest")
 
 
@@ -58,7 +59,13 @@ class Indicator:
     worst: Decimal | None = None  # efficacy: 不允许值; None → the group's worst
     best: Decimal | None = None  # efficacy: 满意值; None → the group's best
     step: Decimal | None = None  # rank: points lost per place
-    floor: Decimal = Decimal(0)  # rank: never fewer points than this
+    floor: Decimal = Decimal(0)  # rank and linear: never fewer points than this
+    deduct: Decimal | None = None  # linear: points lost per step worse than the target
+    add: Decimal = Decimal(0)  # linear: points gained per step better than the target
+    per: Decimal = Decimal(1)  # linear: the size of a step (1 percentage point, 1 case, 5 firms...)
+    ceiling: Decimal | None = None  # linear: never more points than this; None → the weight
+    whole_steps: bool = False  # linear: a partial step counts as a whole one (不足1个百分点按1个百分点计)
+    basis: str = "value"  # linear: "value" (x − target) or "completion_rate" (100 × x / target − 100)
     bands: tuple[Band, ...] = ()
     process: tuple[tuple[int, Decimal], ...] = ()  # (month, share): quarterly process weighting
     groups: frozenset[str] = frozenset()  # empty: every group
@@ -70,7 +77,16 @@ class Indicator:
 
     @property
     def max_points(self) -> Decimal:
-        return self.weight * max(self.cap, Decimal(1)) if self.method == "completion_rate" else self.weight
+        if self.method == "completion_rate":
+            return self.weight * max(self.cap, Decimal(1))
+        if self.method == "linear":
+            return self.top
+        return self.weight
+
+    @property
+    def top(self) -> Decimal:
+        """Linear: the most points, the weight unless additions above the target may go beyond it."""
+        return self.weight if self.ceiling is None else self.ceiling
 
     def applies_to(self, group: str, unit: str) -> bool:
         return (not self.groups or group in self.groups) and unit not in self.not_applicable
@@ -200,6 +216,12 @@ _INDICATOR_KEYS = {
     "best",
     "step",
     "floor",
+    "deduct",
+    "add",
+    "per",
+    "ceiling",
+    "whole_steps",
+    "basis",
     "bands",
     "process",
     "groups",
@@ -262,6 +284,12 @@ def _indicator(raw: dict, group_codes: set[str]) -> Indicator:
         best=_opt_dec(raw.get("best"), f"{where}.best"),
         step=_opt_dec(raw.get("step"), f"{where}.step"),
         floor=_dec(raw.get("floor", 0), f"{where}.floor"),
+        deduct=_opt_dec(raw.get("deduct"), f"{where}.deduct"),
+        add=_dec(raw.get("add", 0), f"{where}.add"),
+        per=_dec(raw.get("per", 1), f"{where}.per"),
+        ceiling=_opt_dec(raw.get("ceiling"), f"{where}.ceiling"),
+        whole_steps=raw.get("whole_steps", False),
+        basis=raw.get("basis", "value"),
         bands=bands,
         process=process,
         groups=frozenset(_texts(raw.get("groups") or [], f"{zh} groups", MAX_CODE)),
@@ -277,6 +305,8 @@ def _check_indicator(ind: Indicator, group_codes: set[str]) -> None:
         raise SchemeError(f"{where}: the rank method needs a step ≥ 0 (points lost per place)")
     if ind.method == "rank" and not Decimal(0) <= ind.floor <= ind.weight:
         raise SchemeError(f"{where}: floor must lie between 0 and the weight")
+    if ind.method == "linear":
+        _check_linear(ind)
     if ind.method == "threshold":
         if not ind.bands:
             raise SchemeError(f"{where}: the threshold method needs bands")
@@ -297,6 +327,50 @@ def _check_indicator(ind: Indicator, group_codes: set[str]) -> None:
     unknown = ind.groups - group_codes
     if unknown:
         raise SchemeError(f"{where}.groups: no such group {', '.join(sorted(unknown))}")
+
+
+def _check_linear(ind: Indicator) -> None:
+    zh = f"指标 {ind.code} 的"
+    if ind.deduct is None or ind.deduct < 0:
+        raise SchemeError(f"{zh} deduct：线性扣分法需要每步扣分（0 或以上），如 deduct: 0.5")
+    if ind.add < 0:
+        raise SchemeError(f"{zh} add：每步加分应为 0 或以上")
+    if ind.per <= 0:
+        raise SchemeError(f"{zh} per：每步的大小应大于 0（如 1 个百分点、1 起）")
+    if not Decimal(0) <= ind.floor <= ind.weight:
+        raise SchemeError(f"{zh} floor：最低分应在 0 与权重 {ind.weight} 之间")
+    if not ind.weight <= ind.top <= 2 * ind.weight:
+        raise SchemeError(f"{zh} ceiling：最高分应在权重 {ind.weight} 与其两倍之间")
+    if ind.basis not in BASES:
+        raise SchemeError(f"{zh} basis：应为 value（按数值）或 completion_rate（按完成率），不能是 {ind.basis!r}")
+    if not isinstance(ind.whole_steps, bool):
+        raise SchemeError(f"{zh} whole_steps：应为 true 或 false")
+    if ind.basis == "completion_rate":
+        targets = [ind.target, *ind.targets.values()]
+        if any(t is not None and t <= 0 for t in targets):
+            raise SchemeError(f"{zh} target：按完成率计分时目标值应大于 0")
+
+
+def linear_rule_text(raw: dict) -> str:
+    """A checked linear indicator's rule in words, for the scheme page:
+    以目标值为满分 10 分，每低 1 扣 0.5 分，最低 0 分；每高 1 加 0.2 分，最高 12 分；不足 1 按 1 计."""
+
+    def fmt(value) -> str:
+        text = format(Decimal(str(value)), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    higher = raw.get("direction", "higher") == "higher"
+    worse, better = ("低", "高") if higher else ("高", "低")
+    step = fmt(raw.get("per", 1)) + ("个百分点" if raw.get("basis") == "completion_rate" else "")
+    text = (
+        f"以目标值为满分 {fmt(raw['weight'])} 分，每{worse} {step} 扣 {fmt(raw['deduct'])} 分，"
+        f"最低 {fmt(raw.get('floor', 0))} 分"
+    )
+    if raw.get("add"):
+        text += f"；每{better} {step} 加 {fmt(raw['add'])} 分，最高 {fmt(raw.get('ceiling', raw['weight']))} 分"
+    if raw.get("whole_steps"):
+        text += f"；不足 {step} 按 {step} 计"
+    return text
 
 
 def _check_bands_monotone(ind: Indicator) -> None:
@@ -439,6 +513,18 @@ def scheme_to_dict(scheme: Scheme) -> dict:
                 out[key] = _num(getattr(ind, key))
         if ind.floor:
             out["floor"] = _num(ind.floor)
+        if ind.method == "linear":
+            out["deduct"] = _num(ind.deduct)
+            if ind.add:
+                out["add"] = _num(ind.add)
+            if ind.per != 1:
+                out["per"] = _num(ind.per)
+            if ind.ceiling is not None:
+                out["ceiling"] = _num(ind.ceiling)
+            if ind.whole_steps:
+                out["whole_steps"] = True
+            if ind.basis != "value":
+                out["basis"] = ind.basis
         if ind.targets:
             out["targets"] = {u: _num(t) for u, t in ind.targets.items()}
         if ind.bands:

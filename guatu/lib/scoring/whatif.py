@@ -1,5 +1,10 @@
 """What-if for a unit's score card: how much each indicator is worth per unit of improvement, and how much
-improvement alone would move the unit up one place in its group (others held fixed)."""
+improvement alone would move the unit up one place in its group (others held fixed).
+
+Both come from scoring the scheme again with the unit's value moved, so they hold for every method: for
+the linear method (线性扣减/加分) one unit of improvement is worth `deduct / per` below the target and
+`add / per` above it (0 at the floor or the ceiling), and in whole steps the improvement needed is the way to
+the next step's edge."""
 
 from __future__ import annotations
 
@@ -106,4 +111,7 @@ def _improvement_to_pass(scheme, values, period, unit, ind, rank) -> Decimal | N
             high = mid
         else:
             low = mid
-    return high.quantize(Decimal("0.01"), rounding="ROUND_UP")
+    # Bisection ends just above the least improvement that is enough. Where that is exactly a cent (a
+    # threshold band's edge, a whole step of the linear method), the cent itself is the answer.
+    cent = high.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    return cent if cent > 0 and better(cent) else high.quantize(Decimal("0.01"), rounding="ROUND_UP")

@@ -19,6 +19,19 @@ INDICATORS = [
         "method": "threshold",
         "bands": [{"min": 150, "points": 15}, {"min": 80, "points": 9}, {"points": 2}],
     },
+    {"code": "lin", "weight": 10, "method": "linear", "target": 100, "deduct": 0.5, "add": 0.2, "ceiling": 12},
+    {
+        "code": "linw",
+        "weight": 10,
+        "method": "linear",
+        "basis": "completion_rate",
+        "target": 80,
+        "per": 2,
+        "deduct": 1,
+        "whole_steps": True,
+        "floor": 1,
+    },
+    {"code": "linl", "weight": 5, "method": "linear", "direction": "lower", "target": 20, "deduct": 0.3},
 ]
 CODES = [i["code"] for i in INDICATORS]
 GRADES = [
