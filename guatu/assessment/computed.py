@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from guatu.dispatch.models import Escalation, Problem, ProblemStatus
 from guatu.investment.queries import investment_summary
 from guatu.lib.lights import report_deadline
-from guatu.lib.money import round_half_up
+from guatu.lib.money import percent, round_half_up
 from guatu.lib.periods import Period
+from guatu.lib.progress import completion_rate
 from guatu.lights.services import rules_for
 from guatu.orgs.models import OrgUnit
 from guatu.projects.models import AnnualPlan, Project
@@ -28,7 +29,7 @@ def project_investment_rate(unit: OrgUnit, period: Period) -> Decimal | None:
     summary = investment_summary(Project.objects.in_unit(unit), period)
     plan = sum((r.annual_plan for r in summary.rows if r.tag.code == "county"), Decimal(0))
     done = sum((r.ytd_completed for r in summary.rows if r.tag.code == "county"), Decimal(0))
-    return round_half_up(done / plan * HUNDRED, 2) if plan else None
+    return percent(completion_rate(done, plan))  # the one completion-rate rule (guatu.lib.progress)
 
 
 def reports_on_time(unit: OrgUnit, period: Period) -> Decimal | None:
