@@ -351,7 +351,8 @@ def sees_all_cards(user: User, snapshot) -> bool:
     """The office always, everyone of the jurisdiction once the results are published (公示)."""
     if not visible_schemes(user).filter(pk=snapshot.scheme_id).exists():
         return False
-    return can_manage_assessment(user, snapshot.scheme) or snapshot.status == "published"
+    # A superseded version was published too: it stays readable by the same people.
+    return can_manage_assessment(user, snapshot.scheme) or snapshot.status in ("published", "superseded")
 
 
 def can_see_card(user: User, snapshot, unit: OrgUnit) -> bool:

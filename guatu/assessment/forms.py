@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from guatu.assessment.computed import COMPUTED
 from guatu.assessment.models import (
     VALUE,
+    AppealOutcome,
     Category,
     Direction,
     Frequency,
@@ -734,10 +735,13 @@ class AppealForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=AppealOutcome.choices, widget=forms.RadioSelect)
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 2}), strip=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        choose = gettext("Choose the outcome: upheld, partly upheld or rejected.")
+        self.fields["outcome"].error_messages.update(required=choose, invalid_choice=choose)
         self.fields["answer"].error_messages["required"] = gettext("Write the answer.")
 
 

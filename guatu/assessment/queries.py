@@ -11,6 +11,7 @@ from guatu.assessment.computed import COMPUTED
 from guatu.assessment.models import (
     STRENGTH_CATEGORIES,
     AssessmentItem,
+    Category,
     ChecklistRow,
     Direction,
     HeadlineIndicator,
@@ -311,3 +312,131 @@ def card_what_if(snapshot: ResultSnapshot, unit_name: str, spec: SchemeSpec | No
         return snapshot.what_if[unit_name]
     spec = spec or scheme_from_dict(snapshot.definition)
     return _what_if_rows(spec, values_of(snapshot.inputs), snapshot.period, unit_name)
+
+
+# --- versions of a period's result ----------------------------------------------------------------------------
+
+
+def period_versions(scheme: Scheme, period: Period) -> list[ResultSnapshot]:
+    """Every version of a period's result, the latest first (one query; the heavy JSON left out)."""
+    return list(
+        ResultSnapshot.objects.filter(scheme=scheme, year=period.year, month=period.month)
+        .only("id", "scheme_id", "year", "month", "revision", "status", "published_at")
+        .order_by("-revision")
+    )
+
+
+def snapshot_of_revision(scheme: Scheme, period: Period, revision: int) -> ResultSnapshot | None:
+    return (
+        ResultSnapshot.objects.filter(scheme=scheme, year=period.year, month=period.month, revision=revision)
+        .select_related("computed_by", "published_by")
+        .first()
+    )
+
+
+# --- unit against unit within the county (乡镇对标) --------------------------------------------------------
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A unit's share of the full points of a category or an indicator, against its group's average."""
+
+    code: str  # category or indicator code
+    name: str
+    share: Decimal  # points ÷ full points, in %
+    average: Decimal  # the group's average share, in %
+    gap: Decimal  # share − average, percentage points
+    rank: int  # within the group, by share (1, 2, 2, 4)
+    ranked: int  # units of the group scored on it
+
+
+@dataclass(frozen=True)
+class UnitBenchmark:
+    unit: str
+    group: str
+    total: str
+    rank: int
+    group_size: int
+    categories: list[Standing]
+    strengths: list[Standing]  # 锻长板: the indicators furthest above the group average
+    weaknesses: list[Standing]  # 补弱项: the indicators furthest below it
+
+
+def _standings(
+    shares: dict[str, dict[str, Decimal]], names: dict[str, str]
+) -> dict[str, dict[str, Standing]]:
+    """shares[code][unit] → per unit, per code, its standing in the group."""
+    out: dict[str, dict[str, Standing]] = {}
+    for code, by_unit in shares.items():
+        average = sum(by_unit.values(), Decimal(0)) / len(by_unit)
+        ranks = competition_ranks(by_unit, True)
+        for unit, share in by_unit.items():
+            out.setdefault(unit, {})[code] = Standing(
+                code=code,
+                name=names.get(code, code),
+                share=round_half_up(share, 2),
+                average=round_half_up(average, 2),
+                gap=round_half_up(share - average, 2),
+                rank=ranks[unit],
+                ranked=len(by_unit),
+            )
+    return out
+
+
+def unit_benchmarks(snapshot: ResultSnapshot, units: set[str] | None = None, top: int = 3) -> list[UnitBenchmark]:
+    """Each unit of a result against the other units of its ranking group and the group's average, per
+    indicator category (锻长板、补弱项). Shares of the full points (the weight; a capped completion rate may
+    pass 100 %) make indicators in different measures comparable; a not-applicable indicator is left out of
+    the unit's figures and of the average.
+
+    `units`: the units to return (None: all); averages and ranks always take the whole group. One query.
+    """
+    spec = scheme_from_dict(snapshot.definition)
+    library = dict(
+        Indicator.objects.filter(code__in=[i.code for i in spec.indicators]).values_list("code", "category")
+    )
+    category_names = dict(Category.choices)
+    out = []
+    for group in snapshot.results["groups"]:
+        by_indicator: dict[str, dict[str, Decimal]] = {}
+        by_category: dict[str, dict[str, Decimal]] = {}
+        full_by_category: dict[str, dict[str, Decimal]] = {}
+        for u in group["units"]:
+            for ind in spec.indicators:
+                scored = u["indicators"].get(ind.code)
+                if not scored or scored["points"] is None or not ind.weight:
+                    continue
+                points = Decimal(scored["points"])
+                by_indicator.setdefault(ind.code, {})[u["unit"]] = points / ind.weight * HUNDRED
+                category = library.get(ind.code, Category.OTHER)
+                by_category.setdefault(category, {}).setdefault(u["unit"], Decimal(0))
+                by_category[category][u["unit"]] += points
+                full_by_category.setdefault(category, {}).setdefault(u["unit"], Decimal(0))
+                full_by_category[category][u["unit"]] += ind.weight
+        category_shares = {
+            c: {unit: points / full_by_category[c][unit] * HUNDRED for unit, points in by_unit.items()}
+            for c, by_unit in by_category.items()
+        }
+        per_category = _standings(category_shares, {str(k): str(v) for k, v in category_names.items()})
+        per_indicator = _standings(by_indicator, {i.code: i.name for i in spec.indicators})
+        for u in group["units"]:
+            if units is not None and u["unit"] not in units:
+                continue
+            indicators = list(per_indicator.get(u["unit"], {}).values())
+            out.append(
+                UnitBenchmark(
+                    unit=u["unit"],
+                    group=group["name"],
+                    total=u["total"],
+                    rank=u["rank"],
+                    group_size=len(group["units"]),
+                    categories=sorted(
+                        per_category.get(u["unit"], {}).values(), key=lambda s: (-s.gap, s.code)
+                    ),
+                    strengths=sorted((s for s in indicators if s.gap > 0), key=lambda s: (-s.gap, s.code))[:top],
+                    weaknesses=sorted((s for s in indicators if s.gap < 0), key=lambda s: (s.gap, s.code))[:top],
+                )
+            )
+    return out

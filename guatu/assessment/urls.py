@@ -9,6 +9,7 @@ from guatu.assessment.views import (
     items,
     results,
     schemes,
+    unit_benchmarks,
     values,
 )
 
@@ -36,6 +37,13 @@ urlpatterns = [
     path("schemes/<int:pk>/<str:period>/results/", results.results, name="results"),
     path("schemes/<int:pk>/<str:period>/compute/", results.results_compute, name="compute"),
     path("schemes/<int:pk>/<str:period>/publish/", results.results_publish, name="publish"),
+    path("schemes/<int:pk>/<str:period>/republish/", results.results_republish, name="republish"),
+    path("schemes/<int:pk>/<str:period>/results/v<int:revision>/", results.results, name="results_version"),
+    path(
+        "schemes/<int:pk>/<str:period>/results/v<int:revision>/card/<int:unit_pk>/",
+        results.card,
+        name="card_version",
+    ),
     path("schemes/<int:pk>/<str:period>/card/<int:unit_pk>/", results.card, name="card"),
     path(
         "schemes/<int:pk>/<str:period>/card/<int:unit_pk>/appeal/", appeals.appeal_raise, name="appeal_raise"
@@ -54,5 +62,9 @@ urlpatterns = [
     path("appeals/<int:pk>/answer/", appeals.appeal_answer, name="appeal_answer"),
     path("checklist/", checklist.checklist_page, name="checklist"),
     path("benchmarks/", benchmark.benchmark_page, name="benchmarks"),
+    path("benchmarks/units/", unit_benchmarks.unit_benchmarks_latest, name="unit_benchmarks_latest"),
+    path(
+        "benchmarks/units/<int:pk>/<str:period>/", unit_benchmarks.unit_benchmarks_page, name="unit_benchmarks"
+    ),
     path("headline/", headline.headline_page, name="headline"),
 ]

@@ -1074,7 +1074,7 @@ def test_a_unit_appeals_after_publication_and_the_office_answers(client, world, 
     answer = reverse("assessment:appeal_answer", args=[appeal.pk])
     response = client.post(answer, {"answer": " "}, follow=True)
     assert "请填写答复" in html(response)
-    client.post(answer, {"answer": "经核实，数据无误，维持原结果"})
+    client.post(answer, {"answer": "经核实，数据无误，维持原结果", "outcome": "rejected"})
     appeal.refresh_from_db()
     assert (appeal.status, appeal.answer) == ("answered", "经核实，数据无误，维持原结果")
     client.force_login(w.outsider)

@@ -60,7 +60,7 @@ def appeal_list(request):
     require_office(user)
     appeals = list(
         gateway.visible_appeals(user)
-        .select_related("snapshot__scheme", "unit", "raised_by", "answered_by")
+        .select_related("snapshot__scheme", "unit", "raised_by", "answered_by", "corrected_in")
         .order_by("status", "-raised_at")
     )
     library = dict(
@@ -87,7 +87,9 @@ def appeal_answer(request, pk: int):
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            services.appeal_answer(appeal=appeal, answer=form.cleaned_data["answer"], by=user)
+            services.appeal_answer(
+                appeal=appeal, outcome=form.cleaned_data["outcome"], answer=form.cleaned_data["answer"], by=user
+            )
         except ValidationError as error:
             for message in error_texts(error):
                 messages.error(request, message)

@@ -19,10 +19,11 @@ from guatu.assessment.models import (
     Appeal,
     AppealStatus,
     Indicator,
+    ResultSnapshot,
     Scheme,
     SnapshotStatus,
 )
-from guatu.assessment.queries import score_card
+from guatu.assessment.queries import period_versions, score_card, snapshot_of_revision
 from guatu.assessment.views.common import (
     error_texts,
     num,
@@ -35,17 +36,28 @@ from guatu.lib.periods import Period
 
 
 @login_required
-def results(request, pk: int, period: str):
-    return _render_results(request, gateway.get_visible_scheme(request.user, pk), period_or_404(period))
+def results(request, pk: int, period: str, revision: int | None = None):
+    scheme = gateway.get_visible_scheme(request.user, pk)
+    return _render_results(request, scheme, period_or_404(period), revision=revision)
 
 
-def _render_results(request, scheme: Scheme, period: Period, *, compute_errors=()):
+def _version_of(scheme: Scheme, period: Period, revision: int | None) -> ResultSnapshot | None:
+    """The period's current version, or the one asked for (earlier versions stay readable)."""
+    if revision is None:
+        return snapshot_of(scheme, period)
+    snap = snapshot_of_revision(scheme, period, revision)
+    if snap is None:
+        raise Http404("no such version")
+    return snap
+
+
+def _render_results(request, scheme: Scheme, period: Period, *, compute_errors=(), revision=None):
     user = request.user
     is_office = gateway.can_manage_assessment(user, scheme)
-    snap = snapshot_of(scheme, period)
+    snap = _version_of(scheme, period, revision)
     if snap is None and not is_office:
         raise Http404("no results")
-    groups, reproduces, appeals = [], None, 0
+    groups, reproduces, appeals, awaiting, versions = [], None, 0, 0, []
     if snap is not None:
         sees_all = gateway.sees_all_cards(user, snap)
         names = [u["unit"] for g in snap.results["groups"] for u in g["units"]]
@@ -63,6 +75,8 @@ def _render_results(request, scheme: Scheme, period: Period, *, compute_errors=(
         reproduces = services.snapshot_reproduces(snap)
         if is_office:
             appeals = snap.appeals.filter(status=AppealStatus.OPEN).count()
+            awaiting = snap.appeals.awaiting_correction().count()
+        versions = period_versions(scheme, period)
     return render(
         request,
         "assessment/results.html",
@@ -75,6 +89,8 @@ def _render_results(request, scheme: Scheme, period: Period, *, compute_errors=(
             "is_office": is_office,
             "compute_errors": compute_errors,
             "open_appeals": appeals,
+            "awaiting_correction": awaiting,
+            "versions": versions,
             "tab": "schemes",
         },
         status=400 if compute_errors else 200,
@@ -124,9 +140,9 @@ def results_publish(request, pk: int, period: str):
 # --------------------------------------------------------------------------------------- score card
 
 
-def _card_context(request, scheme: Scheme, period: Period, unit_pk: int):
+def _card_context(request, scheme: Scheme, period: Period, unit_pk: int, revision: int | None = None):
     user = request.user
-    snap = snapshot_of(scheme, period)
+    snap = _version_of(scheme, period, revision)
     if snap is None:
         raise Http404("no results")
     unit = gateway.get_card_unit(user, snap, unit_pk)
@@ -137,10 +153,10 @@ def _card_context(request, scheme: Scheme, period: Period, unit_pk: int):
 
 
 @login_required
-def card(request, pk: int, period: str, unit_pk: int):
+def card(request, pk: int, period: str, unit_pk: int, revision: int | None = None):
     scheme = gateway.get_visible_scheme(request.user, pk)
     period = period_or_404(period)
-    snap, unit, card_ = _card_context(request, scheme, period, unit_pk)
+    snap, unit, card_ = _card_context(request, scheme, period, unit_pk, revision)
     return _render_card(request, scheme, period, snap, unit, card_)
 
 
@@ -205,3 +221,28 @@ def _render_card(request, scheme, period, snap, unit, card_, *, appeal_form=None
         },
         status=400 if appeal_form is not None and appeal_form.is_bound else 200,
     )
+
+
+@login_required
+@require_POST
+def results_republish(request, pk: int, period: str):
+    """Publish a corrected version after upheld appeals (申诉更正后重新公示)."""
+    user = request.user
+    scheme = gateway.get_visible_scheme(user, pk)
+    period = period_or_404(period)
+    require_office(user, scheme)
+    snap = snapshot_of(scheme, period)
+    if snap is None:
+        raise Http404("no results")
+    try:
+        new = services.snapshot_republish(snapshot=snap, by=user)
+    except ValidationError as error:
+        for message in error_texts(error):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Version %(revision)s published; version %(earlier)s is kept, marked superseded.")
+            % {"revision": new.revision, "earlier": snap.revision},
+        )
+    return redirect("assessment:results", pk=scheme.pk, period=str(period))
