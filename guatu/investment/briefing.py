@@ -63,7 +63,9 @@ def briefing_for(unit: OrgUnit, period: Period) -> dict:
                 "completion_rate_percent": percent_text(row.completion_rate),
                 "time_progress_percent": percent_text(row.time_progress),
                 "planned_progress_percent": percent_text(row.planned_progress),
-                "deviation_points": None if row.deviation_points is None else strip_zeros(row.deviation_points),
+                "deviation_points": None
+                if row.deviation_points is None
+                else strip_zeros(row.deviation_points),
             }
             for row in rows
         ],

@@ -33,11 +33,6 @@ class TagSummary:
         return self.progress.annual_plan or Decimal(0)
 
     @property
-    def planned_to_date(self) -> Decimal:
-        """万元: phased months to date, plus plan × months/12 for the plans not phased."""
-        return self.progress.planned_to_date or Decimal(0)
-
-    @property
     def time_progress(self) -> Decimal:
         """时序进度: months elapsed ÷ 12, whatever the plans."""
         return self.progress.time_progress
@@ -70,9 +65,7 @@ def investment_summary(projects: ProjectQuerySet, period: Period) -> InvestmentS
     """Summary for `projects` (already narrowed to what the reader may see and the unit asked for)."""
     scope = projects.counted().values("pk")
     tags = list(LevelTag.objects.order_by("sort_order", "id"))
-    progress = {
-        pid: p for pid, p in progress_by_project(scope, period).items() if p.annual_plan is not None
-    }
+    progress = {pid: p for pid, p in progress_by_project(scope, period).items() if p.annual_plan is not None}
     listed: dict[int, list[Progress]] = defaultdict(list)
     for pid, tag_id in Project.tags.through.objects.filter(project__in=scope).values_list(
         "project_id", "leveltag_id"

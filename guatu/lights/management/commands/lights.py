@@ -59,6 +59,8 @@ class Command(BaseCommand):
                     "annual_plan": format_decimal(t.annual_plan),
                     "projected_year_end": format_decimal(t.projected_year_end),
                     "projected_below_plan": t.projected_below_plan,
+                    "unprojected": t.unprojected,
+                    "short_history": t.short_history,
                 }
                 for t in tags
             ],
@@ -82,6 +84,7 @@ class Command(BaseCommand):
                 f"{t['name']}: {t['projects']} 个项目, 绿灯 {t['green']}, 黄灯 {t['yellow']}, 红灯 {t['red']}; "
                 f"预计全年完成 {t['projected_year_end']} 万元 / 计划 {t['annual_plan']} 万元"
                 + (" (预计完不成)" if t["projected_below_plan"] else "")
+                + (f"；其中 {t['short_history']} 个项目按较少历史数据推算" if t["short_history"] else "")
             )
         for item in result["warned"]:
             mark = "红" if item["light"] == "red" else "黄"
