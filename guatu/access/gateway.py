@@ -19,7 +19,7 @@ from django.http import Http404
 from guatu.accounts.models import Role, User
 from guatu.dispatch.models import Meeting, Problem, SupervisionOrder
 from guatu.orgs.models import JURISDICTION_KINDS, OrgUnit
-from guatu.projects.models import Project, ProjectQuerySet
+from guatu.projects.models import IndustryChain, Project, ProjectQuerySet
 from guatu.reports.models import MonthlyReport
 
 CITY_WIDE_ROLES = (Role.CITY_ADMIN, Role.REVIEWER)
@@ -197,6 +197,24 @@ def can_act_for_problem(user: User, problem) -> bool:
         and problem.assigned_unit_id is not None
         and user.org_unit_id == problem.assigned_unit_id
     )
+
+
+def chains_for_problems(user: User):
+    """The industry chains a reviewer may raise problems on: those led by a unit of their jurisdiction."""
+    chains = IndustryChain.objects.all()
+    if not is_reviewer(user):
+        return chains.none()
+    if _is_unrestricted(user):
+        return chains
+    unit = scope_unit(user)
+    return chains.filter(lead_unit__path__startswith=unit.path) if unit else chains.none()
+
+
+def get_chain_for_problems(user: User, pk) -> IndustryChain:
+    try:
+        return chains_for_problems(user).select_related("chief").get(pk=pk)
+    except (IndustryChain.DoesNotExist, ValueError, TypeError):
+        raise Http404("chain not found") from None
 
 
 def may_raise_problems(user: User) -> bool:

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from guatu import clock
 from guatu.dispatch.dates import deadline_error, meeting_date_error
 from guatu.dispatch.models import ProblemCategory, ProblemStatus, Tier
+from guatu.dispatch.queries import OPEN
 
 ALL = _("All")
-OPEN = "open"
 MAX_ATTACHMENT_MB = 20
 # Office documents, scans and photos; OFD is the national standard format for official documents.
 ATTACHMENT_EXTENSIONS = (

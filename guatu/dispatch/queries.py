@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from guatu.access import gateway
 from guatu.accounts.models import Role, User
 from guatu.audit.models import AuditEvent
 from guatu.audit.queries import replay
-from guatu.dispatch.models import OPEN_STATUSES, Problem, SupervisionOrder, Tier
-from guatu.lights.models import SEVERITY, ProjectLight
+from guatu.dispatch.models import OPEN_STATUSES, Problem, SupervisionStatus, Tier
+from guatu.lights.models import SEVERITY, LightColor, ProjectLight
 from guatu.lights.queries import describe_reason
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.projects.models import Project
+
+RED_FIRST = {LightColor.RED: 0, LightColor.YELLOW: 1, LightColor.GREEN: 2}
+OPEN = "open"  # the problem list's status filter for "not closed" (raised, assigned or in hand)
 
 
 def responsibility(*, tier: int, convenor: Leader | None, convenor_unit: OrgUnit | None, user) -> Q:
@@ -140,10 +143,6 @@ def overdue_orders(orders, today: date):
     return orders.overdue(today).select_related("project", "addressee").order_by("deadline", "pk")
 
 
-def all_orders():
-    return SupervisionOrder.objects.all()
-
-
 def unit_users(unit: OrgUnit | None) -> list[User]:
     """The people who act for a unit: its active reporters (whom its notifications reach)."""
     if unit is None:
@@ -165,3 +164,123 @@ def tier_people(problem: Problem) -> list[User]:
             leader = problem.chain.chief
         return leader_users([leader]) if leader else []
     return leader_users(Leader.objects.filter(is_principal=True))
+
+
+# --- the pages' reads: each takes a queryset the gateway has already narrowed -------------------------------
+
+
+def filter_problems(problems, filters: dict, today: date):
+    """The problem list's filters (status or "open", tier, category, unit, overdue, project)."""
+    status = filters.get("status")
+    if status == OPEN:
+        problems = problems.open()
+    elif status:
+        problems = problems.filter(status=status)
+    if filters.get("tier"):
+        problems = problems.filter(tier=filters["tier"])
+    if filters.get("category"):
+        problems = problems.filter(category=filters["category"])
+    unit = filters.get("unit")
+    if unit is not None:
+        problems = problems.filter(
+            Q(assigned_unit__path__startswith=unit.path)
+            | Q(project__in=Project.objects.in_unit(unit).values("pk"))
+        )
+    if filters.get("overdue"):
+        problems = problems.overdue(today)
+    if filters.get("project"):
+        problems = problems.filter(project_id=filters["project"])
+    return problems
+
+
+def open_first(problems):
+    """Open problems first, soonest deadline first; closed and verified ones after them."""
+    return problems.annotate(
+        is_done=Case(
+            When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    ).order_by("is_done", F("deadline").asc(nulls_last=True), "pk")
+
+
+def orders_for_list(orders):
+    return orders.select_related("project", "addressee", "problem")
+
+
+def orders_waiting_first(orders):
+    """Waiting for a response, then waiting to be closed, then closed; soonest deadline first in each."""
+    return orders.annotate(
+        stage=Case(
+            When(status=SupervisionStatus.ISSUED, then=Value(0)),
+            When(status=SupervisionStatus.RESPONDED, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("stage", "deadline", "pk")
+
+
+def orders_to_unit(orders, unit: OrgUnit):
+    """The supervision orders addressed to a unit that are not closed yet, soonest deadline first."""
+    return (
+        orders_for_list(orders)
+        .filter(addressee=unit)
+        .exclude(status=SupervisionStatus.CLOSED)
+        .order_by("deadline", "pk")
+    )
+
+
+def mark_overdue(orders, today: date) -> list:
+    orders = list(orders)
+    for order in orders:
+        order.overdue = order.status == SupervisionStatus.ISSUED and order.deadline < today
+        order.days_overdue = (today - order.deadline).days if order.overdue else 0
+    return orders
+
+
+def overdue_by_unit(orders: list) -> list[dict]:
+    """The supervision bulletin's summary: per addressed unit, how many orders are overdue and the longest delay."""
+    by_unit: dict[int, dict] = {}
+    for order in orders:
+        row = by_unit.setdefault(order.addressee_id, {"unit": order.addressee, "count": 0, "days": 0})
+        row["count"] += 1
+        row["days"] = max(row["days"], order.days_overdue)
+    return sorted(by_unit.values(), key=lambda row: (-row["count"], -row["days"], row["unit"].path))
+
+
+def meetings_for_list(meetings):
+    """Meetings, latest first, with how many decided items each has and how many are still open."""
+    return (
+        meetings.select_related("convenor", "convenor_unit")
+        .annotate(
+            items=Count("decided_items", distinct=True),
+            open_items=Count(
+                "decided_items", filter=Q(decided_items__status__in=OPEN_STATUSES), distinct=True
+            ),
+        )
+        .order_by("-date", "-pk")
+    )
+
+
+def leaders_of(units: list[OrgUnit]):
+    """The leaders of the given units: who may convene or attend a meeting."""
+    return Leader.objects.filter(org_unit__in=[unit.pk for unit in units]).order_by("sort_order", "id")
+
+
+def latest_lights(projects) -> tuple[list[ProjectLight], tuple[int, int] | None]:
+    """The lights of the latest month computed for these projects, red first, each with its reasons' texts."""
+    latest = (
+        ProjectLight.objects.filter(project__in=projects.values("pk"))
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+    if latest is None:
+        return [], None
+    lights = list(
+        ProjectLight.objects.for_period(*latest)
+        .filter(project__in=projects.values("pk"))
+        .select_related("project__location_unit", "project__lead_unit")
+    )
+    for light in lights:
+        light.reason_texts = [describe_reason(reason) for reason in light.reasons]
+    lights.sort(key=lambda light: (RED_FIRST[light.light], light.project.name))
+    return lights, latest

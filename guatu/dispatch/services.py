@@ -156,6 +156,11 @@ def problem_raise(
         )
     else:
         _require(gateway.is_reviewer(by), _("Only reviewers raise problems on chains and at meetings."))
+    if chain is not None:
+        _require(
+            gateway.chains_for_problems(by).filter(pk=chain.pk).exists(),
+            _("You may not raise problems on this industry chain."),
+        )
     _validate_new(
         description=description,
         tier=tier,

@@ -299,6 +299,20 @@ def test_reviewer_raises_on_a_chain_and_a_reporter_may_not(client, world):
     assert (problem.chain, problem.project) == (chain, None)
 
 
+def test_a_chain_of_another_county_is_not_found_nor_offered(client, world, other_county_reviewer):
+    w = world
+    chain = IndustryChain.objects.create(name="锑品产业链", chief=w.leader, lead_unit=w.dept)
+    client.force_login(other_county_reviewer)
+    chain_url = url("problem_raise") + f"?chain={chain.pk}"
+    assert client.get(chain_url).status_code == 404
+    data = {"description": "越权提出的问题", "category": "funds", "tier": "2"}
+    assert client.post(chain_url, data).status_code == 404
+    assert "锑品产业链" not in page(client.get(url("problem_raise")))
+    response = client.post(url("problem_raise"), {**data, "chain": chain.pk})
+    assert response.status_code == 200 and "请从列表中选择" in page(response)
+    assert not Problem.objects.exists()
+
+
 # ------------------------------------------------------------------------------------------ problem page
 
 
@@ -657,6 +671,18 @@ def test_addressed_unit_responds_and_the_reviewer_closes(client, world, order):
     assert order.status == "closed"
     response = client.post(url("order_close", order.pk))
     assert response.status_code == 200 and "只有已答复的督办单才能办结" in page(response)
+
+
+def test_problem_and_order_history_name_each_change_in_chinese(client, world, order):
+    """One history renderer (audit/_history.html): labels and names, never field names or ids."""
+    w = world
+    client.force_login(w.reviewer)
+    history = page(client.get(url("order", order.pk))).split('id="history"')[1]
+    assert "督办对象" in history and w.dept.name in history and "办结期限" in history  # labelled, by name
+    assert f">{w.dept.pk}<" not in history and "addressee" not in history
+    history = page(client.get(url("problem", order.problem_id))).split('id="history"')[1]
+    assert "交办单位" in history and w.dept.name in history
+    assert "assigned_unit" not in history and f"#{w.dept.pk}" not in history
 
 
 def test_order_list_puts_orders_waiting_for_a_response_first(client, world, order):

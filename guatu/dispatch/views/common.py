@@ -1,14 +1,11 @@
-"""What the dispatch pages share: page size, severity order, the units a user may pick, order rows."""
+"""What the dispatch pages share: page size, whether htmx asked for a fragment, the units a user may pick."""
 
 from __future__ import annotations
 
 from guatu.access import gateway
-from guatu.dispatch.models import SupervisionStatus
-from guatu.lights.models import LightColor
 from guatu.orgs.models import OrgUnit
 
 PAGE_SIZE = 50
-SEVERITY = {LightColor.RED: 0, LightColor.YELLOW: 1, LightColor.GREEN: 2}
 
 
 def is_partial(request) -> bool:
@@ -19,15 +16,3 @@ def is_partial(request) -> bool:
 def units_for(user) -> list[OrgUnit]:
     """The units a user may pick (assign to, address, filter by), in tree order."""
     return list(gateway.visible_units(user).order_by("path"))
-
-
-def orders_for_list(user):
-    return gateway.visible_orders(user).select_related("project", "addressee", "problem")
-
-
-def mark_overdue(orders, today) -> list:
-    orders = list(orders)
-    for order in orders:
-        order.overdue = order.status == SupervisionStatus.ISSUED and order.deadline < today
-        order.days_overdue = (today - order.deadline).days if order.overdue else 0
-    return orders

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,44 +14,22 @@ from django.views.decorators.http import require_POST
 
 from guatu import clock
 from guatu.access import gateway
-from guatu.dispatch import services
+from guatu.dispatch import queries, services
 from guatu.dispatch.forms import (
     DecidedItemForm,
     MeetingForm,
     MinutesForm,
 )
-from guatu.dispatch.models import (
-    OPEN_STATUSES,
-    Tier,
-)
-from guatu.dispatch.views.common import (
-    PAGE_SIZE,
-    SEVERITY,
-    units_for,
-)
+from guatu.dispatch.models import OPEN_STATUSES, Tier
+from guatu.dispatch.views.common import PAGE_SIZE, units_for
 from guatu.lights.models import LightColor
-from guatu.orgs.models import Leader, OrgUnit
 from guatu.web.forms import add_service_errors, top_errors
-
-
-def _leaders(units: list[OrgUnit]):
-    return Leader.objects.filter(org_unit__in=[unit.pk for unit in units]).order_by("sort_order", "id")
 
 
 @login_required
 def meeting_list(request):
     user = request.user
-    meetings = (
-        gateway.visible_meetings(user)
-        .select_related("convenor", "convenor_unit")
-        .annotate(
-            items=Count("decided_items", distinct=True),
-            open_items=Count(
-                "decided_items", filter=Q(decided_items__status__in=OPEN_STATUSES), distinct=True
-            ),
-        )
-        .order_by("-date", "-pk")
-    )
+    meetings = queries.meetings_for_list(gateway.visible_meetings(user))
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -66,7 +44,7 @@ def meeting_create(request):
     if not gateway.is_reviewer(user):
         raise PermissionDenied
     units = units_for(user)
-    leaders = _leaders(units)
+    leaders = queries.leaders_of(units)
     if request.method == "POST":
         form = MeetingForm(request.POST, leaders=leaders, units=units)
         if form.is_valid():
@@ -117,7 +95,7 @@ def _render_meeting(request, meeting, *, minutes_form=None, item_form=None):
         item.overdue = item.status in OPEN_STATUSES and item.deadline is not None and item.deadline < today
     agenda = sorted(
         meeting.agenda,
-        key=lambda entry: (entry.get("kind") != "project", SEVERITY.get(entry.get("light"), 3)),
+        key=lambda entry: (entry.get("kind") != "project", queries.RED_FIRST.get(entry.get("light"), 3)),
     )
     context = {
         "meeting": meeting,

@@ -8,39 +8,8 @@ from django.shortcuts import render
 from guatu import clock
 from guatu.access import gateway
 from guatu.accounts.models import Role
-from guatu.dispatch.models import (
-    SupervisionStatus,
-)
-from guatu.dispatch.queries import problems_of_unit, problems_waiting_on_leader
-from guatu.dispatch.views.common import (
-    SEVERITY,
-    mark_overdue,
-    orders_for_list,
-)
-from guatu.lights.models import LightColor, ProjectLight
-from guatu.lights.queries import describe_reason
-
-
-def leader_lights(user) -> tuple[list[ProjectLight], tuple[int, int] | None]:
-    """The lights of the projects a user sees, for the latest month computed; red first."""
-    projects = gateway.visible_projects(user).counted().values("pk")
-    latest = (
-        ProjectLight.objects.filter(project__in=projects)
-        .order_by("-year", "-month")
-        .values_list("year", "month")
-        .first()
-    )
-    if latest is None:
-        return [], None
-    lights = list(
-        ProjectLight.objects.for_period(*latest)
-        .filter(project__in=projects)
-        .select_related("project__location_unit", "project__lead_unit")
-    )
-    for light in lights:
-        light.reason_texts = [describe_reason(reason) for reason in light.reasons]
-    lights.sort(key=lambda light: (SEVERITY[light.light], light.project.name))
-    return lights, latest
+from guatu.dispatch import queries
+from guatu.lights.models import LightColor
 
 
 @login_required
@@ -52,10 +21,10 @@ def my_work(request):
     visible = gateway.visible_problems(user)
     context = {"today": today, "is_leader": user.role == Role.LEADER}
     if user.role == Role.LEADER:
-        lights, latest = leader_lights(user)
+        lights, latest = queries.latest_lights(gateway.visible_projects(user).counted())
         waiting = (
             list(
-                problems_waiting_on_leader(user.leader)
+                queries.problems_waiting_on_leader(user.leader)
                 .filter(pk__in=visible.values("pk"))
                 .select_related("meeting")
                 .prefetch_related("escalations")
@@ -83,17 +52,13 @@ def my_work(request):
         context.update({"unit": None, "problems": [], "orders": []})
     else:
         problems = list(
-            problems_of_unit(user.org_unit)
+            queries.problems_of_unit(user.org_unit)
             .filter(pk__in=visible.values("pk"))
             .select_related("meeting")
             .prefetch_related("escalations")
         )
-        orders = mark_overdue(
-            orders_for_list(user)
-            .filter(addressee_id=user.org_unit_id)
-            .exclude(status=SupervisionStatus.CLOSED)
-            .order_by("deadline", "pk"),
-            today,
+        orders = queries.mark_overdue(
+            queries.orders_to_unit(gateway.visible_orders(user), user.org_unit), today
         )
         context.update({"unit": user.org_unit, "problems": problems, "orders": orders})
     for problem in context["problems"]:

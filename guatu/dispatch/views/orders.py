@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from guatu import clock
 from guatu.access import gateway
-from guatu.audit.labels import action_label
+from guatu.audit.history import history_rows
 from guatu.audit.queries import history_of
-from guatu.dispatch import services
+from guatu.dispatch import queries, services
 from guatu.dispatch.forms import (
     OrderFilterForm,
     OrderIssueForm,
@@ -25,11 +24,8 @@ from guatu.dispatch.forms import (
 from guatu.dispatch.models import (
     SupervisionStatus,
 )
-from guatu.dispatch.queries import overdue_orders
 from guatu.dispatch.views.common import (
     PAGE_SIZE,
-    mark_overdue,
-    orders_for_list,
     units_for,
 )
 from guatu.web.forms import add_service_errors, top_errors
@@ -41,19 +37,12 @@ def order_list(request):
     today = clock.today()
     form = OrderFilterForm(request.GET or None, statuses=SupervisionStatus.choices)
     filters = form.filters()
-    orders = orders_for_list(user)
+    orders = queries.orders_for_list(gateway.visible_orders(user))
     if filters.get("status"):
         orders = orders.filter(status=filters["status"])
     if filters.get("overdue"):
         orders = orders.overdue(today)
-    in_order = orders.annotate(
-        stage=Case(
-            When(status=SupervisionStatus.ISSUED, then=Value(0)),
-            When(status=SupervisionStatus.RESPONDED, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    ).order_by("stage", "deadline", "pk")  # waiting for a response, then waiting to be closed, then closed
+    in_order = queries.orders_waiting_first(orders)
     page = Paginator(in_order, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -63,7 +52,7 @@ def order_list(request):
         {
             "form": form,
             "page": page,
-            "orders": mark_overdue(page, today),
+            "orders": queries.mark_overdue(page, today),
             "query": query.urlencode(),
             "can_issue": gateway.is_reviewer(user),
         },
@@ -74,13 +63,8 @@ def order_list(request):
 def order_bulletin(request):
     """督查通报: the supervision orders past their deadline without a written response, by unit."""
     today = clock.today()
-    orders = mark_overdue(overdue_orders(gateway.visible_orders(request.user), today), today)
-    by_unit: dict[int, dict] = {}
-    for order in orders:
-        row = by_unit.setdefault(order.addressee_id, {"unit": order.addressee, "count": 0, "days": 0})
-        row["count"] += 1
-        row["days"] = max(row["days"], order.days_overdue)
-    units = sorted(by_unit.values(), key=lambda row: (-row["count"], -row["days"], row["unit"].path))
+    orders = queries.mark_overdue(queries.overdue_orders(gateway.visible_orders(request.user), today), today)
+    units = queries.overdue_by_unit(orders)
     return render(request, "dispatch/order_bulletin.html", {"orders": orders, "units": units, "today": today})
 
 
@@ -156,20 +140,9 @@ def _render_order(request, order, *, response_form=None, close_errors=()):
             and gateway.can_review(user, order.project),
             "response_form": response_form or (OrderResponseForm() if can_respond else None),
             "action_errors": [*top_errors(response_form), *close_errors],
-            "history": _order_history(order),
+            "history": history_rows(history_of(order), hide={"project", "problem"}),
         },
     )
-
-
-def _order_history(order) -> list[dict]:
-    return [
-        {
-            "at": event.at,
-            "actor": event.actor.display_name if event.actor else _("system"),
-            "action": action_label(event.action),
-        }
-        for event in history_of(order)
-    ]
 
 
 @login_required

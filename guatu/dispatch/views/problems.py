@@ -8,21 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guatu import clock
 from guatu.access import gateway
-from guatu.audit.labels import action_label
+from guatu.audit.history import history_rows
 from guatu.audit.queries import history_of
-from guatu.dispatch import services
+from guatu.dispatch import queries, services
 from guatu.dispatch.forms import (
-    OPEN,
     AssignForm,
     FeedbackForm,
     ProblemFilterForm,
@@ -33,17 +30,13 @@ from guatu.dispatch.forms import (
 from guatu.dispatch.models import (
     OPEN_STATUSES,
     Problem,
-    ProblemCategory,
     ProblemStatus,
-    Tier,
 )
 from guatu.dispatch.views.common import (
     PAGE_SIZE,
     is_partial,
     units_for,
 )
-from guatu.orgs.models import OrgUnit
-from guatu.projects.models import IndustryChain, Project
 from guatu.web.forms import add_service_errors, top_errors
 
 
@@ -58,38 +51,6 @@ def _problem_subject(problem: Problem) -> str:
 # --------------------------------------------------------------------------------------- problem list
 
 
-def filter_problems(problems, filters: dict, today):
-    status = filters.get("status")
-    if status == OPEN:
-        problems = problems.open()
-    elif status:
-        problems = problems.filter(status=status)
-    if filters.get("tier"):
-        problems = problems.filter(tier=filters["tier"])
-    if filters.get("category"):
-        problems = problems.filter(category=filters["category"])
-    unit = filters.get("unit")
-    if unit is not None:
-        problems = problems.filter(
-            Q(assigned_unit__path__startswith=unit.path)
-            | Q(project__in=Project.objects.in_unit(unit).values("pk"))
-        )
-    if filters.get("overdue"):
-        problems = problems.overdue(today)
-    if filters.get("project"):
-        problems = problems.filter(project_id=filters["project"])  # within what the gateway already allows
-    return problems
-
-
-def open_first(problems):
-    """Open problems first, soonest deadline first; closed and verified ones after them."""
-    return problems.annotate(
-        is_done=Case(
-            When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-    ).order_by("is_done", F("deadline").asc(nulls_last=True), "pk")
-
-
 @login_required
 def problem_list(request):
     """Every problem the user may see, filtered. A fixed number of queries at any length."""
@@ -97,7 +58,7 @@ def problem_list(request):
     today = clock.today()
     form = ProblemFilterForm(request.GET or None, units=units_for(user))
     problems = gateway.visible_problems(user).for_list().select_related("meeting")
-    problems = open_first(filter_problems(problems, form.filters(), today))
+    problems = queries.open_first(queries.filter_problems(problems, form.filters(), today))
     page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
     for problem in rows:
@@ -135,10 +96,7 @@ def _raise_subject(request):
     if params.get("chain"):
         if not gateway.is_reviewer(user):
             raise PermissionDenied
-        try:
-            return {"chain": IndustryChain.objects.select_related("chief").get(pk=params["chain"])}
-        except (IndustryChain.DoesNotExist, ValueError):
-            raise Http404("chain not found") from None
+        return {"chain": gateway.get_chain_for_problems(user, params["chain"])}
     return {}
 
 
@@ -158,7 +116,7 @@ def problem_raise(request):
     if not subject:
         picks["projects"] = gateway.visible_projects(user).counted().order_by("name")
         if gateway.is_reviewer(user):
-            picks["chains"] = IndustryChain.objects.order_by("id")
+            picks["chains"] = gateway.chains_for_problems(user).order_by("id")
 
     if request.method == "POST":
         form = ProblemRaiseForm(request.POST, **picks)
@@ -192,63 +150,7 @@ def problem_raise(request):
 # ------------------------------------------------------------------------------------------ problem page
 
 # The problem's subject (project, chain, report, meeting) is shown once at the top of the page.
-HISTORY_FIELDS = {
-    "description": gettext_lazy("Description"),
-    "category": gettext_lazy("Category"),
-    "tier": gettext_lazy("Tier"),
-    "status": gettext_lazy("Status"),
-    "assigned_unit": gettext_lazy("Assigned unit"),
-    "deadline": gettext_lazy("Deadline"),
-    "required_outcome": gettext_lazy("Required outcome"),
-}
-
-
-def _problem_history(problem: Problem) -> list[dict]:
-    """The audit trail as the page shows it: when, who, what, each changed field from → to, why."""
-    events = list(history_of(problem))
-    unit_ids = {
-        value
-        for event in events
-        for side in (event.before, event.after)
-        if (value := side.get("assigned_unit")) is not None
-    }
-    units = OrgUnit.objects.in_bulk(unit_ids) if unit_ids else {}
-
-    def shown(name, value):
-        if value in (None, ""):
-            return "—"
-        if name == "status":
-            return str(ProblemStatus(value).label)
-        if name == "tier":
-            return str(Tier(value).label)
-        if name == "category":
-            return str(ProblemCategory(value).label)
-        if name == "assigned_unit":
-            unit = units.get(value)
-            return unit.display_name if unit else f"#{value}"
-        return str(value)
-
-    rows = []
-    for event in events:
-        changes = [
-            {
-                "label": label,
-                "before": shown(name, event.before.get(name)) if event.before else None,
-                "after": shown(name, event.after[name]),
-            }
-            for name, label in HISTORY_FIELDS.items()
-            if name in event.after and (event.before or event.after[name] not in (None, ""))
-        ]
-        rows.append(
-            {
-                "at": event.at,
-                "actor": event.actor.display_name if event.actor else _("system"),
-                "action": action_label(event.action),
-                "changes": changes,
-                "reason": event.reason if event.action != "problem.feedback" else "",
-            }
-        )
-    return rows
+HISTORY_HIDES = {"project", "chain", "report", "meeting"}
 
 
 @login_required
@@ -280,7 +182,7 @@ def _render_problem(request, problem: Problem, *, failed: str = "", failed_form=
         "feedback": feedback,
         "escalations": list(problem.escalations.all()),
         "orders": list(gateway.visible_orders(user).filter(problem=problem).select_related("addressee")),
-        "history": _problem_history(problem),
+        "history": history_rows(history_of(problem), hide=HISTORY_HIDES),
         "can_assign": can_manage and is_open,
         "can_feedback": can_act and status in (ProblemStatus.ASSIGNED, ProblemStatus.IN_HAND),
         "can_verify": can_manage and status == ProblemStatus.IN_HAND,
