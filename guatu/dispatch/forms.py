@@ -20,6 +20,7 @@ from guatu.dispatch.queries import OPEN
 
 ALL = _("All")
 MAX_ATTACHMENT_MB = 20
+MAX_ID = 2**63 - 1  # the largest id a database column holds (a larger one fails in the database, not here)
 # Office documents, scans and photos; OFD is the national standard format for official documents.
 ATTACHMENT_EXTENSIONS = (
     "pdf ofd doc docx wps xls xlsx et ppt pptx txt csv jpg jpeg png gif bmp tif tiff zip rar 7z".split()
@@ -120,7 +121,7 @@ class ProblemFilterForm(forms.Form):
     )
     unit = UnitChoiceField(label=_("Unit"), required=False, empty_label=ALL)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    project = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    project = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
 
     def __init__(self, data, *, units):
         super().__init__(data)

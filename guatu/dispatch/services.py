@@ -589,8 +589,17 @@ def meeting_create(
     """A meeting with its agenda generated from the lagging projects and open problems it is responsible for,
     as they stood on the meeting's date (`at` is the moment it is scheduled or recorded, default now)."""
     _require(gateway.is_reviewer(by), _("Only reviewers schedule dispatch meetings."))
+    errors = {}
+    title = (title or "").strip()
+    limit = Meeting._meta.get_field("title").max_length
+    if not title:
+        errors["title"] = _("Give the meeting a title.")
+    elif len(title) > limit:
+        errors["title"] = _("The title is too long: at most %(limit)s characters.") % {"limit": limit}
     if error := meeting_date_error(date, today=timezone.localtime(at or clock.now()).date()):
-        raise ValidationError({"date": error})
+        errors["date"] = error
+    if errors:
+        raise ValidationError(errors)
     if tier == Tier.UNIT and convenor_unit is None:
         raise ValidationError({"convenor_unit": _("A tier-1 meeting is convened by a unit.")})
     if tier != Tier.UNIT and convenor is None:

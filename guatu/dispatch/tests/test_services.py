@@ -399,3 +399,18 @@ def test_raise_and_assign_is_one_write_or_none(world):
         "problem.raise",
         "problem.assign",
     ]
+
+
+def test_meeting_title_and_date_are_bounded_by_the_service_too(world):
+    w = world
+    with time_machine.travel(datetime(2022, 3, 14, 9, tzinfo=UTC)):
+        for title, day, field in (
+            ("长" * 201, date(2022, 3, 15), "title"),
+            ("  ", date(2022, 3, 15), "title"),
+            ("调度会", date(2024, 3, 15), "date"),
+            ("调度会", date(2020, 3, 15), "date"),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                meeting_create(tier=2, date=day, title=title, convenor=w.leader, by=w.reviewer)
+            assert field in refused.value.message_dict
+    assert not AuditEvent.objects.filter(action="meeting.create").exists()

@@ -157,6 +157,9 @@ def test_problem_list_bad_filter_is_explained_in_chinese(client, world, assigned
     html = page(client.get(url("problem_list"), {"unit": foreign_unit.pk, "tier": "9"}))
     assert "请从列表中选择单位" in html
     assert f'data-problem="{assigned.pk}"' in html  # the bad filters are ignored, not applied
+    for project in ("99999999999999999999", "-1", "x"):  # beyond any id the database holds: ignored, no 500
+        response = client.get(url("problem_list"), {"project": project})
+        assert response.status_code == 200 and f'data-problem="{assigned.pk}"' in page(response)
 
 
 def test_problem_list_htmx_returns_the_table_only(client, world, assigned):
@@ -399,6 +402,7 @@ def test_assign_forbidden_not_visible_and_anonymous(client, world, raised):
     "overrides, message",
     [
         ({"deadline": "2000-01-01"}, "已经过去"),
+        ({"deadline": "2099-01-01"}, "年以后"),
         ({"deadline": "明天"}, "期限须为日期"),
         ({"deadline": ""}, "请填写期限"),
         ({"unit": "99999"}, "请从列表中选择单位"),
@@ -805,6 +809,8 @@ def test_reviewer_schedules_a_meeting_with_a_generated_agenda(client, world, ass
         ({"tier": "1", "convenor_unit": ""}, "一级调度会由单位召集"),
         ({"title": ""}, "请填写会议名称"),
         ({"date": "下周"}, "日期格式"),
+        ({"date": "2099-01-01"}, "相差超过一年"),
+        ({"title": "长" * 201}, "200"),
         ({"convenor": "99999"}, "请从列表中选择"),
     ],
 )
