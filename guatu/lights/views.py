@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import fields as dataclass_fields
 
 import yaml
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from guatu import clock
 from guatu.access import gateway
+from guatu.audit.history import history_rows
 from guatu.audit.queries import history_of
 from guatu.lib.lights import RuleSet
 from guatu.lib.periods import Period
@@ -29,6 +31,13 @@ from guatu.lights.queries import describe_reason, lights_by_tag, short_history_n
 from guatu.lights.services import lights_compute_year, rules_for, rules_set
 
 SEVERITY = {LightColor.RED: 0, LightColor.YELLOW: 1, LightColor.GREEN: 2}
+
+# The rules' audited keys are the form's fields: a light setting's value reads as its colour's name.
+RULE_CHOICES = {
+    name: field.choices
+    for name, field in RulesForm.base_fields.items()
+    if isinstance(field, forms.ChoiceField)
+}
 
 
 def latest_period(projects) -> Period | None:
@@ -164,14 +173,11 @@ def rules(request):
 def _render_rules(request, unit, *, form=None, file_form=None):
     setting = RuleSetting.objects.filter(unit=unit).select_related("updated_by").first()
     effective = rules_for(unit)
-    history = [
-        {
-            "at": event.at,
-            "actor": event.actor.display_name if event.actor else _("system"),
-            "changed": sorted(set(event.before) | set(event.after)),
-        }
-        for event in (history_of(setting) if setting else [])
-    ]
+    history = history_rows(
+        history_of(setting) if setting else [],
+        field_labels={name: field.label for name, field in RulesForm.base_fields.items()},
+        field_choices=RULE_CHOICES,
+    )
     return render(
         request,
         "lights/rules.html",
@@ -181,7 +187,7 @@ def _render_rules(request, unit, *, form=None, file_form=None):
             "rows": _rules_rows(setting.rules if setting else {}, effective),
             "form": form or RulesForm(initial=RulesForm.initial_from(effective)),
             "file_form": file_form or RulesFileForm(),
-            "history": list(reversed(history)),
+            "history": history[::-1],  # newest first
         },
     )
 

@@ -394,3 +394,22 @@ def test_a_projection_from_less_history_says_so_on_the_project_and_the_board(cli
     client.force_login(w.reviewer)
     board = page(client.get(BOARD, {"period": "2022-01"}))
     assert 'data-field="short_history"' in board and "按较少历史数据推算" in board
+
+
+def test_rules_history_reads_as_chinese_labels_and_values_never_raw_keys(client, world):
+    """Each change of the rules is a row of the shared history: who, the action's name, and each setting by its
+    label with its value before and after (a light by its colour's name), never the key in the file."""
+    w = world
+    rules_set(unit=w.city, rules={"recovery_periods": 2, "missing_report_light": "yellow"}, by=w.city_admin)
+    client.force_login(w.city_admin)
+    client.post(reverse("lights:rules_edit"), rules_data(recovery_periods="4", missing_report_light="red"))
+    html = page(client.get(RULES))
+    history = html[html.index('id="rules-history"') :]
+    assert "修改预警规则" in history
+    assert "红黄灯项目转绿灯前须连续达到进度的月数" in history
+    assert "<del>2</del> → 4" in history
+    assert "逾期未报月报亮灯：<del>黄灯</del> → 红灯" in history
+    for key in ("recovery_periods", "missing_report_light", "yellow_behind_points"):
+        assert key not in history
+    # newest first
+    assert history.index("<del>2</del> → 4") < history.rindex("红黄灯项目转绿灯前")
