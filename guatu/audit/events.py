@@ -102,8 +102,9 @@ def rules_set(setting, *, before: Fields, after: Fields, by) -> AuditEvent:
 # --- dispatch: problems, supervision orders, meetings
 
 
-def problem_raised(problem, *, after: Fields, by) -> AuditEvent:
-    return _created("problem.raise", problem, after=after, by=by, project=problem.project)
+def problem_raised(problem, *, after: Fields, by, at: datetime | None = None) -> AuditEvent:
+    """`at`: when it was raised, where that is not now (a meeting's minutes, the demo's story)."""
+    return _changed("problem.raise", problem, before={}, after=after, by=by, project=problem.project, at=at)
 
 
 def _problem_step(action: str, problem, *, before: Fields, after: Fields, by, reason: str, at) -> AuditEvent:

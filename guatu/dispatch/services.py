@@ -19,7 +19,8 @@ from django.utils.translation import gettext_noop
 
 from guatu import clock
 from guatu.access import gateway
-from guatu.audit.services import audit_record, snapshot
+from guatu.audit import events
+from guatu.audit.services import snapshot
 from guatu.audit.workflow import Step, Workflow
 from guatu.dispatch.dates import deadline_error, meeting_date_error
 from guatu.dispatch.models import (
@@ -177,14 +178,7 @@ def problem_raise(
         raised_by=by,
         raised_at=at or clock.now(),
     )
-    audit_record(
-        actor=by,
-        action="problem.raise",
-        obj=problem,
-        project=project,
-        after=snapshot(problem, PROBLEM_FIELDS),
-        at=at,
-    )
+    events.problem_raised(problem, after=snapshot(problem, PROBLEM_FIELDS), by=by, at=at)
     return problem
 
 
@@ -507,14 +501,12 @@ def supervision_issue(
         issued_by=by,
         issued_at=now,
     )
-    audit_record(
-        actor=by,
-        action="supervision.issue",
-        obj=order,
-        project=project,
+    events.order_issued(
+        order,
         after=snapshot(
             order, ["number", "problem", "project", "addressee", "requirement", "deadline", "status"]
         ),
+        by=by,
     )
     notify(
         users=unit_users(addressee),
@@ -540,13 +532,11 @@ def supervision_respond(*, order: SupervisionOrder, response: str, by) -> Superv
     order.response, order.responded_by, order.responded_at = response.strip(), by, clock.now()
     order.status = SupervisionStatus.RESPONDED
     order.save(update_fields=["response", "responded_by", "responded_at", "status"])
-    audit_record(
-        actor=by,
-        action="supervision.respond",
-        obj=order,
-        project=order.project,
+    events.order_answered(
+        order,
         before={"status": SupervisionStatus.ISSUED},
         after={"status": order.status, "response": order.response},
+        by=by,
     )
     return order
 
@@ -559,13 +549,8 @@ def supervision_close(*, order: SupervisionOrder, by) -> SupervisionOrder:
         raise ValidationError({"status": _("Only an answered order can be closed.")})
     order.status = SupervisionStatus.CLOSED
     order.save(update_fields=["status"])
-    audit_record(
-        actor=by,
-        action="supervision.close",
-        obj=order,
-        project=order.project,
-        before={"status": SupervisionStatus.RESPONDED},
-        after={"status": order.status},
+    events.order_closed(
+        order, before={"status": SupervisionStatus.RESPONDED}, after={"status": order.status}, by=by
     )
     return order
 
@@ -615,11 +600,8 @@ def meeting_create(
     )
     meeting.attendees.set(attendees)
     meeting.attendee_units.set(attendee_units)
-    audit_record(
-        actor=by,
-        action="meeting.create",
-        obj=meeting,
-        after=snapshot(meeting, ["tier", "date", "title", "convenor", "convenor_unit"]),
+    events.meeting_scheduled(
+        meeting, after=snapshot(meeting, ["tier", "date", "title", "convenor", "convenor_unit"]), by=by
     )
     return meeting
 
@@ -630,5 +612,5 @@ def meeting_record_minutes(*, meeting: Meeting, minutes: str, by) -> Meeting:
     before = {"minutes": meeting.minutes}
     meeting.minutes = minutes
     meeting.save(update_fields=["minutes"])
-    audit_record(actor=by, action="meeting.minutes", obj=meeting, before=before, after={"minutes": minutes})
+    events.minutes_recorded(meeting, before=before, after={"minutes": minutes}, by=by)
     return meeting

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from guatu import clock
 from guatu.access import gateway
 from guatu.access.gateway import jurisdiction
-from guatu.audit.services import audit_record
+from guatu.audit import events
 from guatu.lib import safe_yaml
 from guatu.lib.lights import (
     Light,
@@ -69,7 +69,7 @@ def rules_set(*, unit: OrgUnit, rules: dict, by) -> RuleSetting:
         setting.updated_at = clock.now()
         setting.updated_by = by
         setting.save(update_fields=["rules", "updated_at", "updated_by"])
-    audit_record(actor=by, action="lights.rules_set", obj=setting, before=before, after=rules)
+    events.rules_set(setting, before=before, after=rules, by=by)
     return setting
 
 

@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from guatu.access import gateway
 from guatu.accounts.models import Role
 from guatu.audit.models import AuditEvent
+from guatu.dispatch import services
 from guatu.dispatch.models import Escalation, Problem, ProblemStatus, SupervisionOrder
 from guatu.dispatch.queries import overdue_orders, problems_of_unit, problems_waiting_on_leader
 from guatu.dispatch.services import (
@@ -414,3 +416,10 @@ def test_meeting_title_and_date_are_bounded_by_the_service_too(world):
                 meeting_create(tier=2, date=day, title=title, convenor=w.leader, by=w.reviewer)
             assert field in refused.value.message_dict
     assert not AuditEvent.objects.filter(action="meeting.create").exists()
+
+
+def test_dispatch_services_record_events_through_the_typed_helpers():
+    """Every dispatch event is written by a named helper of guatu.audit.events (or the problems' workflow
+    table), never by spelling an action code at the call site."""
+    source = Path(services.__file__).read_text(encoding="utf-8")
+    assert "audit_record(" not in source

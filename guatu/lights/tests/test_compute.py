@@ -2,12 +2,14 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from guatu.lib.periods import Period
+from guatu.lights import services
 from guatu.lights.models import ProjectLight
 from guatu.lights.queries import lights_by_tag
 from guatu.lights.services import lights_compute, lights_compute_year, rules_from_yaml, rules_set
@@ -207,3 +209,8 @@ def test_the_start_rule_looks_at_the_start_before_each_periods_end(world):
     assert ["start_missed" in r for r in rules] == [True, True, False]
     assert _light(w.project_a, Period(2022, 1)).facts["actual_start"] is None  # not known at January's end
     assert _light(w.project_a, Period(2022, 3)).facts["actual_start"] == "2022-03-15"
+
+
+def test_rules_changes_are_recorded_through_the_typed_helper():
+    source = Path(services.__file__).read_text(encoding="utf-8")
+    assert "audit_record(" not in source
