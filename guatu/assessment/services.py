@@ -36,7 +36,8 @@ from guatu.assessment.models import (
     ValueStatus,
 )
 from guatu.assessment.queries import gather_inputs, values_of, what_if_table
-from guatu.audit.services import audit_record, changes, snapshot
+from guatu.audit import events
+from guatu.audit.services import changes, snapshot
 from guatu.audit.workflow import Step, Workflow, check_version
 from guatu.lib import safe_yaml
 from guatu.lib.periods import Period
@@ -143,9 +144,7 @@ def scheme_save(
             updated_at=now,
             updated_by=by,
         )
-        audit_record(
-            actor=by, action="scheme.create", obj=scheme, after={"version": 1, "definition": canonical}
-        )
+        events.scheme_created(scheme, after={"version": 1, "definition": canonical}, by=by)
         return scheme
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if expected_version is not None and expected_version != scheme.version:
@@ -159,13 +158,7 @@ def scheme_save(
     scheme.version += 1
     scheme.updated_at, scheme.updated_by = now, by
     scheme.save(update_fields=["name", "year", "kind", "definition", "version", "updated_at", "updated_by"])
-    audit_record(
-        actor=by,
-        action="scheme.update",
-        obj=scheme,
-        before=before,
-        after={"version": scheme.version, "definition": canonical},
-    )
+    events.scheme_changed(scheme, before=before, after={"version": scheme.version, "definition": canonical}, by=by)
     return scheme
 
 
@@ -227,14 +220,11 @@ def _refuse_if_published(value_unit, indicator, period, by, attempted: dict) -> 
     if snap is None:
         return
     # The refusal itself is recorded: callers check before opening their transaction, so this commits.
-    audit_record(
-        actor=by,
-        action="value.change_refused",
-        obj=snap,
-        before={},
-        after=attempted,
-        reason=_("published result %(scheme)s %(period)s")
-        % {"scheme": snap.scheme.code, "period": snap.period},
+    events.published_input_refused(
+        snap,
+        attempted=attempted,
+        reason=_("published result %(scheme)s %(period)s") % {"scheme": snap.scheme.code, "period": snap.period},
+        by=by,
     )
     raise ValidationError(
         {
@@ -328,7 +318,7 @@ def value_save(
                 entered_by=by,
                 updated_at=now,
             )
-            audit_record(actor=by, action="value.create", obj=item, after=snapshot(item, VALUE_FIELDS))
+            events.value_entered(item, after=snapshot(item, VALUE_FIELDS), by=by)
             return item
         if expected_version is None:
             raise ValidationError(
@@ -360,7 +350,7 @@ def value_save(
             update_fields=["value", "not_applicable", "target", "note", "entered_by", "version", "updated_at"]
         )
         old, new = changes(before, snapshot(existing, VALUE_FIELDS))
-        audit_record(actor=by, action="value.update", obj=existing, before=old, after=new)
+        events.value_changed(existing, before=old, after=new, by=by)
         return existing
 
 
@@ -517,7 +507,7 @@ def evidence_add(*, value: IndicatorValue, file, by) -> Evidence:
     evidence = Evidence.objects.create(
         value=value, file=file, name=getattr(file, "name", "file"), uploaded_by=by, uploaded_at=clock.now()
     )
-    audit_record(actor=by, action="value.evidence", obj=value, after={"evidence": evidence.name})
+    events.evidence_added(value, after={"evidence": evidence.name}, by=by)
     return evidence
 
 
@@ -528,13 +518,11 @@ def _refuse_items_if_published(scheme: Scheme, period: Period, by, attempted: di
     ).first()
     if snap is None:
         return
-    audit_record(
-        actor=by,
-        action="item.change_refused",
-        obj=snap,
-        before={},
-        after=attempted,
+    events.published_item_refused(
+        snap,
+        attempted=attempted,
         reason=_("published result %(scheme)s %(period)s") % {"scheme": scheme.code, "period": snap.period},
+        by=by,
     )
     raise ValidationError(
         {
@@ -578,7 +566,7 @@ def item_add(
             created_by=by,
             created_at=clock.now(),
         )
-        audit_record(actor=by, action="item.add", obj=item, after=attempted, reason=reason)
+        events.item_added(item, after=attempted, reason=reason, by=by)
     return item
 
 # --- snapshots ------------------------------------------------------------------------------------------------
@@ -614,12 +602,8 @@ def snapshot_compute(*, scheme: Scheme, period: Period, by) -> ResultSnapshot:
         if digest == published.input_hash:
             return published
         # Recorded outside any transaction, so the refusal stays on the record.
-        audit_record(
-            actor=by,
-            action="snapshot.recompute_refused",
-            obj=published,
-            before={"input_hash": published.input_hash},
-            after={"input_hash": digest},
+        events.recompute_refused(
+            published, before={"input_hash": published.input_hash}, after={"input_hash": digest}, by=by
         )
         raise ValidationError(
             {
@@ -656,12 +640,8 @@ def snapshot_compute(*, scheme: Scheme, period: Period, by) -> ResultSnapshot:
                 by,
             )
             existing.save()
-            audit_record(
-                actor=by,
-                action="snapshot.recompute",
-                obj=existing,
-                before=before,
-                after={"input_hash": digest, "scheme_version": scheme.version},
+            events.results_recomputed(
+                existing, before=before, after={"input_hash": digest, "scheme_version": scheme.version}, by=by
             )
             return existing
         snap = ResultSnapshot.objects.create(
@@ -676,12 +656,7 @@ def snapshot_compute(*, scheme: Scheme, period: Period, by) -> ResultSnapshot:
             computed_at=now,
             computed_by=by,
         )
-        audit_record(
-            actor=by,
-            action="snapshot.compute",
-            obj=snap,
-            after={"input_hash": digest, "scheme_version": scheme.version},
-        )
+        events.results_computed(snap, after={"input_hash": digest, "scheme_version": scheme.version}, by=by)
     return snap
 
 
@@ -713,13 +688,7 @@ def snapshot_publish(*, snapshot: ResultSnapshot, by) -> ResultSnapshot:
     snap.what_if = what_if_table(snap)
     snap.status, snap.published_at, snap.published_by = SnapshotStatus.PUBLISHED, clock.now(), by
     snap.save(update_fields=["status", "published_at", "published_by", "what_if"])
-    audit_record(
-        actor=by,
-        action="snapshot.publish",
-        obj=snap,
-        before={"status": "computed"},
-        after={"status": "published"},
-    )
+    events.results_published(snap, before={"status": "computed"}, after={"status": "published"}, by=by)
     return snap
 
 
@@ -744,12 +713,7 @@ def appeal_raise(*, snapshot: ResultSnapshot, indicator_code: str, reason: str, 
         raised_by=by,
         raised_at=clock.now(),
     )
-    audit_record(
-        actor=by,
-        action="appeal.raise",
-        obj=appeal,
-        after={"indicator": indicator_code, "reason": appeal.reason},
-    )
+    events.appeal_raised(appeal, after={"indicator": indicator_code, "reason": appeal.reason}, by=by)
     return appeal
 
 
@@ -799,12 +763,11 @@ def appeal_answer(*, appeal: Appeal, outcome: str, answer: str, by) -> Appeal:
         clock.now(),
     )
     appeal.save(update_fields=["answer", "outcome", "status", "answered_by", "answered_at"])
-    audit_record(
-        actor=by,
-        action="appeal.answer",
-        obj=appeal,
+    events.appeal_answered(
+        appeal,
         before={"status": "open"},
         after={"status": "answered", "outcome": outcome, "answer": appeal.answer},
+        by=by,
     )
     notify(
         users=_unit_users([appeal.unit]),
@@ -880,17 +843,11 @@ def snapshot_republish(*, snapshot: ResultSnapshot, by) -> ResultSnapshot:
         new.save()
         Appeal.objects.filter(pk__in=[a.pk for a in appeals]).update(corrected_in=new)
         corrected = sorted({f"{a.unit.name} {a.indicator_code}" for a in appeals})
-        audit_record(
-            actor=by,
-            action="snapshot.supersede",
-            obj=old,
-            before={"status": "published"},
-            after={"status": "superseded", "superseded_by": new.pk},
+        events.results_superseded(
+            old, before={"status": "published"}, after={"status": "superseded", "superseded_by": new.pk}, by=by
         )
-        audit_record(
-            actor=by,
-            action="snapshot.republish",
-            obj=new,
+        events.corrected_results_published(
+            new,
             before={"revision": old.revision, "input_hash": old.input_hash},
             after={
                 "revision": new.revision,
@@ -898,6 +855,7 @@ def snapshot_republish(*, snapshot: ResultSnapshot, by) -> ResultSnapshot:
                 "appeals": [a.pk for a in appeals],
                 "corrected": corrected,
             },
+            by=by,
         )
         _notify_new_version(old, new, {a.unit for a in appeals})
     return new
@@ -984,7 +942,7 @@ def indicator_save(*, data: dict, by, indicator: Indicator | None = None) -> Ind
         item = Indicator(**data)
         item.full_clean()
         item.save()
-        audit_record(actor=by, action="indicator.create", obj=item, after=snapshot(item, INDICATOR_FIELDS))
+        events.indicator_created(item, after=snapshot(item, INDICATOR_FIELDS), by=by)
         return item
     item = Indicator.objects.select_for_update().get(pk=indicator.pk)
     if "code" in data and data["code"] != item.code:
@@ -997,5 +955,5 @@ def indicator_save(*, data: dict, by, indicator: Indicator | None = None) -> Ind
     if not new:
         return item
     item.save(update_fields=[name for name in INDICATOR_FIELDS if name in new])
-    audit_record(actor=by, action="indicator.update", obj=item, before=old, after=new)
+    events.indicator_changed(item, before=old, after=new, by=by)
     return item

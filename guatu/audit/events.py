@@ -196,6 +196,11 @@ def item_added(item, *, after: Fields, reason: str, by) -> AuditEvent:
     return _created("item.add", item, after=after, by=by, reason=reason)
 
 
+def published_item_refused(result, *, attempted: Fields, reason: str, by) -> AuditEvent:
+    """Someone tried to add a bonus, penalty or veto item to a published month: refused, the attempt kept."""
+    return _created("item.change_refused", result, after=attempted, by=by, reason=reason)
+
+
 def results_computed(result, *, after: Fields, by) -> AuditEvent:
     return _created("snapshot.compute", result, after=after, by=by)
 
@@ -210,6 +215,16 @@ def recompute_refused(result, *, before: Fields, after: Fields, by) -> AuditEven
 
 def results_published(result, *, before: Fields, after: Fields, by) -> AuditEvent:
     return _changed("snapshot.publish", result, before=before, after=after, by=by)
+
+
+def results_superseded(result, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """A published version replaced by a corrected one; it stays readable, marked superseded."""
+    return _changed("snapshot.supersede", result, before=before, after=after, by=by)
+
+
+def corrected_results_published(result, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """The corrected version published after upheld appeals (`before`: the version it replaces)."""
+    return _changed("snapshot.republish", result, before=before, after=after, by=by)
 
 
 def appeal_raised(appeal, *, after: Fields, by) -> AuditEvent:

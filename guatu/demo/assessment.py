@@ -40,7 +40,8 @@ from guatu.assessment.services import (
     value_save,
     value_submit,
 )
-from guatu.audit.services import audit_record, snapshot
+from guatu.audit import events
+from guatu.audit.services import snapshot
 from guatu.demo import assessment_data as ad
 from guatu.demo import data
 from guatu.lib.periods import Period
@@ -221,7 +222,7 @@ def _checklist(library: dict[str, Indicator], units, leaders, loader: User) -> N
         row.support_units.set([units[name] for name in spec.support])
         after = snapshot(row, CHECKLIST_FIELDS)
         after["support_units"] = [units[name].pk for name in spec.support]
-        audit_record(actor=loader, action="checklist.import", obj=row, after=after, reason="演示数据")
+        events.checklist_imported(row, after=after, by=loader, reason="演示数据")
         for peer, value in zip(ad.PEERS, spec.peers, strict=True):
             peer_row = PeerValue.objects.create(
                 indicator=indicator,
@@ -231,13 +232,7 @@ def _checklist(library: dict[str, Indicator], units, leaders, loader: User) -> N
                 is_self=peer == data.ROOT["name"],
                 value=value,
             )
-            audit_record(
-                actor=loader,
-                action="peer.import",
-                obj=peer_row,
-                after=snapshot(peer_row, PEER_FIELDS),
-                reason="演示数据",
-            )
+            events.peer_value_imported(peer_row, after=snapshot(peer_row, PEER_FIELDS), by=loader, reason="演示数据")
 
 
 def _headlines(loader: User) -> None:
@@ -245,13 +240,7 @@ def _headlines(loader: User) -> None:
         indicator = HeadlineIndicator.objects.create(
             year=data.YEAR, position=position, name=spec.name, measure=spec.measure, target=spec.target
         )
-        audit_record(
-            actor=loader,
-            action="headline.import",
-            obj=indicator,
-            after=snapshot(indicator, HEADLINE_FIELDS),
-            reason="演示数据",
-        )
+        events.headline_imported(indicator, after=snapshot(indicator, HEADLINE_FIELDS), by=loader, reason="演示数据")
         value = HeadlineValue.objects.create(
             indicator=indicator,
             quarter=1,
@@ -261,10 +250,4 @@ def _headlines(loader: User) -> None:
             peer_rank=spec.peer_rank,
             quarter_target=spec.quarter_target,
         )
-        audit_record(
-            actor=loader,
-            action="headline.import",
-            obj=value,
-            after=snapshot(value, HEADLINE_VALUE_FIELDS),
-            reason="演示数据",
-        )
+        events.headline_imported(value, after=snapshot(value, HEADLINE_VALUE_FIELDS), by=loader, reason="演示数据")
