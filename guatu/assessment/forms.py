@@ -178,6 +178,12 @@ _KEY_NAMES = {
     "best": _("best value"),
     "step": _("points lost per place"),
     "floor": _("floor"),
+    "deduct": _("points deducted per step"),
+    "add": _("points added per step"),
+    "per": _("size of a step"),
+    "ceiling": _("most points"),
+    "whole_steps": _("whole steps"),
+    "basis": _("steps of"),
     "bands": _("bands"),
     "points": _("points"),
     "process": _("process weighting"),
@@ -234,7 +240,7 @@ _SCHEME_MESSAGES = [
     ),
     (
         r"^(?P<where>.+): method must be one of .*, not (?P<value>.*)$",
-        _("%(where)s: the method must be completion_rate, efficacy, rank or threshold, not %(value)s."),
+        _("%(where)s: the method must be completion_rate, efficacy, rank, threshold or linear, not %(value)s."),
     ),
     (
         r"^(?P<where>.+): direction must be higher or lower, not (?P<value>.*)$",
@@ -404,6 +410,13 @@ def _number_out(value: Decimal | None):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+LINEAR_NUMBERS = ("deduct", "add", "per", "floor", "ceiling")
+# The scheme library's checks of the linear method say `指标 <code> 的 <key>：<what is wrong>`, some with a
+# YAML example (`，如 deduct: 0.5`) that means nothing on the form.
+_ROW_KEY_MESSAGE = re.compile(r"^指标 (?P<code>\S+) 的 (?P<key>\w+)：(?P<text>.*)$")
+_YAML_EXAMPLE = re.compile(r"，如 \w+: .*$")
+
+
 class SchemeIndicatorForm(forms.Form):
     """One indicator row of a scheme, field by field; the result replaces the row in the definition."""
 
@@ -422,6 +435,34 @@ class SchemeIndicatorForm(forms.Form):
     best = NumberField(label=_("Best value (满意值)"), required=False)
     step = NumberField(label=_("Points lost per place"), required=False, min_value=Decimal(0))
     floor = NumberField(label=_("Least points"), required=False, min_value=Decimal(0))
+    deduct = NumberField(label=_("Points deducted per step worse"), required=False, min_value=Decimal(0))
+    add = NumberField(
+        label=_("Points added per step better"),
+        required=False,
+        min_value=Decimal(0),
+        help_text=_("Empty or 0: no points above full marks."),
+    )
+    per = NumberField(
+        label=_("Size of a step"),
+        required=False,
+        help_text=_("Empty: 1 (one percentage point, one case)."),
+    )
+    ceiling = NumberField(
+        label=_("Most points"),
+        required=False,
+        help_text=_("Empty: the weight. At most twice the weight."),
+    )
+    basis = forms.ChoiceField(
+        label=_("Steps counted on"),
+        required=False,
+        choices=[
+            ("value", _("the value itself (a rate in %, a number of cases)")),
+            ("completion_rate", _("percentage points of the completion rate (value ÷ target)")),
+        ],
+    )
+    whole_steps = forms.BooleanField(
+        label=_("A part of a step counts as a whole step (不足1个百分点按1个百分点计)"), required=False
+    )
     groups = forms.MultipleChoiceField(
         label=_("Applies to groups"),
         required=False,
@@ -451,8 +492,8 @@ class SchemeIndicatorForm(forms.Form):
             "efficacy": gettext("Efficacy coefficient"),
             "rank": gettext("Rank method"),
             "threshold": gettext("Threshold table"),
+            "linear": gettext("Linear deduction and addition"),
         }
-        # The linear method (deduct/add around a target) is written in the scheme YAML, not on this form.
         self.fields["method"].choices = [(m, labels[m]) for m in METHODS if m in labels]
         groups = scheme_definition["groups"]
         self.fields["groups"].choices = [(g["code"], g.get("name", g["code"])) for g in groups]
@@ -488,8 +529,10 @@ class SchemeIndicatorForm(forms.Form):
         """Form values from a definition row (what the scheme stores)."""
         initial = {
             key: row.get(key)
-            for key in ("code", "weight", "method", "target", "cap", "worst", "best", "step", "floor")
+            for key in ("code", "weight", "method", "target", "cap", "worst", "best", "step", *LINEAR_NUMBERS)
         }
+        initial["basis"] = row.get("basis", "value")
+        initial["whole_steps"] = bool(row.get("whole_steps"))
         initial["direction"] = row.get("direction", "higher")
         initial["groups"] = list(row.get("groups") or [])
         initial["not_applicable"] = list(row.get("not_applicable") or [])
@@ -500,7 +543,10 @@ class SchemeIndicatorForm(forms.Form):
                 initial[f"band_{i}_{key}"] = band.get(key)
         for unit, target in (row.get("targets") or {}).items():
             initial[f"target_{unit}"] = target
-        return {k: (_shown(v) if isinstance(v, int | float | Decimal) else v) for k, v in initial.items()}
+        return {
+            k: (_shown(v) if isinstance(v, int | float | Decimal) and not isinstance(v, bool) else v)
+            for k, v in initial.items()
+        }
 
     def has_other_process_months(self, row: dict | None) -> bool:
         return bool(row) and any(int(m) not in QUARTER_MONTHS for m in (row.get("process") or {}))
@@ -508,9 +554,14 @@ class SchemeIndicatorForm(forms.Form):
     def clean(self):
         data = super().clean()
         method = data.get("method")
-        if method == "completion_rate" and data.get("target") is None:
+        if method in ("completion_rate", "linear") and data.get("target") is None:
             if not any(data.get(f"target_{u}") is not None for u in self.units):
-                self.add_error("target", gettext("The completion-rate method needs a target."))
+                self.add_error(
+                    "target",
+                    gettext("The completion-rate method needs a target.")
+                    if method == "completion_rate"
+                    else gettext("The linear method needs a target (full marks are given at the target)."),
+                )
         if method == "rank" and data.get("step") is None:
             self.add_error("step", gettext("The rank method needs the points lost per place."))
         if method == "efficacy" and (data.get("worst") is None) != (data.get("best") is None):
@@ -537,6 +588,16 @@ class SchemeIndicatorForm(forms.Form):
         self.shares = shares
         return data
 
+    def add_scheme_error(self, message: str) -> None:
+        """The scheme library's complaint about this row, at the field it names when the form has it
+        (`指标 tax 的 deduct：…` → under 每步扣分), else above the form."""
+        match = _ROW_KEY_MESSAGE.match(message)
+        code = self.editing or self.cleaned_data.get("code")
+        if match and match["key"] in self.fields and match["code"] == code:
+            self.add_error(match["key"], _YAML_EXAMPLE.sub("", match["text"]))
+        else:
+            self.add_error(None, scheme_error_text(message))
+
     def row(self, previous: dict | None) -> dict:
         """The definition row; keys this form does not edit (name, category, unit, other months) are kept."""
         data = self.cleaned_data
@@ -552,8 +613,13 @@ class SchemeIndicatorForm(forms.Form):
         targets = {
             u: _number_out(data[f"target_{u}"]) for u in self.units if data.get(f"target_{u}") is not None
         }
-        if targets and data["method"] == "completion_rate":
+        if targets and data["method"] in ("completion_rate", "linear"):
             row["targets"] = targets
+        if data["method"] == "linear":
+            if data.get("basis") not in (None, "", "value"):
+                row["basis"] = data["basis"]
+            if data.get("whole_steps"):
+                row["whole_steps"] = True
         if self.bands and data["method"] == "threshold":
             row["bands"] = [
                 {k: _number_out(v) for k, v in band.items() if v is not None} for band in self.bands
@@ -574,6 +640,7 @@ METHOD_KEYS = {
     "efficacy": ("worst", "best"),
     "rank": ("step", "floor"),
     "threshold": (),
+    "linear": ("target", *LINEAR_NUMBERS),
 }
 PROCESS_LABELS = {
     3: _("Q1 share (%)"),

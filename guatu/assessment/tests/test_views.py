@@ -1235,3 +1235,85 @@ def test_reading_pages_query_counts_do_not_grow(client, world, django_assert_num
     for url, count in zip(urls, counts, strict=True):
         with django_assert_num_queries(count):
             client.get(url)
+
+
+def _make_pm25_linear(office, world, **keys):
+    """The scheme's pm25 row as a linear indicator (written in YAML, as before the form offered it)."""
+    from guatu.assessment.services import scheme_save
+
+    rows = [
+        {"code": "pm25", "weight": 20, "method": "linear", "direction": "lower", "target": 35, **keys}
+        if r["code"] == "pm25"
+        else r
+        for r in office.definition["indicators"]
+    ]
+    return scheme_save(
+        jurisdiction=office.jurisdiction,
+        definition={**office.definition, "indicators": rows},
+        kind=office.kind,
+        by=world.reviewer,
+        scheme=office,
+        expected_version=office.version,
+    )
+
+
+LINEAR_KEYS = {"deduct": 0.5, "add": 0.2, "per": 2, "floor": 5, "ceiling": 22, "whole_steps": True,
+               "basis": "completion_rate", "targets": {"禾青镇": 30}}
+
+
+def test_a_linear_indicator_opens_in_the_form_and_saves_unchanged(client, world, office):
+    scheme = _make_pm25_linear(office, world, **LINEAR_KEYS)
+    before = next(r for r in scheme.definition["indicators"] if r["code"] == "pm25")
+    client.force_login(world.reviewer)
+    url = reverse("assessment:scheme_indicator", args=[scheme.pk, "pm25"])
+    response = client.get(url)
+    form = response.context["form"]
+    assert form["method"].value() == "linear" and ("linear", "线性扣分/加分法") in form.fields["method"].choices
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, "", [], False)}
+    data.pop("code")  # disabled: the row being edited
+    data["version"] = str(scheme.version)
+    response = client.post(url, data)
+    assert response.status_code == 302, html(response)
+    scheme.refresh_from_db()
+    assert next(r for r in scheme.definition["indicators"] if r["code"] == "pm25") == before
+    assert scheme.version == 2  # nothing changed, nothing saved
+
+
+def test_the_office_writes_a_linear_indicator_on_the_form(client, world, office):
+    client.force_login(world.reviewer)
+    url = reverse("assessment:scheme_indicator", args=[office.pk, "tax"])
+    response = client.post(
+        url,
+        indicator_form(
+            method="linear", target="100", deduct="0.5", add="0.2", per="1", floor="", ceiling="42",
+            whole_steps="on", basis="value", step="",
+        ),
+    )
+    assert response.status_code == 302, html(response)
+    office.refresh_from_db()
+    assert office.definition["indicators"][0] == {
+        "code": "tax", "weight": 40, "method": "linear", "target": 100, "deduct": 0.5, "add": 0.2, "per": 1,
+        "ceiling": 42, "whole_steps": True,
+    }
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"deduct": ""}, "deduct", "线性扣分法需要每步扣分"),
+        ({"ceiling": "100"}, "ceiling", "最高分应在权重 40 与其两倍之间"),
+        ({"per": "0"}, "per", "每步的大小应大于 0"),
+        ({"target": ""}, "target", "线性扣分/加分法需要目标值"),
+        ({"basis": "completion_rate", "target": "-5"}, "target", "按完成率计分时目标值应大于 0"),
+    ],
+)
+def test_bad_linear_rows_are_explained_at_their_field(client, world, office, overrides, field, message):
+    client.force_login(world.reviewer)
+    url = reverse("assessment:scheme_indicator", args=[office.pk, "tax"])
+    data = indicator_form(method="linear", target="100", deduct="0.5", per="1", step="", basis="value")
+    data.update(overrides)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors.get(field, [])), response.context["form"].errors
+    office.refresh_from_db()
+    assert office.version == 1

@@ -22,7 +22,6 @@ from guatu.assessment.forms import (
     SchemeImportForm,
     SchemeIndicatorForm,
     SchemeYamlForm,
-    scheme_error_text,
 )
 from guatu.assessment.models import (
     Indicator,
@@ -360,7 +359,7 @@ def scheme_indicator(request, pk: int, code: str | None = None):
         try:
             scheme_from_dict(new)
         except ValueError as exc:
-            form.add_error(None, scheme_error_text(str(exc)))
+            form.add_scheme_error(str(exc))
         else:
             saved = _save_definition(request, scheme, new, version, form)
             if saved is not None:
