@@ -7,7 +7,6 @@ invalid choice before any service runs.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from django import forms
 from django.utils.translation import gettext
@@ -15,16 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from guatu import clock
 from guatu.dispatch.dates import deadline_error, meeting_date_error
-from guatu.dispatch.models import ProblemCategory, ProblemStatus, Tier
+from guatu.dispatch.models import ProblemCategory, ProblemFeedback, ProblemStatus, Tier
 from guatu.dispatch.queries import OPEN
+from guatu.web.uploads import DOCUMENT_EXTENSIONS, check_upload, name_room
 
 ALL = _("All")
 MAX_ATTACHMENT_MB = 20
 MAX_ID = 2**63 - 1  # the largest id a database column holds (a larger one fails in the database, not here)
-# Office documents, scans and photos; OFD is the national standard format for official documents.
-ATTACHMENT_EXTENSIONS = (
-    "pdf ofd doc docx wps xls xlsx et ppt pptx txt csv jpg jpeg png gif bmp tif tiff zip rar 7z".split()
-)
+# Office documents, scans and photos, each checked by its content (guatu.web.uploads).
+ATTACHMENT_EXTENSIONS = DOCUMENT_EXTENSIONS
 
 
 def _with_all(choices):
@@ -232,17 +230,12 @@ class FeedbackForm(VersionedForm):
         upload = self.cleaned_data.get("attachment")
         if not upload:
             return None
-        extension = Path(upload.name).suffix.lower().lstrip(".")
-        if extension not in ATTACHMENT_EXTENSIONS:
-            raise forms.ValidationError(
-                gettext("Files of type “%(ext)s” cannot be attached. Allowed: %(allowed)s.")
-                % {"ext": extension or "?", "allowed": ", ".join(ATTACHMENT_EXTENSIONS)}
-            )
-        if upload.size > MAX_ATTACHMENT_MB * 1024 * 1024:
-            raise forms.ValidationError(
-                gettext("The attachment is too large: at most %(mb)s MB.") % {"mb": MAX_ATTACHMENT_MB}
-            )
-        return upload
+        return check_upload(
+            upload,
+            allowed=ATTACHMENT_EXTENSIONS,
+            max_mb=MAX_ATTACHMENT_MB,
+            max_name_length=name_room(ProblemFeedback._meta.get_field("attachment")),
+        )
 
 
 class ReasonForm(VersionedForm):

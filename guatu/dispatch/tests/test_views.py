@@ -4,6 +4,8 @@ Every page and action is checked for: allowed, not visible (404), forbidden (403
 input shows a Chinese message and writes nothing; list pages run a fixed number of queries.
 """
 
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -984,3 +986,46 @@ def test_my_work_query_count_does_not_grow(client, world, django_assert_num_quer
         client.force_login(user)
         with django_assert_num_queries(counts[user.pk]):
             client.get(url("my_work"))
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("征地协议.pdf", b"MZ\x90\x00 a program renamed", "不是真正的 .pdf 文件"),
+        ("现场照片.png", b"<svg onload='alert(1)'/>", "不是真正的 .png 文件"),
+        ("说明.txt", b"<!DOCTYPE html><script>alert(1)</script>", "不是真正的 .txt 文件"),
+        ("页面.html", b"<html></html>", "不能作为附件"),
+        ("图.svg", b"<svg/>", "不能作为附件"),
+        ("长" * 296 + ".pdf", b"%PDF-1.4 agreement", "文件名过长：最多 83 个字符"),
+    ],
+)
+def test_feedback_attachments_are_checked_by_content_and_name_length(
+    client, world, assigned, media, name, content, message
+):
+    client.force_login(world.dept_reporter)
+    before = snapshot_counts()
+    response = client.post(
+        url("problem_feedback", assigned.pk),
+        {"text": "见附件", "attachment": SimpleUploadedFile(name, content), "version": assigned.version},
+    )
+    assert response.status_code == 200 and message in page(response)
+    assert snapshot_counts() == before
+    assert not any(media.rglob("*")) if media.exists() else True
+
+
+def test_a_real_office_document_is_attached(client, world, assigned, media):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member in ("[Content_Types].xml", "_rels/.rels", "word/document.xml"):
+            archive.writestr(member, "<x/>")
+    client.force_login(world.dept_reporter)
+    response = client.post(
+        url("problem_feedback", assigned.pk),
+        {
+            "text": "见附件",
+            "attachment": SimpleUploadedFile("整改报告.docx", buffer.getvalue()),
+            "version": assigned.version,
+        },
+    )
+    assert response.status_code == 302
+    assert ProblemFeedback.objects.get().attachment.name.endswith("整改报告.docx")
