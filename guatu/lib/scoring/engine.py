@@ -211,7 +211,7 @@ def _periods_for(ind: Indicator, period: str) -> list[tuple[str, Decimal]]:
     return [(f"{year}-{m:02d}", share) for m, share in ind.process if m <= month]
 
 
-def _score_indicator(
+def score_indicator(
     ind: Indicator, group: str, units: list[str], values: Values, period: str, places: int, errors: list[str]
 ) -> dict[str, IndicatorScore]:
     steps = _periods_for(ind, period)
@@ -278,10 +278,16 @@ def _capped(items: Iterable[Decimal], cap: Decimal | None) -> Decimal:
     return total if cap is None else min(total, cap)
 
 
+def rank_key(r: UnitResult, order: list[str]) -> tuple:
+    """What ranks a unit in its group, smallest first: a unit's place is 1 + the number of its group's
+    units with a smaller key."""
+    tie = tuple(-(r.scores[c].points or ZERO) if c in r.scores else ZERO for c in order)
+    return (-r.total, r.vetoed, *tie)
+
+
 def _rank_group(results: list[UnitResult], order: list[str]) -> None:
     def key(r: UnitResult):
-        tie = tuple(-(r.scores[c].points or ZERO) if c in r.scores else ZERO for c in order)
-        return (-r.total, r.vetoed, *tie)
+        return rank_key(r, order)
 
     ordered = sorted(results, key=lambda r: (key(r), r.unit))
     for index, result in enumerate(ordered):
@@ -325,12 +331,31 @@ def _grade_group(results: list[UnitResult], scheme: Scheme) -> None:
                 room[index] = max(room[index] - len(members), 0)
 
 
+def settle_total(
+    r: UnitResult, scheme: Scheme, values: Values, full_weight: Decimal, weights: dict[str, Decimal]
+) -> None:
+    """A unit's base, rescaled base, bonus, penalty, veto and total, from its indicator scores (`weights`:
+    indicator code → weight; `full_weight`: their sum)."""
+    applied = [s for s in r.scores.values() if s.points is not None]
+    r.base = sum((s.points for s in applied), ZERO)
+    applicable_weight = sum((weights[s.code] for s in applied), ZERO)
+    if applicable_weight and applicable_weight != full_weight:
+        r.rescaled = _q(r.base * full_weight / applicable_weight, scheme.decimals)
+    else:
+        r.rescaled = r.base
+    r.bonus = _capped(values.bonus.get(r.unit, []), scheme.bonus_cap)
+    r.penalty = _capped(values.penalty.get(r.unit, []), scheme.penalty_cap)
+    r.vetoed = any(v > 0 for v in values.veto.get(r.unit, []))
+    r.total = r.rescaled + r.bonus - r.penalty
+
+
 def score_scheme(scheme: Scheme, values: Values, period: str) -> SchemeResult:
     """Compute every group of the scheme for `period` (YYYY-MM). Raises ScoringError listing all problems."""
     errors: list[str] = []
     places = scheme.decimals
     # Every unit of the scheme is scored on the same full marks, whatever its group.
     full_weight = sum((i.weight for i in scheme.indicators), ZERO)
+    weights = {i.code: i.weight for i in scheme.indicators}
     groups = []
     for group in scheme.groups:
         units = list(group.units)
@@ -343,24 +368,14 @@ def score_scheme(scheme: Scheme, values: Values, period: str) -> SchemeResult:
                     )
                     results[unit].rescaled_for[ind.code] = NOT_FOR_GROUP
                 continue
-            for unit, score in _score_indicator(
+            for unit, score in score_indicator(
                 ind, group.code, units, values, period, places, errors
             ).items():
                 results[unit].scores[ind.code] = score
                 if score.points is None:
                     results[unit].rescaled_for[ind.code] = NOT_APPLICABLE
-        for unit, r in results.items():
-            applied = [s for s in r.scores.values() if s.points is not None]
-            r.base = sum((s.points for s in applied), ZERO)
-            applicable_weight = sum((scheme.indicator(s.code).weight for s in applied), ZERO)
-            if applicable_weight and applicable_weight != full_weight:
-                r.rescaled = _q(r.base * full_weight / applicable_weight, places)
-            else:
-                r.rescaled = r.base
-            r.bonus = _capped(values.bonus.get(unit, []), scheme.bonus_cap)
-            r.penalty = _capped(values.penalty.get(unit, []), scheme.penalty_cap)
-            r.vetoed = any(v > 0 for v in values.veto.get(unit, []))
-            r.total = r.rescaled + r.bonus - r.penalty
+        for r in results.values():
+            settle_total(r, scheme, values, full_weight, weights)
         ordered = list(results.values())
         _rank_group(ordered, scheme.tie_break_order())
         _grade_group(ordered, scheme)

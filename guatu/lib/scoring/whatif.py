@@ -4,19 +4,40 @@ improvement alone would move the unit up one place in its group (others held fix
 Both come from scoring the scheme again with the unit's value moved, so they hold for every method: for
 the linear method (线性扣减/加分) one unit of improvement is worth `deduct / per` below the target and
 `add / per` above it (0 at the floor or the ceiling), and in whole steps the improvement needed is the way to
-the next step's edge."""
+the next step's edge.
+
+Only what a move can change is scored again (`_Probe`): the one indicator, for the unit alone, or for its
+group where the points depend on the peers (efficacy against the group's worst and best, rank); every other
+figure is the baseline's, and groups never affect each other. The result is the same as re-scoring the whole
+scheme: the unit's total and place go through the engine's own `settle_total` and `rank_key`.
+
+The improvement needed is the least whole cent that is enough (the card shows it to the cent). Improving one
+value never worsens the unit's place under any method (each method's points rise with a better value, a
+peer's never do), so a binary search over cents finds it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from guatu.lib.scoring.engine import ScoringError, score_scheme
+from guatu.lib.scoring.engine import (
+    SchemeResult,
+    UnitResult,
+    rank_key,
+    score_indicator,
+    score_scheme,
+    settle_total,
+)
 from guatu.lib.scoring.scheme import Indicator, Scheme
 from guatu.lib.scoring.values import Value, Values
 
 ZERO = Decimal(0)
-SEARCH_STEPS = 40  # bisection steps: the improvement needed is found to well under a cent of most measures
+CENT = Decimal("0.01")
+WIDENINGS = 12  # the improvement tried grows ×4 from the current value this many times before giving up
+# A search bracket this wide once needed more than a cent's precision from the former 40-step bisection: kept
+# for such (absurdly large) brackets so that the figure stays the one the cards have always shown.
+SEARCH_STEPS = 40
+BISECTION_BELOW = Decimal(2**SEARCH_STEPS) * Decimal("0.005")
 
 
 @dataclass(frozen=True)
@@ -33,30 +54,72 @@ class WhatIf:
     next_place_unit: str | None  # whom it would pass
 
 
-def _moved(values: Values, unit: str, ind: Indicator, period: str, delta: Decimal) -> Values:
-    """A copy of values with the unit's value improved by `delta` (up for higher-is-better, down for lower)."""
-    copy = Values(items=dict(values.items), bonus=values.bonus, penalty=values.penalty, veto=values.veto)
-    sign = 1 if ind.higher_is_better else -1
-    periods = (
-        [period] if not ind.process else [k[2] for k in values.items if k[0] == unit and k[1] == ind.code]
-    )
-    for p in periods:
-        item = values.get(unit, ind.code, p)
-        if item is not None and item.value is not None:
-            copy.items[(unit, ind.code, p)] = Value(item.value + sign * delta, item.target)
-    return copy
+class _Moved:
+    """The values as read by the engine, with the unit's value of one indicator improved by `delta` (up for
+    higher-is-better, down for lower; every process time point, or just `period`), without a copy."""
+
+    __slots__ = ("items", "unit", "code", "period", "process", "shift")
+
+    def __init__(self, values: Values, unit: str, ind: Indicator, period: str, delta: Decimal):
+        self.items, self.unit, self.code, self.period = values.items, unit, ind.code, period
+        self.process = bool(ind.process)
+        self.shift = (1 if ind.higher_is_better else -1) * delta
+
+    def get(self, unit: str, indicator: str, period: str) -> Value | None:
+        item = self.items.get((unit, indicator, period))
+        if (
+            item is None
+            or item.value is None
+            or unit != self.unit
+            or indicator != self.code
+            or not (self.process or period == self.period)
+        ):
+            return item
+        return Value(item.value + self.shift, item.target)
 
 
-def _standing(scheme: Scheme, values: Values, period: str, unit: str):
-    result = score_scheme(scheme, values, period)
-    mine = result.unit(unit)
-    group = next(g for g in result.groups if g.code == mine.group)
-    return mine, group
+class _Probe:
+    """The unit's total and place with its value of one indicator moved, re-scoring only what can change."""
+
+    def __init__(
+        self, scheme: Scheme, values: Values, period: str, result: SchemeResult, unit: str, ind: Indicator
+    ):
+        self.scheme, self.values, self.period, self.unit, self.ind = scheme, values, period, unit, ind
+        mine = result.unit(unit)
+        self.group = next(g for g in result.groups if g.code == mine.group)
+        peers_count = ind.method == "rank" or (ind.method == "efficacy" and ind.worst is None)
+        self.rescored = [u.unit for u in self.group.units] if peers_count else [unit]
+        self.baseline = {u.unit: u for u in self.group.units}
+        self.order = scheme.tie_break_order()
+        self.weights = {i.code: i.weight for i in scheme.indicators}
+        self.full_weight = sum(self.weights.values(), ZERO)
+
+    def standing(self, delta: Decimal) -> UnitResult | None:
+        """The unit's result (total and rank) after the move; None where the moved scheme cannot be scored."""
+        errors: list[str] = []
+        moved = _Moved(self.values, self.unit, self.ind, self.period, delta)
+        scores = score_indicator(
+            self.ind, self.group.code, self.rescored, moved, self.period, self.scheme.decimals, errors
+        )
+        if errors:
+            return None
+        units = dict(self.baseline)
+        for name, score in scores.items():
+            was = self.baseline[name]
+            now = replace(was, scores={**was.scores, self.ind.code: score})
+            settle_total(now, self.scheme, self.values, self.full_weight, self.weights)
+            units[name] = now
+        mine = units[self.unit]
+        key = rank_key(mine, self.order)
+        mine.rank = 1 + sum(1 for u in units.values() if rank_key(u, self.order) < key)
+        return mine
 
 
 def what_if(scheme: Scheme, values: Values, period: str, unit: str) -> list[WhatIf]:
     """One row per indicator the unit is scored on, the biggest loss first."""
-    mine, group = _standing(scheme, values, period, unit)
+    result = score_scheme(scheme, values, period)
+    mine = result.unit(unit)
+    group = next(g for g in result.groups if g.code == mine.group)
     above = [u for u in group.units if u.rank < mine.rank]
     target_unit = max(above, key=lambda u: u.rank, default=None)  # the nearest unit ranked above
     rows = []
@@ -64,11 +127,9 @@ def what_if(scheme: Scheme, values: Values, period: str, unit: str) -> list[What
         ind = scheme.indicator(code)
         if score.points is None:
             continue
-        try:
-            one_up, _ = _standing(scheme, _moved(values, unit, ind, period, Decimal(1)), period, unit)
-            gain = one_up.total - mine.total
-        except ScoringError:
-            gain = None
+        probe = _Probe(scheme, values, period, result, unit, ind)
+        one_up = probe.standing(Decimal(1))
+        current = values.get(unit, code, period)
         rows.append(
             WhatIf(
                 indicator=code,
@@ -76,10 +137,8 @@ def what_if(scheme: Scheme, values: Values, period: str, unit: str) -> list[What
                 points=score.points,
                 max_points=score.max_points,
                 lost=score.max_points - score.points,
-                gain_per_unit=gain,
-                to_next_place=_improvement_to_pass(scheme, values, period, unit, ind, mine.rank)
-                if target_unit
-                else None,
+                gain_per_unit=None if one_up is None else one_up.total - mine.total,
+                to_next_place=_improvement_to_pass(probe, current, mine.rank) if target_unit else None,
                 next_place_unit=target_unit.unit if target_unit else None,
             )
         )
@@ -87,23 +146,35 @@ def what_if(scheme: Scheme, values: Values, period: str, unit: str) -> list[What
     return rows
 
 
-def _improvement_to_pass(scheme, values, period, unit, ind, rank) -> Decimal | None:
+def _improvement_to_pass(probe: _Probe, current: Value | None, rank: int) -> Decimal | None:
     def better(delta: Decimal) -> bool:
-        try:
-            moved, _ = _standing(scheme, _moved(values, unit, ind, period, delta), period, unit)
-        except ScoringError:
-            return False
-        return moved.rank < rank
+        moved = probe.standing(delta)
+        return moved is not None and moved.rank < rank
 
-    current = values.get(unit, ind.code, period)
     scale = max(abs(current.value) if current and current.value is not None else ZERO, Decimal(1))
-    high = scale
-    for _ in range(12):  # widen until improving this indicator alone is enough, or give up
+    not_enough, high = ZERO, scale
+    for _ in range(WIDENINGS):  # widen until improving this indicator alone is enough, or give up
         if better(high):
             break
-        high *= 4
+        not_enough, high = high, high * 4
     else:
         return None
+    if high >= BISECTION_BELOW:
+        return _bisected(better, high)
+    # The least whole cent that is enough: above `not_enough`, at most `high` rounded up to the cent.
+    low = int((not_enough / CENT).to_integral_value(rounding=ROUND_FLOOR))  # this many cents are not enough
+    top = int((high / CENT).to_integral_value(rounding=ROUND_CEILING))  # this many are
+    while top - low > 1:
+        mid = (low + top) // 2
+        if better(Decimal(mid).scaleb(-2)):
+            top = mid
+        else:
+            low = mid
+    return Decimal(top).scaleb(-2)
+
+
+def _bisected(better, high: Decimal) -> Decimal:
+    """The former search, for brackets too wide for it to reach a cent: bisection, then the cent."""
     low = ZERO
     for _ in range(SEARCH_STEPS):
         mid = (low + high) / 2
@@ -111,7 +182,5 @@ def _improvement_to_pass(scheme, values, period, unit, ind, rank) -> Decimal | N
             high = mid
         else:
             low = mid
-    # Bisection ends just above the least improvement that is enough. Where that is exactly a cent (a
-    # threshold band's edge, a whole step of the linear method), the cent itself is the answer.
-    cent = high.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
-    return cent if cent > 0 and better(cent) else high.quantize(Decimal("0.01"), rounding="ROUND_UP")
+    cent = high.quantize(CENT, rounding="ROUND_DOWN")
+    return cent if cent > 0 and better(cent) else high.quantize(CENT, rounding="ROUND_UP")
