@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Tier(models.IntegerChoices):
@@ -81,7 +82,9 @@ class Problem(models.Model):
         related_name="decided_items",
     )
     description = models.TextField(_("description"))
-    category = models.CharField(_("category"), max_length=20, choices=ProblemCategory.choices)
+    category = models.CharField(
+        pgettext_lazy("problem", "category"), max_length=20, choices=ProblemCategory.choices
+    )
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.UNIT)
     status = models.CharField(
         _("status"), max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.RAISED
@@ -194,7 +197,7 @@ class SupervisionOrder(models.Model):
         "orgs.OrgUnit", verbose_name=_("addressed to"), on_delete=models.PROTECT, related_name="+"
     )
     requirement = models.TextField(_("requirement"))
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(pgettext_lazy("supervision order", "deadline"))
     status = models.CharField(
         _("status"), max_length=20, choices=SupervisionStatus.choices, default=SupervisionStatus.ISSUED
     )

@@ -23,6 +23,8 @@ _RULE_TEXT = {
     "start_missed": lambda d: (
         _("planned start %(date)s missed (%(months)s months)")
         % {"date": d.get("planned_start"), "months": d.get("months_late")}
+        if str(d.get("months_late")) not in ("0", "None")
+        else _("planned start %(date)s missed (less than a month)") % {"date": d.get("planned_start")}
     ),
     "milestone_overdue": lambda d: (
         _("milestone %(name)s overdue since %(date)s (%(count)s overdue)")

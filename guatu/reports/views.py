@@ -312,7 +312,7 @@ def review_queue(request):
     reports = (
         gateway.visible_reports(user)
         .awaiting_review()
-        .select_related("project__location_unit", "project__lead_unit")
+        .select_related("project__location_unit", "project__lead_unit", "filled_by")
         .annotate(submitted_by_id=Subquery(last_submitter))
         .order_by("submitted_at", "pk")
     )
@@ -326,7 +326,8 @@ def review_queue(request):
     reports = list(page)
     submitters = get_user_model().objects.in_bulk({r.submitted_by_id for r in reports if r.submitted_by_id})
     for report in reports:
-        report.submitted_by = submitters.get(report.submitted_by_id)
+        # an imported report has no submit event: whoever filled it in sent it
+        report.submitted_by = submitters.get(report.submitted_by_id) or report.filled_by
     return render(
         request,
         "reports/review_queue.html",

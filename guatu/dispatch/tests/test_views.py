@@ -1029,3 +1029,26 @@ def test_a_real_office_document_is_attached(client, world, assigned, media):
     )
     assert response.status_code == 302
     assert ProblemFeedback.objects.get().attachment.name.endswith("整改报告.docx")
+
+
+# ------------------------------------------------------------------------- what a county official reads
+
+
+def test_problem_list_filters_show_no_english_label_for_the_hidden_project(client, world, assigned):
+    client.force_login(world.reviewer)
+    html = page(client.get(url("problem_list") + f"?project={world.project_a.pk}"))
+    form = html[
+        html.index('id="problem-filters"') : html.index("</form>", html.index('id="problem-filters"'))
+    ]
+    assert "Project" not in form
+    assert f'type="hidden" name="project" value="{world.project_a.pk}"' in form
+
+
+def test_histories_name_a_problems_category_and_an_orders_response_deadline(client, world, order):
+    """A problem's category is 类别 (项目类别 is the project's own); an order's deadline is for its written
+    response (答复期限), as on the order's page."""
+    client.force_login(world.reviewer)
+    html = page(client.get(reverse("projects:detail", args=[world.project_a.pk])))
+    assert "问题类别：用地" in html and "项目类别：用地" not in html
+    html = page(client.get(url("order", order.pk)))
+    assert "答复期限：" in html and "办结期限：" not in html

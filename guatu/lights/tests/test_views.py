@@ -18,6 +18,7 @@ from guatu.audit.models import AuditEvent
 from guatu.lib.lights import RuleSet
 from guatu.lib.periods import Period
 from guatu.lights.models import ProjectLight, RuleSetting
+from guatu.lights.queries import describe_reason
 from guatu.lights.queries import project_lights as project_lights_context
 from guatu.lights.services import lights_compute_year, rules_from_yaml, rules_set
 from guatu.testing import make_project, make_report
@@ -413,3 +414,11 @@ def test_rules_history_reads_as_chinese_labels_and_values_never_raw_keys(client,
         assert key not in history
     # newest first
     assert history.index("<del>2</del> → 4") < history.rindex("红黄灯项目转绿灯前")
+
+
+def test_a_start_missed_by_less_than_a_month_does_not_read_as_zero_months():
+    with translation.override("zh-hans"):
+        fresh = describe_reason({"rule": "start_missed", "planned_start": "2022-03-30", "months_late": "0"})
+        late = describe_reason({"rule": "start_missed", "planned_start": "2022-01-10", "months_late": "2"})
+    assert fresh == "计划开工日期 2022-03-30 未开工（逾期不足 1 个月）"
+    assert late == "计划开工日期 2022-01-10 未开工（已逾 2 个月）"
