@@ -376,6 +376,11 @@ class Appeal(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} {self.indicator_code}"
 
+    @property
+    def awaits_correction(self) -> bool:
+        """As `AppealQuerySet.awaiting_correction`, for one appeal at hand."""
+        return self.outcome in CORRECTING_OUTCOMES and self.corrected_in_id is None
+
 
 class ChecklistRow(models.Model):
     """A row of the responsibility checklist (责任清单): a prefecture indicator for the county, mapped to a

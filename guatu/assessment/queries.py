@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from guatu.assessment.computed import COMPUTED
 from guatu.assessment.models import (
@@ -312,6 +312,26 @@ def card_what_if(snapshot: ResultSnapshot, unit_name: str, spec: SchemeSpec | No
         return snapshot.what_if[unit_name]
     spec = spec or scheme_from_dict(snapshot.definition)
     return _what_if_rows(spec, values_of(snapshot.inputs), snapshot.period, unit_name)
+
+
+def values_to_correct(appeals) -> dict[int, IndicatorValue]:
+    """The entered value each upheld appeal opens to correction (appeal pk → value), in one query."""
+    if not appeals:
+        return {}
+    wanted = Q()
+    for a in appeals:
+        wanted |= Q(
+            unit_id=a.unit_id, indicator__code=a.indicator_code, year=a.snapshot.year, month=a.snapshot.month
+        )
+    found = {
+        (v.unit_id, v.indicator.code, v.year, v.month): v
+        for v in IndicatorValue.objects.filter(wanted).select_related("indicator")
+    }
+    return {
+        a.pk: found[key]
+        for a in appeals
+        if (key := (a.unit_id, a.indicator_code, a.snapshot.year, a.snapshot.month)) in found
+    }
 
 
 # --- versions of a period's result ----------------------------------------------------------------------------

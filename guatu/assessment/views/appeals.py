@@ -19,11 +19,14 @@ from guatu.assessment.forms import (
 from guatu.assessment.models import (
     Indicator,
 )
+from guatu.assessment.queries import values_to_correct
 from guatu.assessment.views.common import (
     add_form_errors,
+    card_url,
     error_texts,
     period_or_404,
     require_office,
+    results_url,
 )
 from guatu.assessment.views.results import _card_context, _render_card
 
@@ -66,11 +69,15 @@ def appeal_list(request):
     library = dict(
         Indicator.objects.filter(code__in={a.indicator_code for a in appeals}).values_list("code", "name")
     )
+    to_correct = values_to_correct([a for a in appeals if a.awaits_correction])
     for appeal in appeals:
         named = {r["code"]: r.get("name") for r in appeal.snapshot.definition["indicators"]}
         appeal.indicator_name = named.get(appeal.indicator_code) or library.get(
             appeal.indicator_code, appeal.indicator_code
         )
+        appeal.version_url = card_url(appeal.snapshot, appeal.unit_id)
+        appeal.corrected_url = results_url(appeal.corrected_in) if appeal.corrected_in else None
+        appeal.value_to_correct = to_correct.get(appeal.pk)
     return render(
         request,
         "assessment/appeal_list.html",

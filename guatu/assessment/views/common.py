@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import Http404
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from guatu import clock
@@ -20,6 +21,7 @@ from guatu.assessment.models import (
     IndicatorValue,
     ResultSnapshot,
     Scheme,
+    SnapshotStatus,
     ValueStatus,
 )
 from guatu.lib.periods import Period
@@ -107,6 +109,20 @@ def snapshot_of(scheme: Scheme, period: Period) -> ResultSnapshot | None:
         .select_related("computed_by", "published_by")
         .first()
     )
+
+
+def results_url(snap: ResultSnapshot) -> str:
+    """A version's results: the period's page for the current one, the version's own page once superseded."""
+    if snap.status == SnapshotStatus.SUPERSEDED:
+        return reverse("assessment:results_version", args=[snap.scheme_id, snap.period, snap.revision])
+    return reverse("assessment:results", args=[snap.scheme_id, snap.period])
+
+
+def card_url(snap: ResultSnapshot, unit_pk: int) -> str:
+    """A unit's card in a version, as `results_url`."""
+    if snap.status == SnapshotStatus.SUPERSEDED:
+        return reverse("assessment:card_version", args=[snap.scheme_id, snap.period, snap.revision, unit_pk])
+    return reverse("assessment:card", args=[snap.scheme_id, snap.period, unit_pk])
 
 
 def year_param(request, default: int) -> int:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,6 +28,7 @@ from guatu.assessment.models import (
 )
 from guatu.assessment.queries import period_versions, score_card, snapshot_of_revision
 from guatu.assessment.views.common import (
+    card_url,
     error_texts,
     num,
     period_or_404,
@@ -191,11 +195,24 @@ def _render_card(request, scheme, period, snap, unit, card_, *, appeal_form=None
     if can_appeal and appeal_form is None:
         appeal_form = AppealForm(indicators=[(r["code"], r["name"]) for r in rows])
     names = {r["code"]: r["name"] for r in rows}
+    # This version's appeals, and those of an earlier version that this one corrects.
     appeals = list(
-        Appeal.objects.filter(snapshot=snap, unit=unit).select_related("answered_by").order_by("raised_at")
+        Appeal.objects.filter(Q(snapshot=snap) | Q(corrected_in=snap), unit=unit)
+        .select_related("answered_by", "snapshot", "corrected_in")
+        .order_by("raised_at")
     )
     for appeal in appeals:
         appeal.indicator_name = names.get(appeal.indicator_code, appeal.indicator_code)
+        appeal.earlier_version = appeal.snapshot.revision if appeal.snapshot_id != snap.pk else None
+        appeal.version_url = card_url(appeal.snapshot, unit.pk)
+        appeal.corrected_url = card_url(appeal.corrected_in, unit.pk) if appeal.corrected_in else None
+    full = sum((r["weight"] for r in rows), Decimal(0))
+    applicable = sum((r["weight"] for r in rows if not r["not_applicable"]), Decimal(0))
+    rescaling = {
+        "full": num(full),
+        "applicable": num(applicable),
+        "left_out": "、".join(f"{r['name']}（{r['how']}）" for r in rows if r["not_applicable"]),
+    }
     chart = {
         "names": [r["name"] for r in rows if not r["not_applicable"]],
         "points": [r["points"] for r in rows if not r["not_applicable"]],
@@ -217,6 +234,8 @@ def _render_card(request, scheme, period, snap, unit, card_, *, appeal_form=None
             "can_appeal": can_appeal,
             "appeal_form": appeal_form,
             "chart": chart,
+            "rescaling": rescaling,
+            "current_card": card_url(snap.successor, unit.pk) if snap.status == SnapshotStatus.SUPERSEDED else None,
             "tab": "schemes",
         },
         status=400 if appeal_form is not None and appeal_form.is_bound else 200,
