@@ -684,7 +684,7 @@ def test_problem_and_order_history_name_each_change_in_chinese(client, world, or
     w = world
     client.force_login(w.reviewer)
     history = page(client.get(url("order", order.pk))).split('id="history"')[1]
-    assert "督办对象" in history and w.dept.name in history and "办结期限" in history  # labelled, by name
+    assert "督办对象" in history and w.dept.name in history and "答复期限" in history  # labelled, by name
     assert f">{w.dept.pk}<" not in history and "addressee" not in history
     history = page(client.get(url("problem", order.problem_id))).split('id="history"')[1]
     assert "交办单位" in history and w.dept.name in history
