@@ -371,6 +371,11 @@ class Standing:
     rank: int  # within the group, by share (1, 2, 2, 4)
     ranked: int  # units of the group scored on it
 
+    @property
+    def distance(self) -> Decimal:
+        """How far from the average, above or below (the gap without its sign)."""
+        return abs(self.gap)
+
 
 @dataclass(frozen=True)
 class UnitBenchmark:
@@ -414,9 +419,12 @@ def unit_benchmarks(snapshot: ResultSnapshot, units: set[str] | None = None, top
     `units`: the units to return (None: all); averages and ranks always take the whole group. One query.
     """
     spec = scheme_from_dict(snapshot.definition)
-    library = dict(
-        Indicator.objects.filter(code__in=[i.code for i in spec.indicators]).values_list("code", "category")
-    )
+    library = {
+        code: (category, name)
+        for code, category, name in Indicator.objects.filter(code__in=[i.code for i in spec.indicators]).values_list(
+            "code", "category", "name"
+        )
+    }
     category_names = dict(Category.choices)
     out = []
     for group in snapshot.results["groups"]:
@@ -430,7 +438,7 @@ def unit_benchmarks(snapshot: ResultSnapshot, units: set[str] | None = None, top
                     continue
                 points = Decimal(scored["points"])
                 by_indicator.setdefault(ind.code, {})[u["unit"]] = points / ind.weight * HUNDRED
-                category = library.get(ind.code, Category.OTHER)
+                category = library.get(ind.code, (Category.OTHER, ""))[0]
                 by_category.setdefault(category, {}).setdefault(u["unit"], Decimal(0))
                 by_category[category][u["unit"]] += points
                 full_by_category.setdefault(category, {}).setdefault(u["unit"], Decimal(0))
@@ -440,7 +448,9 @@ def unit_benchmarks(snapshot: ResultSnapshot, units: set[str] | None = None, top
             for c, by_unit in by_category.items()
         }
         per_category = _standings(category_shares, {str(k): str(v) for k, v in category_names.items()})
-        per_indicator = _standings(by_indicator, {i.code: i.name for i in spec.indicators})
+        # A scheme row without a name is named by its code: the library's name reads better.
+        names = {i.code: library[i.code][1] if i.name == i.code and i.code in library else i.name for i in spec.indicators}
+        per_indicator = _standings(by_indicator, names)
         for u in group["units"]:
             if units is not None and u["unit"] not in units:
                 continue

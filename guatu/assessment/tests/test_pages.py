@@ -126,3 +126,36 @@ def test_the_card_explains_the_rescaling_of_indicators_left_out(client, world, o
     assert f"{unit['base']} × 100 ÷ 80 = {unit['rescaled']}" in note
     assert "PM2.5（" in note
     assert ResultSnapshot.objects.count() == 1
+
+
+@pytest.fixture
+def published(world, office):
+    full_inputs(world)
+    return snapshot_publish(snapshot=snapshot_compute(scheme=office, period=Q1, by=world.reviewer), by=world.reviewer)
+
+
+def _unit_benchmarks(office):
+    return reverse("assessment:unit_benchmarks", args=[office.pk, PERIOD])
+
+
+def test_a_county_leader_compares_every_unit(client, world, office, published):
+    client.force_login(world.leader_user)  # the county's leader: no assessed unit of their own
+    response = client.get(_unit_benchmarks(office))
+    assert response.status_code == 200 and [r.unit for r in response.context["rows"]] == ["禾青镇", "渣渡镇"]
+    client.force_login(world.dept_reporter)  # a department, not assessed in the township scheme
+    assert client.get(_unit_benchmarks(office)).status_code == 404
+
+
+def test_unit_benchmarks_link_units_to_their_cards_and_say_below_without_a_minus(client, world, office, published):
+    client.force_login(world.reviewer)
+    response = client.get(_unit_benchmarks(office))
+    page = _html(response)
+    assert _card(office, world.town_a) in page and _card(office, world.town_b) in page
+    weak = [s for r in response.context["rows"] for s in r.weaknesses]
+    assert weak, "the example has a unit below its group's average"
+    text = re.search(r'data-list="weaknesses">(.*?)</div>', page, re.S).group(1)
+    assert "比本组平均" in text and "低 -" not in text and f"低 {-weak[0].gap} 个百分点" in text
+    assert "PM2.5:" in text and "pm25:" not in text  # the library's name when the scheme gives none
+    # And back: the card and the results lead to the comparison.
+    assert _unit_benchmarks(office) in _html(client.get(_card(office, world.town_a)))
+    assert _unit_benchmarks(office) in _html(client.get(reverse("assessment:results", args=[office.pk, PERIOD])))

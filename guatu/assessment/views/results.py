@@ -235,6 +235,7 @@ def _render_card(request, scheme, period, snap, unit, card_, *, appeal_form=None
             "appeal_form": appeal_form,
             "chart": chart,
             "rescaling": rescaling,
+            "is_office": gateway.can_manage_assessment(user, scheme),
             "current_card": card_url(snap.successor, unit.pk) if snap.status == SnapshotStatus.SUPERSEDED else None,
             "tab": "schemes",
         },

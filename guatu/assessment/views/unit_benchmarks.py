@@ -8,9 +8,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from guatu.access import gateway
+from guatu.accounts.models import Role
 from guatu.assessment.models import ResultSnapshot, SnapshotStatus
 from guatu.assessment.queries import unit_benchmarks
-from guatu.assessment.views.common import period_or_404, snapshot_of
+from guatu.assessment.views.common import card_url, period_or_404, snapshot_of, units_named
 
 
 def _latest(user) -> ResultSnapshot | None:
@@ -39,12 +40,35 @@ def unit_benchmarks_page(request, pk: int, period: str):
     is_office = gateway.can_manage_assessment(user, scheme)
     if snap is None or not (is_office or snap.status == SnapshotStatus.PUBLISHED):
         raise Http404("no results")
-    only = None if is_office else {user.org_unit.name} if user.org_unit_id else set()
-    rows = unit_benchmarks(snap, only)
+    rows = unit_benchmarks(snap, _units_compared(user, snap, is_office))
     if not rows:
         raise Http404("no unit of this user is assessed here")
+    by_name = units_named(scheme, [r.unit for r in rows])
+    cards = {name: card_url(snap, unit.pk) for name, unit in by_name.items()}
     return render(
         request,
         "assessment/unit_benchmarks.html",
-        {"scheme": scheme, "period": period, "snapshot": snap, "rows": rows, "tab": "benchmarks"},
+        {
+            "scheme": scheme,
+            "period": period,
+            "snapshot": snap,
+            "rows": rows,
+            "entries": [(row, cards.get(row.unit)) for row in rows],  # each with its card's address
+            "tab": "benchmarks",
+        },
     )
+
+
+def _units_compared(user, snap: ResultSnapshot, is_office: bool) -> set[str] | None:
+    """The office, and the county's leaders and viewers who have no assessed unit of their own, compare every
+    unit (as they read every published card); an assessed unit sees itself against its group; anyone else
+    nothing. None: every unit."""
+    assessed = {u["unit"] for g in snap.results["groups"] for u in g["units"]}
+    own = user.org_unit.name if user.org_unit_id else None
+    if is_office:
+        return None
+    if own in assessed:
+        return {own}
+    if user.role in (Role.LEADER, Role.VIEWER):
+        return None
+    return set()
