@@ -91,6 +91,7 @@ class _Probe:
         self.rescored = [u.unit for u in self.group.units] if peers_count else [unit]
         self.baseline = {u.unit: u for u in self.group.units}
         self.order = scheme.tie_break_order()
+        self.keys = {u.unit: rank_key(u, self.order) for u in self.group.units}
         self.weights = {i.code: i.weight for i in scheme.indicators}
         self.full_weight = sum(self.weights.values(), ZERO)
 
@@ -103,15 +104,15 @@ class _Probe:
         )
         if errors:
             return None
-        units = dict(self.baseline)
+        keys = dict(self.keys)
         for name, score in scores.items():
             was = self.baseline[name]
             now = replace(was, scores={**was.scores, self.ind.code: score})
             settle_total(now, self.scheme, self.values, self.full_weight, self.weights)
-            units[name] = now
-        mine = units[self.unit]
-        key = rank_key(mine, self.order)
-        mine.rank = 1 + sum(1 for u in units.values() if rank_key(u, self.order) < key)
+            keys[name] = rank_key(now, self.order)
+            if name == self.unit:
+                mine = now
+        mine.rank = 1 + sum(1 for key in keys.values() if key < keys[self.unit])
         return mine
 
 
