@@ -159,3 +159,27 @@ def test_unit_benchmarks_link_units_to_their_cards_and_say_below_without_a_minus
     # And back: the card and the results lead to the comparison.
     assert _unit_benchmarks(office) in _html(client.get(_card(office, world.town_a)))
     assert _unit_benchmarks(office) in _html(client.get(reverse("assessment:results", args=[office.pk, PERIOD])))
+
+
+def test_scheme_pages_list_each_month_once_with_its_current_version(client, world, office, corrected):
+    client.force_login(world.reviewer)
+    for url in (reverse("assessment:scheme_list"), reverse("assessment:scheme_detail", args=[office.pk])):
+        page = _html(client.get(url))
+        assert page.count(reverse("assessment:results", args=[office.pk, PERIOD]) + '"') == 1, url
+        assert "已被替代" not in page and "第2版" in page, url
+
+
+def test_a_completion_rate_without_a_scheme_target_says_where_the_targets_come_from(client, world, office):
+    rows = [{k: v for k, v in r.items() if k != "target"} if r["code"] == "invest" else r
+            for r in office.definition["indicators"]]
+    office = scheme_save(
+        jurisdiction=office.jurisdiction,
+        definition={**office.definition, "indicators": rows},
+        kind=office.kind,
+        by=world.reviewer,
+        scheme=office,
+        expected_version=office.version,
+    )
+    client.force_login(world.reviewer)
+    page = _html(client.get(reverse("assessment:scheme_detail", args=[office.pk])))
+    assert "目标值 —" not in page and "目标值随数值填报" in page

@@ -67,9 +67,9 @@ def scheme_list(request):
         .prefetch_related(
             Prefetch(
                 "snapshots",
-                queryset=ResultSnapshot.objects.only("id", "scheme_id", "year", "month", "status").order_by(
-                    "-year", "-month"
-                ),
+                queryset=ResultSnapshot.objects.current()
+                .only("id", "scheme_id", "year", "month", "revision", "status")
+                .order_by("-year", "-month"),
             )
         )
         .order_by("-year", "kind", "code")
@@ -170,10 +170,13 @@ def scheme_import(request):
 def _method_text(row: dict) -> str:
     method = row.get("method")
     if method == "completion_rate":
-        text = _("Completion rate, target %(target)s, cap %(cap)s") % {
-            "target": num(row.get("target")),
-            "cap": num(row.get("cap", 1)),
-        }
+        if row.get("target") is None:
+            text = _("Completion rate, targets entered with the values, cap %(cap)s") % {"cap": num(row.get("cap", 1))}
+        else:
+            text = _("Completion rate, target %(target)s, cap %(cap)s") % {
+                "target": num(row.get("target")),
+                "cap": num(row.get("cap", 1)),
+            }
         if row.get("targets"):
             text += _("; own targets for %(units)s") % {"units": "、".join(row["targets"])}
         return text
@@ -237,7 +240,7 @@ def scheme_detail(request, pk: int):
     user = request.user
     scheme = gateway.get_visible_scheme(user, pk)
     is_office = gateway.can_manage_assessment(user, scheme)
-    snapshots = scheme.snapshots.order_by("-year", "-month")
+    snapshots = scheme.snapshots.current().order_by("-year", "-month")  # each month's current version
     if not is_office:
         snapshots = snapshots.filter(status=SnapshotStatus.PUBLISHED)
     definition = scheme.definition
