@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,10 +208,12 @@ def load_demo(*, with_users: bool = False) -> LoadCounts | None:
     specs = build_projects()
     projects = [_project(spec, units, leaders, tags, chains, loader) for spec in specs]
     reports = _import_reports(list(zip(projects, specs, strict=True)), loader)
+    refresh_planner_statistics()
     logins = ensure_demo_users(root) if with_users else []
     staff = _staff(units, leaders, loader)
     lights = load_lights(root=root, by=staff["demo_guanli"])
     dispatch = load_dispatch(root=root, units=units, leaders=leaders, staff=staff)
+    refresh_planner_statistics()
     assessment = load_assessment(root=root, units=units, leaders=leaders, staff=staff, loader=loader)
     return LoadCounts(
         units=OrgUnit.objects.subtree(root).count(),
@@ -227,6 +229,17 @@ def load_demo(*, with_users: bool = False) -> LoadCounts | None:
         values=assessment.values,
         users=logins,
     )
+
+
+def refresh_planner_statistics() -> None:
+    """On PostgreSQL, ANALYZE the tables after a bulk load, inside the loading transaction (which sees its own
+    rows). The planner estimates rows from table statistics; when autovacuum last analyzed a table while
+    it held only dead rows (tests that roll back, a demo reset), it believes the table is empty, plans
+    nested loops over what are now thousands of rows, and one lights query takes minutes, not milliseconds."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _tags(loader: User) -> dict[str, LevelTag]:
