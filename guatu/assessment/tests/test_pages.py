@@ -183,3 +183,12 @@ def test_a_completion_rate_without_a_scheme_target_says_where_the_targets_come_f
     client.force_login(world.reviewer)
     page = _html(client.get(reverse("assessment:scheme_detail", args=[office.pk])))
     assert "目标值 —" not in page and "目标值随数值填报" in page
+
+
+def test_a_published_month_offers_no_item_form_and_says_why(client, world, office, published):
+    client.force_login(world.reviewer)
+    url = reverse("assessment:items", args=[office.pk, PERIOD])
+    page = _html(client.get(url))
+    assert 'name="points"' not in page and "已公示" in page and "申诉" in page
+    page = _html(client.get(reverse("assessment:items", args=[office.pk, "2022-04"])))
+    assert 'name="points"' in page  # a month not yet published takes items

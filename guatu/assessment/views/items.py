@@ -15,6 +15,8 @@ from guatu.assessment.forms import (
 )
 from guatu.assessment.models import (
     AssessmentItem,
+    ResultSnapshot,
+    SnapshotStatus,
 )
 from guatu.assessment.views.common import (
     add_form_errors,
@@ -64,6 +66,11 @@ def items(request, pk: int, period: str):
             "rows": list(rows),
             "bonus_cap": scheme.definition.get("bonus_cap"),
             "penalty_cap": scheme.definition.get("penalty_cap"),
+            # Published results take no new item (the service refuses and audits a stale form's attempt).
+            "published": ResultSnapshot.objects.filter(
+                scheme=scheme, year=period.year, month=period.month, status=SnapshotStatus.PUBLISHED
+            ).exists()
+            and not form.is_bound,
             "tab": "schemes",
         },
         status=400 if form.is_bound else 200,
