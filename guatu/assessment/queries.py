@@ -133,9 +133,7 @@ def benchmarks(period: Period) -> list[Benchmark]:
         others = [r for r in rows if not r.is_self]
         ranks = competition_ranks({r.peer: r.value for r in rows}, higher)
         best = (max if higher else min)(others, key=lambda r: r.value, default=None)
-        average = (
-            round_half_up(sum((r.value for r in others), Decimal(0)) / len(others), 4) if others else None
-        )
+        exact = sum((r.value for r in others), Decimal(0)) / len(others) if others else None
         to_next, next_peer = None, None
         if mine is not None:
             better = [r for r in rows if (r.value > mine.value if higher else r.value < mine.value)]
@@ -143,8 +141,11 @@ def benchmarks(period: Period) -> list[Benchmark]:
                 nearest = (min if higher else max)(better, key=lambda r: r.value)
                 to_next, next_peer = abs(nearest.value - mine.value), nearest.peer
         strength = None
-        if mine is not None and average is not None:
-            strength = mine.value > average if higher else mine.value < average
+        if mine is not None and exact is not None:
+            strength = mine.value > exact if higher else mine.value < exact
+        # Shown to one place more than the most precise figure it averages (22.075 → 22.08), half up.
+        places = min(4, 1 + max(max(-r.value.normalize().as_tuple().exponent, 0) for r in rows))
+        average = None if exact is None else round_half_up(exact, places)
         out.append(
             Benchmark(
                 indicator=ind,

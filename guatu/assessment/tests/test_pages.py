@@ -192,3 +192,19 @@ def test_a_published_month_offers_no_item_form_and_says_why(client, world, offic
     assert 'name="points"' not in page and "已公示" in page and "申诉" in page
     page = _html(client.get(reverse("assessment:items", args=[office.pk, "2022-04"])))
     assert 'name="points"' in page  # a month not yet published takes items
+
+
+def test_the_peer_average_is_shown_to_one_place_more_than_the_figures_it_averages(client, world, office):
+    from decimal import Decimal
+
+    from guatu.assessment.models import Indicator, PeerValue
+
+    indicator = Indicator.objects.create(code="inv", name="实际到位内资增速", category="business", measure="%")
+    for peer, value, mine in (("冷水江市", "26.8", True), ("涟源市", "24.2", False), ("双峰县", "22.1", False),
+                              ("娄星区", "21.1", False), ("新化县", "20.9", False)):
+        PeerValue.objects.create(indicator=indicator, year=2022, month=3, peer=peer, is_self=mine, value=Decimal(value))
+    client.force_login(world.reviewer)
+    response = client.get(reverse("assessment:benchmarks") + "?period=2022-03")
+    page = _html(response)
+    # (24.2 + 22.1 + 21.1 + 20.9) / 4 = 22.075 → 22.08 (half up), not 22.075.
+    assert "22.08" in page and "22.075" not in page
