@@ -260,6 +260,23 @@ def _check_number(model, name: str, value: Decimal | None, errors: dict, *, wher
         }
 
 
+def value_errors(
+    *, indicator: Indicator, value: Decimal | None, not_applicable: bool, target: Decimal | None, note: str
+) -> dict[str, str]:
+    """What is wrong with a value as entered (field -> message), empty when nothing is: the rules every way a
+    value comes in follows (the form, the grid, the demo's import)."""
+    errors: dict[str, str] = {}
+    if indicator.source != Source.ENTERED:
+        errors["indicator"] = _("%(name)s is computed by Guatu, not entered.") % {"name": indicator.name}
+    if value is None and not not_applicable:
+        errors["value"] = _("Enter a value, or mark the indicator not applicable.")
+    _check_number(IndicatorValue, "value", value, errors)
+    _check_number(IndicatorValue, "target", target, errors)
+    if len(note or "") > NOTE_MAX_LENGTH:
+        errors["note"] = _("The note is at most %(n)s characters.") % {"n": NOTE_MAX_LENGTH}
+    return errors
+
+
 def value_save(
     *,
     unit: OrgUnit,
@@ -278,16 +295,8 @@ def value_save(
     exists by the time the save arrives (someone else entered it meanwhile) is then refused, never overwritten.
     """
     _require(gateway.can_enter_indicator(by, indicator, unit), _("You may not enter values for this indicator."))
-    errors: dict[str, str] = {}
-    if indicator.source != Source.ENTERED:
-        errors["indicator"] = _("%(name)s is computed by Guatu, not entered.") % {"name": indicator.name}
-    if value is None and not not_applicable:
-        errors["value"] = _("Enter a value, or mark the indicator not applicable.")
-    _check_number(IndicatorValue, "value", value, errors)
-    _check_number(IndicatorValue, "target", target, errors)
     note = note or ""
-    if len(note) > NOTE_MAX_LENGTH:
-        errors["note"] = _("The note is at most %(n)s characters.") % {"n": NOTE_MAX_LENGTH}
+    errors = value_errors(indicator=indicator, value=value, not_applicable=not_applicable, target=target, note=note)
     if errors:
         raise ValidationError(errors)
     attempted = {
