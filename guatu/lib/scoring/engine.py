@@ -94,8 +94,8 @@ def _q(value: Decimal, places: int) -> Decimal:
 
 
 def _fmt(value: Decimal) -> str:
-    text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
-    return text
+    """A figure as a person writes it: no exponent and no trailing zeros (88.4000 → 88.4, 1E+2 → 100)."""
+    return format(value.normalize(), "f")
 
 
 # --- the methods: each gives unrounded points for one unit at one period ----------------------------------------
@@ -194,9 +194,10 @@ def _linear(ind: Indicator, unit: str, x: Decimal, target: Decimal | None) -> tu
 def _threshold(ind: Indicator, x: Decimal) -> tuple[Decimal, str]:
     for band in ind.bands:
         if band.matches(x):
-            lo = "" if band.min is None else f"≥{_fmt(band.min)}"
-            hi = "" if band.max is None else f"≤{_fmt(band.max)}"
-            return band.points, f"{_fmt(x)} 落在 [{lo} {hi}] 档：{_fmt(band.points)} 分"
+            edges = [f"≥{_fmt(band.min)}"] if band.min is not None else []
+            edges += [f"≤{_fmt(band.max)}"] if band.max is not None else []
+            where = f" {'、'.join(edges)} 档" if edges else "其余情形"
+            return band.points, f"{_fmt(x)} 落在{where}：{_fmt(band.points)} 分"
     return ZERO, f"{_fmt(x)} 不在任何档：0 分"
 
 

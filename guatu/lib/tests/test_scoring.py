@@ -458,3 +458,21 @@ def test_group_unit_and_grade_names_are_bounded():
             [{"code": "a", "weight": 10, "method": "efficacy"}],
             grades=[{"name": "优" * 21, "min": 90}, {"name": "较差"}],
         )
+
+
+def test_the_how_text_reads_as_a_person_writes_figures():
+    """No trailing zeros from the database's four places, and a catch-all band named as such, not "[ ]"."""
+    s = scheme(
+        [
+            {
+                "code": "env",
+                "weight": 10,
+                "method": "threshold",
+                "bands": [{"min": 85, "points": 10}, {"points": 5}],
+            }
+        ],
+        units=("甲", "乙"),
+    )
+    r = score_scheme(s, values([("甲", "env", "88.4000"), ("乙", "env", "77.78")]), "2022-12")
+    assert r.unit("甲").scores["env"].how == "88.4 落在 ≥85 档：10 分"
+    assert r.unit("乙").scores["env"].how == "77.78 落在其余情形：5 分"
