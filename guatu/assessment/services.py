@@ -367,19 +367,28 @@ EDITABLE = (ValueStatus.DRAFT, ValueStatus.RETURNED)
 VALUE_WORKFLOW = Workflow(
     steps=[
         Step("value.submit", EDITABLE, ValueStatus.SUBMITTED, gettext_noop("submitted")),
-        Step("value.return", (ValueStatus.SUBMITTED,), ValueStatus.RETURNED, gettext_noop("returned"), True),
-        Step("value.approve", (ValueStatus.SUBMITTED,), ValueStatus.APPROVED, gettext_noop("approved")),
-        Step("value.unlock", (ValueStatus.APPROVED,), ValueStatus.RETURNED, gettext_noop("unlocked"), True),
+        Step("value.return", (ValueStatus.SUBMITTED,), ValueStatus.RETURNED, gettext_noop("returned"), True, True),
+        Step(
+            "value.approve",
+            (ValueStatus.SUBMITTED,),
+            ValueStatus.APPROVED,
+            gettext_noop("approved"),
+            review=True,
+            four_eyes=True,
+        ),
+        Step("value.unlock", (ValueStatus.APPROVED,), ValueStatus.RETURNED, gettext_noop("unlocked"), True, True),
     ],
     audited_fields=VALUE_FIELDS,
+    reviewer_fields=("reviewed_by", "reviewed_at"),
+    reason_field="return_reason",
+    filler_field="entered_by",
 )
-_REVIEW_STEPS = ("value.return", "value.approve", "value.unlock")
 
 
 def _value_step(
     value: IndicatorValue, *, action: str, by, expected_version: int | None, reason: str = ""
 ) -> IndicatorValue:
-    reviewer = action in _REVIEW_STEPS
+    reviewer = VALUE_WORKFLOW.steps[action].review
     if value.status == ValueStatus.APPROVED and gateway.can_manage_assessment(by):
         # Checked before the transaction, so that the refusal's audit event stays on the record.
         _refuse_if_published(value.unit, value.indicator, Period(value.year, value.month), by, {"action": action})
@@ -393,24 +402,7 @@ def _value_step(
             _require(gateway.can_manage_assessment(by), _("Only the assessment office reviews values."))
         else:
             _require(gateway.can_enter_indicator(by, item.indicator, item.unit), _("You may not submit this value."))
-        if action == "value.approve" and item.entered_by_id == by.pk and VALUE_WORKFLOW.allows(item, action):
-            raise ValidationError(
-                {"status": _("You filled in this value, so someone else must approve it (four eyes).")}
-            )
-
-        def on_step(obj, step, now, reason):
-            fields = []
-            if step.target == ValueStatus.RETURNED:
-                obj.return_reason = reason
-                fields.append("return_reason")
-            if reviewer:
-                obj.reviewed_by, obj.reviewed_at = by, now
-                fields += ["reviewed_by", "reviewed_at"]
-            return fields
-
-        return VALUE_WORKFLOW.run(
-            item, action=action, by=by, expected_version=expected_version, reason=reason, on_step=on_step
-        )
+        return VALUE_WORKFLOW.run(item, action=action, by=by, expected_version=expected_version, reason=reason)
 
 
 def value_submit(*, value: IndicatorValue, expected_version: int | None, by) -> IndicatorValue:

@@ -31,6 +31,8 @@ class Step:
     target: str | None  # None: the step keeps the record's state (a problem's reassignment or escalation)
     verb: str  # gettext_noop'd past participle for messages: "approved"
     needs_reason: bool = False
+    review: bool = False  # a reviewer's step: stamps who reviewed and when (Workflow.reviewer_fields)
+    four_eyes: bool = False  # refused to whoever filled the record in (Workflow.filler_field)
 
 
 def check_version(obj: models.Model, expected_version: int | None, *, changed_at: datetime | None = None) -> None:
@@ -65,10 +67,25 @@ def require_reason(reason: str | None) -> str:
 class Workflow:
     """The steps of one kind of record and the fields its audit events compare."""
 
-    def __init__(self, *, steps: Iterable[Step], audited_fields: list[str], status_field: str = "status"):
+    def __init__(
+        self,
+        *,
+        steps: Iterable[Step],
+        audited_fields: list[str],
+        status_field: str = "status",
+        reviewer_fields: tuple[str, str] | None = None,
+        reason_field: str | None = None,
+        filler_field: str | None = None,
+    ):
+        """`reviewer_fields`: (who, when) stamped by review steps; `reason_field`: where a step's required
+        reason is kept on the record (a return reason shown to the reporter); `filler_field`: who filled the
+        record in, refused the four-eyes steps."""
         self.steps = {step.action: step for step in steps}
         self.audited_fields = audited_fields
         self.status_field = status_field
+        self.reviewer_fields = reviewer_fields
+        self.reason_field = reason_field
+        self.filler_field = filler_field
 
     def allows(self, obj: models.Model, action: str) -> bool:
         return getattr(obj, self.status_field) in self.steps[action].sources
@@ -87,8 +104,8 @@ class Workflow:
     ) -> models.Model:
         """Apply `action` to `obj`, which the caller has locked in its transaction and checked `by` against.
 
-        `on_step(obj, step, now, reason)` sets the record's own fields for the step (who reviewed it and
-        when, the return reason...) and returns their names. `expected_version` may be the row's version only
+        `on_step(obj, step, now, reason)` sets the record's own further fields for the step (when it was
+        submitted, when closed...) and returns their names. `expected_version` may be the row's version only
         for callers that act for the system (scheduled escalation): they pass `obj.version` explicitly.
         """
         step = self.steps[action]
@@ -100,6 +117,14 @@ class Workflow:
                     % {"what": obj._meta.verbose_name, "status": status_display, "verb": _(step.verb)}
                 }
             )
+        if step.four_eyes and by is not None and getattr(obj, f"{self.filler_field}_id") == by.pk:
+            # Four eyes: whoever filled a record in never approves it, whatever their role.
+            raise ValidationError(
+                {
+                    "status": _("You filled in this %(what)s, so someone else must %(verb)s it.")
+                    % {"what": obj._meta.verbose_name, "verb": _(step.verb)}
+                }
+            )
         check_version(obj, expected_version, changed_at=getattr(obj, "updated_at", None))
         if step.needs_reason:
             reason = require_reason(reason)
@@ -109,6 +134,14 @@ class Workflow:
         if step.target is not None:
             setattr(obj, self.status_field, step.target)
         fields = [self.status_field, "version"]
+        if step.review and self.reviewer_fields:
+            who, when = self.reviewer_fields
+            setattr(obj, who, by)
+            setattr(obj, when, now)
+            fields += [who, when]
+        if step.needs_reason and self.reason_field:
+            setattr(obj, self.reason_field, reason)
+            fields.append(self.reason_field)
         if on_step is not None:
             fields += on_step(obj, step, now, reason)
         if any(f.name == "updated_at" for f in obj._meta.concrete_fields) and "updated_at" not in fields:

@@ -95,6 +95,9 @@ def _normalized(data: ReportInput) -> ReportInput:
     )
 
 
+EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
 def _locked_report(pk: int) -> MonthlyReport:
     return MonthlyReport.objects.select_for_update().select_related("project").get(pk=pk)
 
@@ -177,29 +180,18 @@ def report_update(*, report: MonthlyReport, data: ReportInput, expected_version:
 
 
 def _step(report: MonthlyReport, *, action: str, by, expected_version: int | None, reason: str = "") -> MonthlyReport:
-    """Lock the report, check the actor, then take one step of WORKFLOW with the report's own fields."""
-    reviewing = action != "report.submit"
+    """Lock the report, check the actor through the gateway, then take one step of WORKFLOW."""
 
-    def own_fields(report: MonthlyReport, step: Step, now, reason: str) -> list[str]:
-        fields = []
-        if step.target == ReportStatus.SUBMITTED:
-            report.submitted_at = now
-            fields.append("submitted_at")
-        if reviewing:
-            report.reviewed_by, report.reviewed_at = by, now
-            fields += ["reviewed_by", "reviewed_at"]
-        if step.target == ReportStatus.RETURNED:
-            report.return_reason = reason
-            fields.append("return_reason")
-        return fields
+    def submitted(report: MonthlyReport, step: Step, now, reason: str) -> list[str]:
+        if step.target != ReportStatus.SUBMITTED:
+            return []
+        report.submitted_at = now
+        return ["submitted_at"]
 
     with transaction.atomic():
         report = _locked_report(report.pk)
-        if reviewing:
+        if WORKFLOW.steps[action].review:
             _require_reviewer(by, report.project)
-            if action == "report.approve" and report.filled_by_id is not None and report.filled_by_id == by.pk:
-                # Four eyes: whoever filled in a report never approves it, whatever their role.
-                raise PermissionDenied(_("You filled in this report, so someone else must approve it."))
         else:
             _require_reporter(by, report.project)
         return WORKFLOW.run(
@@ -209,21 +201,27 @@ def _step(report: MonthlyReport, *, action: str, by, expected_version: int | Non
             expected_version=expected_version,
             reason=reason,
             project=report.project,
-            on_step=own_fields,
+            on_step=submitted,
         )
 
 
 WORKFLOW = Workflow(
     audited_fields=AUDITED_FIELDS,
+    reviewer_fields=("reviewed_by", "reviewed_at"),
+    reason_field="return_reason",
+    filler_field="filled_by",
     steps=[
-        Step("report.submit", (ReportStatus.DRAFT, ReportStatus.RETURNED), ReportStatus.SUBMITTED, gettext_noop("submitted")),
+        Step("report.submit", EDITABLE, ReportStatus.SUBMITTED, gettext_noop("submitted")),
+        Step("report.return", (ReportStatus.SUBMITTED,), ReportStatus.RETURNED, gettext_noop("returned"), True, True),
         Step(
-            "report.return", (ReportStatus.SUBMITTED,), ReportStatus.RETURNED, gettext_noop("returned"), needs_reason=True
+            "report.approve",
+            (ReportStatus.SUBMITTED,),
+            ReportStatus.APPROVED,
+            gettext_noop("approved"),
+            review=True,
+            four_eyes=True,
         ),
-        Step("report.approve", (ReportStatus.SUBMITTED,), ReportStatus.APPROVED, gettext_noop("approved")),
-        Step(
-            "report.unlock", (ReportStatus.APPROVED,), ReportStatus.RETURNED, gettext_noop("unlocked"), needs_reason=True
-        ),
+        Step("report.unlock", (ReportStatus.APPROVED,), ReportStatus.RETURNED, gettext_noop("unlocked"), True, True),
     ],
 )
 
