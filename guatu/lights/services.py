@@ -3,14 +3,12 @@ rules (guatu.lib.lights) with the previous period's light as memory, and store t
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,20 +26,13 @@ from guatu.lib.lights import (
     RuleSet,
     closing_day,
     evaluate,
-    report_deadline,
 )
 from guatu.lib.periods import Period
-from guatu.lib.progress import Progress
-from guatu.lib.projection import Projection, project_year_end
+from guatu.lib.projection import Projection
 from guatu.lights.models import ProjectLight, RuleSetting
+from guatu.lights.queries import gather_facts
 from guatu.orgs.models import OrgUnit
-from guatu.projects.models import AnnualPlan, Milestone, MilestoneKind, Project, Stage
-from guatu.projects.queries import progress_by_project
-from guatu.reports.models import MonthlyReport, ReportStatus
-
-ZERO = Decimal(0)
-STARTED_STAGES = (Stage.NEW, Stage.CONTINUING)
-HISTORY_YEARS = 3  # earlier years whose monthly curves shape the projection
+from guatu.projects.models import AnnualPlan, Project
 
 
 def rules_for(unit: OrgUnit) -> RuleSet:
@@ -114,91 +105,6 @@ def _text(value) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
-
-
-def _began_by(period_end: date, stage: str | None, actual_start: date | None) -> bool:
-    """Had construction begun by the period's end? The recorded actual start decides; a project with none
-    recorded counts as begun when its stage says so (there is no date to go by)."""
-    if actual_start is not None:
-        return actual_start < period_end
-    return stage in STARTED_STAGES
-
-
-def gather_facts(project_ids: list[int], period: Period, rules: RuleSet, at: datetime) -> dict[int, dict]:
-    """Everything the rules and the projection need, per project, in nine queries.
-
-    Facts are as at the period's end where the data carries dates (the start, milestones); the year to date
-    is guatu.projects.queries.progress_by_project, the same read as the investment summary's."""
-    year, month = period.year, period.month
-    period_end = date(year + (month == 12), month % 12 + 1, 1)
-    progress = progress_by_project(project_ids, period)
-    stages = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "stage"))
-    monthly: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    history: dict[int, dict[int, list[Decimal | None]]] = defaultdict(
-        lambda: defaultdict(lambda: [None] * 12)
-    )
-    for pid, y, m, amount in (
-        MonthlyReport.objects.approved()
-        .filter(project_id__in=project_ids, year__gte=year - HISTORY_YEARS, year__lte=year)
-        .values_list("project_id", "year", "month", "amount")
-    ):
-        if y == year:
-            monthly[pid][m] = amount
-        else:
-            history[pid][y][m - 1] = amount
-    starts = {
-        pid: (planned, actual)
-        for pid, planned, actual in Milestone.objects.filter(
-            project_id__in=project_ids, kind=MilestoneKind.START
-        )
-        .order_by("planned_date")
-        .values_list("project_id", "planned_date", "actual_date")
-    }
-    overdue: dict[int, list[tuple[str, object]]] = defaultdict(list)
-    for pid, name, planned in (
-        Milestone.objects.filter(project_id__in=project_ids, planned_date__lt=period_end)
-        .exclude(kind=MilestoneKind.START)
-        .filter(Q(actual_date__isnull=True) | Q(actual_date__gte=period_end))
-        .values_list("project_id", "name", "planned_date")
-    ):
-        overdue[pid].append((name, planned))
-    reported = set(
-        MonthlyReport.objects.filter(
-            project_id__in=project_ids,
-            year=year,
-            month=month,
-            status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED],
-        ).values_list("project_id", flat=True)
-    )
-    deadline_passed = timezone.localtime(at).date() > report_deadline(year, month, rules)
-
-    facts = {}
-    for pid in project_ids:
-        done = progress.get(pid) or Progress(month=month)
-        planned_start, actual_start = starts.get(pid, (None, None))
-        began = _began_by(period_end, stages.get(pid), actual_start)
-        window = range(max(1, month - rules.no_progress_months + 1), month + 1)
-        facts[pid] = {
-            "facts": ProjectFacts(
-                year=year,
-                month=month,
-                progress=done,
-                planned_start=None if began else planned_start,
-                actual_start=actual_start if actual_start is not None and actual_start < period_end else None,
-                overdue_milestones=tuple(overdue.get(pid, ())),
-                report_due_missing=deadline_passed and pid not in reported,
-                monthly_amounts=tuple(monthly[pid].get(m, ZERO) for m in window),
-                started=began,
-            ),
-            "projection": project_year_end(
-                ytd=done.ytd_completed,
-                month=month,
-                annual_plan=done.annual_plan,
-                history=dict(history[pid]),
-                planned_to_date=done.planned_to_date if done.phased else None,
-            ),
-        }
-    return facts
 
 
 def facts_json(facts: ProjectFacts, projection: Projection, rules: RuleSet, at: datetime) -> dict:
