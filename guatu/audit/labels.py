@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "checklist.import": _("Checklist item imported"),
     "peer.import": _("Peer value imported"),
     "headline.import": _("Headline indicator imported"),
+    "value.import": _("Value imported"),
 }
 
 

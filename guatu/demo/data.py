@@ -7,10 +7,17 @@ reproduce for 1-3月 2022 (DOMAIN §1) are the TARGETS below; generate.py spread
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 YEAR = 2022
 SEED = 20220424  # the date of the mobilisation meeting: the same demo every time
+# The demo's "today": the day of the mobilisation meeting. Its story (the first quarter's reports approved,
+# problems raised and handled, the first-quarter assessment published) all happens on or before this day, and
+# the app reads it as on this day (`make run` sets GUATU_TODAY to it; guatu/demo/dates.py).
+DEMO_DAY = date(2022, 4, 24)
+# The day the year's key-project lists, plans, units and accounts were set up in Guatu, before the story.
+SETUP_DAY = date(2022, 1, 10)
 
 ROOT = {"name": "冷水江市", "short_name": "冷水江市", "aliases": ["冷水江"], "division_code": "431381"}
 DIVISION_CODE = ROOT["division_code"]

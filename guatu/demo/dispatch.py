@@ -1,30 +1,32 @@
 """The demo's warning lights and three-tier dispatch, written through the services (which audit and notify).
 
-Lights: the county's warning rules from lights-rules.yaml (set by its city administrator), and the lights of
-January to March 2022 computed as of 20 April 2022, so that they are the same on every load.
+Lights: the county's warning rules from lights-rules.yaml (set by its city administrator in January), and
+the lights of January to March 2022 computed as of 20 April 2022, so that they are the same on every load.
 
-Dispatch: the spring of 2022 replayed in order of time, each service told the moment it acts at. The March
-reports are approved in the first days of April; problems are raised from them and assigned; units give
-feedback; the office verifies and closes; a closed problem is reopened; the scheduled task runs every night
-(`guatu escalate`) and moves the problems past their deadline up a tier; a supervision order goes out and is
-not answered; three dispatch meetings (one per tier) record minutes and a decided item each. The story ends
-on the demo's "today", 10 May 2022: April's reports are in review, some problems and the order are overdue.
-
-Verifying and reopening have no moment of their own (only the audit trail dates them): they happen in the
-replay's order, which is what the escalation runs see.
+Dispatch: March and April 2022 replayed in order of time, each service told the moment it acts at, and the
+app's clock set to that day (dates.as_on) for what it dates itself (notifications, minutes). A land problem of
+the provincial project is raised at the responsible leader's tier in March, misses its deadline, goes up to the
+principal leaders and misses that one too; the March reports are approved in the first days of April, and
+problems are raised from them and assigned; units give feedback; the office verifies and closes; a closed
+problem is reopened; the scheduled task runs every night (`guatu escalate`) and moves the problems past their
+deadline up a tier; a supervision order goes out and is not answered; three dispatch meetings (one per tier)
+record minutes and a decided item each. The story ends on the demo's day, 24 April 2022 (data.DEMO_DAY):
+one problem is overdue at the top tier and the order unanswered past its deadline; a few problems are due in
+the next days (one today); the others are due in May.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.utils import timezone
 
 from guatu.accounts.models import User
 from guatu.demo import data
+from guatu.demo.dates import as_on, d, moment
 from guatu.dispatch.models import Meeting, Problem, SupervisionOrder
 from guatu.dispatch.services import (
     DUE_SOON_DAYS,
@@ -49,16 +51,8 @@ from guatu.reports.models import MonthlyReport
 RULES_FILE = Path(__file__).resolve().parent / "lights-rules.yaml"
 LIGHTS_PERIOD = Period(2022, 3)
 PV = "娄底市生态治理光伏项目"
-NIGHTLY_FROM = date(2022, 4, 9)  # the scheduled task's runs replayed: every night from here to TODAY
-TODAY = date(2022, 5, 10)  # the demo's today: April's reports are in review
-
-
-def d(month: int, day: int) -> date:
-    return date(data.YEAR, month, day)
-
-
-def moment(day: date, hour: int = 9, minute: int = 0) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+TODAY = data.DEMO_DAY  # the story ends on the demo's day
+NIGHTLY_FROM = date(2022, 3, 10)  # the scheduled task's runs replayed: every night from here to TODAY
 
 
 def lights_at() -> datetime:
@@ -98,7 +92,7 @@ STORIES = [
         "困难，存在停工风险。",
         "funds",
         "demo_zhadu",
-        d(5, 9),
+        d(4, 23),
         project="渣渡镇中心学校改扩建项目",
         from_report=True,
     ),
@@ -111,7 +105,7 @@ STORIES = [
         project="城区黑臭水体整治工程",
         from_report=True,
         unit="冷水江街道",
-        deadline=d(5, 20),
+        deadline=d(5, 10),
         outcome="完成3户房屋征收补偿协议签订并交付施工场地。",
     ),
     # In hand: the zone reports what it has done; due in two days (the reminder went out last night).
@@ -123,12 +117,12 @@ STORIES = [
         project="汽车及风电紧固件精密锻造生产线项目",
         from_report=True,
         unit="冷水江经济开发区",
-        deadline=d(5, 12),
+        deadline=d(4, 26),
         outcome="协调国网冷水江市供电公司完成10千伏专线接电，保障设备按期调试。",
         feedback_by="demo_jingkai",
         feedback="已会同国网冷水江市供电公司现场踏勘，专线接入方案已审定，临时施工用电已接通；永久用电线路正在架设，"
-        "预计5月中旬送电。",
-        feedback_on=d(4, 28),
+        "预计4月26日送电。",
+        feedback_on=d(4, 20),
     ),
     # Tier 2, handled and verified, waiting to be closed.
     Story(
@@ -140,12 +134,12 @@ STORIES = [
         from_report=True,
         tier=2,
         unit="生态环境分局",
-        deadline=d(4, 30),
+        deadline=d(4, 22),
         outcome="完成环评报告书技术评审并出具批复文件。",
         feedback_by="demo_huanjing",
-        feedback="环评报告书已于4月26日通过专家技术评审，批复文件已印发，二期工程可启动招标。",
-        feedback_on=d(4, 27),
-        verified=d(4, 29),
+        feedback="环评报告书已于4月18日通过专家技术评审，批复文件已印发，二期工程可启动招标。",
+        feedback_on=d(4, 19),
+        verified=d(4, 21),
     ),
     # Closed on time (销号).
     Story(
@@ -156,55 +150,55 @@ STORIES = [
         project="冷水江市第一中学新校区建设项目",
         from_report=True,
         unit="市财政局",
-        deadline=d(4, 29),
+        deadline=d(4, 20),
         outcome="落实专项债券及配套资金，保障工程款按进度支付。",
         feedback_by="demo_caizheng",
         feedback="已调度地方政府专项债券资金3000万元、市本级配套资金2500万元拨付到位，资金缺口已解决。",
-        feedback_on=d(4, 25),
-        verified=d(4, 26),
-        closed=d(4, 27),
+        feedback_on=d(4, 15),
+        verified=d(4, 18),
+        closed=d(4, 19),
     ),
     # Closed, then reopened and assigned again: back in hand.
     Story(
         "保障性租赁住房建设项目红线内尚有2户房屋未完成征收腾退，影响3号楼基础施工。",
         "demolition",
         "demo_office",
-        d(4, 13),
+        d(3, 22),
         project="保障性租赁住房建设项目",
         unit="沙塘湾街道",
-        deadline=d(4, 25),
+        deadline=d(4, 8),
         outcome="完成2户房屋征收腾退，交付施工场地。",
         feedback_by="demo_shatangwan",
         feedback="2户均已签订征收补偿协议，补偿款已足额支付。",
-        feedback_on=d(4, 22),
-        verified=d(4, 23),
-        closed=d(4, 24),
-        reopened=d(5, 6),
+        feedback_on=d(4, 1),
+        verified=d(4, 2),
+        closed=d(4, 6),
+        reopened=d(4, 19),
         reopen_reason="复核发现其中1户签约后仍未腾房，施工单位仍无法进场，重新交办。",
-        new_deadline=d(5, 16),
+        new_deadline=d(4, 30),
     ),
-    # Missed at tier 1: the 30 April run moved it to the responsible leader (黄志刚), due today.
+    # Missed at tier 1: the 14 April run moved it to the responsible leader (黄志刚), due today.
     Story(
         "城区燃气管网及老旧管网更新改造工程新华路段涉及通信、电力管线迁改，产权单位迟迟未出具迁改方案，燃气主管"
         "无法贯通。",
         "utilities",
         "demo_office",
-        d(4, 14),
+        d(4, 8),
         project="城区燃气管网及老旧管网更新改造工程",
         unit="市住建局",
-        deadline=d(4, 29),
+        deadline=d(4, 13),
         outcome="协调电信、移动、联通及供电公司出具迁改方案并完成迁改。",
     ),
-    # Missed at tier 2: escalated to the principal leaders on 23 April, missed again on 8 May: overdue.
+    # Missed at tier 2: escalated to the principal leaders on 26 March, missed again on 10 April: overdue.
     Story(
         "娄底市生态治理光伏项目220千伏升压站用地涉及永久基本农田调整，用地预审尚未通过，送出线路无法开工。",
         "land",
         "demo_office",
-        d(4, 11),
+        d(3, 14),
         project=PV,
         tier=2,
         unit="市自然资源局",
-        deadline=d(4, 22),
+        deadline=d(3, 25),
         outcome="完成永久基本农田调整补划论证，报省自然资源厅完成用地预审。",
     ),
     # An industry chain's problem at tier 3, in hand.
@@ -212,15 +206,15 @@ STORIES = [
         "锑冶炼企业环保提标改造资金缺口约1.2亿元，企业融资困难，影响锡矿山冶炼烟气综合治理等项目推进。",
         "funds",
         "demo_office",
-        d(4, 18),
+        d(4, 11),
         chain="antimony",
         tier=3,
         unit="市科工信局",
-        deadline=d(5, 31),
+        deadline=d(5, 20),
         outcome="争取省级产业发展基金和政策性银行贷款，解决企业提标改造资金缺口。",
         feedback_by="demo_kegongxin",
         feedback="已对接湖南省财信产业基金和国家开发银行湖南省分行，初步达成8000万元融资意向，剩余缺口正在协调。",
-        feedback_on=d(5, 6),
+        feedback_on=d(4, 22),
     ),
 ]
 
@@ -239,8 +233,8 @@ ORDER = OrderStory(
     addressee="市自然资源局",
     requirement="就娄底市生态治理光伏项目升压站用地报批滞后问题作出书面说明：列明永久基本农田调整补划、用地预审、"
     "农用地转用报批的时间节点和责任人，逾期未办结的说明原因。",
-    issued=d(4, 25),
-    deadline=d(5, 5),  # no answer yet: overdue on the supervision bulletin
+    issued=d(4, 12),  # after the problem missed its deadline at the principal leaders' tier
+    deadline=d(4, 20),  # no answer yet: overdue on the supervision bulletin
 )
 
 
@@ -260,7 +254,7 @@ class MeetingStory:
 MEETINGS = [
     MeetingStory(
         tier=1,
-        day=d(4, 21),
+        day=d(4, 12),
         title="城区燃气管网及老旧管网更新改造工程现场调度会",
         convenor_unit="市住建局",
         attendee_units=("冷水江街道", "市城管局"),
@@ -270,16 +264,16 @@ MEETINGS = [
             "冷水江街道负责，完成新华路段沿街12户商户燃气管道改线的入户协调。",
             "other",
             "demo_office",
-            d(4, 21),
+            d(4, 12),
             project="城区燃气管网及老旧管网更新改造工程",
             unit="冷水江街道",
-            deadline=d(5, 15),
+            deadline=d(4, 27),
             outcome="12户商户全部签字同意改线方案。",
         ),
     ),
     MeetingStory(
         tier=2,
-        day=d(4, 26),
+        day=d(4, 18),
         title="城建领域重点项目协调调度会",
         convenor="urban",
         attendee_units=("市住建局", "市交通局", "市自然资源局", "冷水江街道", "市城管局"),
@@ -290,17 +284,17 @@ MEETINGS = [
             "市自然资源局负责，完成城区东环线道路建设工程剩余38亩用地组卷报批。",
             "land",
             "demo_office",
-            d(4, 26),
+            d(4, 18),
             project="城区东环线道路建设工程",
             tier=2,
             unit="市自然资源局",
-            deadline=d(5, 11),
+            deadline=d(5, 6),
             outcome="用地组卷材料报娄底市自然资源和规划局审查。",
         ),
     ),
     MeetingStory(
         tier=3,
-        day=d(4, 28),
+        day=d(4, 21),
         title="全市重点项目建设集中调度会（2022年第一季度）",
         convenor="secretary",
         attendees=("mayor", "executive", "zone", "resources", "urban", "social", "rural"),
@@ -313,11 +307,11 @@ MEETINGS = [
             "市发改局牵头，会同市自然资源局和国网冷水江市供电公司，审定娄底市生态治理光伏项目送出线路路径方案。",
             "approvals",
             "demo_office",
-            d(4, 28),
+            d(4, 21),
             project=PV,
             tier=3,
             unit="市发改局",
-            deadline=d(5, 28),
+            deadline=d(5, 20),
             outcome="送出线路路径方案经市政府专题会审定。",
         ),
     ),
@@ -332,8 +326,11 @@ class DispatchCounts:
 
 
 def load_lights(*, root: OrgUnit, by: User) -> int:
-    rules_set(unit=root, rules=rules_from_yaml(RULES_FILE.read_text(encoding="utf-8")), by=by)
-    return lights_compute_year(unit=root, period=LIGHTS_PERIOD, at=lights_at())
+    with as_on(data.SETUP_DAY):
+        rules_set(unit=root, rules=rules_from_yaml(RULES_FILE.read_text(encoding="utf-8")), by=by)
+    at = lights_at()
+    with as_on(timezone.localtime(at).date()):
+        return lights_compute_year(unit=root, period=LIGHTS_PERIOD, at=at)
 
 
 class _Replay:
@@ -358,8 +355,9 @@ class _Replay:
             midnight = moment(day, 0, 0)
             self.at(midnight, lambda when=midnight: self.nightly(when))
             day += timedelta(days=1)
-        for _when, _seq, action in sorted(self.events, key=lambda e: (e[0], e[1])):
-            action()
+        for when, _seq, action in sorted(self.events, key=lambda e: (e[0], e[1])):
+            with as_on(timezone.localtime(when).date()):
+                action()
 
     def nightly(self, when: datetime) -> None:
         """`guatu escalate` as the scheduled task runs it; skipped if it would touch problems not the demo's."""

@@ -17,7 +17,7 @@ from decimal import Decimal
 from guatu.demo import data
 
 CENT = Decimal("0.01")
-AS_OF = date(2022, 4, 30)  # the demo's "today": April's reports are in, May's are being drafted
+AS_OF = data.DEMO_DAY  # milestones done by the demo's day have their actual date
 MAJOR_THRESHOLD = Decimal(50000)  # 5亿元: a project this large is also on the major-project list (重大项目)
 MONTH_CURVE = [3, 5, 8, 8, 9, 9, 9, 9, 9, 10, 10, 11]  # how county plans are usually phased over a year
 
@@ -69,6 +69,7 @@ class ReportSpec:
     return_reason: str = ""
     submitted_on: date | None = None
     reviewed_on: date | None = None
+    drafted_on: date | None = None  # when a report never submitted was last saved
 
 
 @dataclass
@@ -369,11 +370,11 @@ class DemoGenerator:
             )
 
     def _later_reports(self, counted: list[ProjectSpec]) -> None:
-        """April in review (submitted, some drafts, one returned, some missing); a few May drafts."""
+        """April, as it stands on the demo's day (24 April): the month is not over and its reports are not due
+        until 5 May, so there are only drafts that some units have started, and one report that a unit sent in
+        early with estimates, which the office returned. No May report: May has not begun."""
         rng = self.rng
-        april: dict[str, str] = {}
-        for spec in counted:
-            april[spec.name] = rng.choices(["submitted", "draft", ""], weights=[58, 20, 22])[0]
+        april = {spec.name: rng.choices(["draft", ""], weights=[30, 70])[0] for spec in counted}
         # The township reporter of 禾青镇 must find work: drafts to finish and a month to start from scratch.
         heqing = [s for s in counted if s.location == "禾青镇"]
         april[heqing[0].name] = ""
@@ -382,24 +383,22 @@ class DemoGenerator:
         # One report the reviewer sent back, for the housing department's reporter to correct.
         housing = next(s for s in counted if s.lead == "市住建局" and s.location != "禾青镇")
         april[housing.name] = "returned"
-        april[data.PROVINCIAL_PROJECT["name"]] = "submitted"
+        april[data.PROVINCIAL_PROJECT["name"]] = "draft"
         for spec in counted:
             status = april[spec.name]
             if not status:
                 continue
             plan = spec.plan_months[3] if spec.plan_months else spec.plan / 12
             amount = (plan * Decimal(rng.uniform(0.6, 1.2))).quantize(CENT)
-            submitted = date(2022, 5, rng.randint(4, 7)) if status != "draft" else None
-            report = self._report(spec, 4, amount, status, submitted_on=submitted)
+            drafted = date(data.YEAR, 4, rng.randint(18, 22))
+            report = self._report(spec, 4, amount, status, drafted_on=drafted)
             if status == "returned":
-                report.reviewed_on = date(2022, 5, 9)
+                report.submitted_on, report.reviewed_on = date(data.YEAR, 4, 22), date(data.YEAR, 4, 23)
                 report.return_reason = (
-                    "形象进度填写过于简略，请补充本月完成的主要实物工程量，并与监理月报核对后重新报送。"
+                    "4月尚未结束，报送的本月完成投资为预估数。请于月末后按实际完成的实物工程量填报，并与监理月报"
+                    "核对，于5月5日前重新报送。"
                 )
             spec.reports.append(report)
-        for spec in rng.sample([s for s in counted if april[s.name] == "submitted"], 8):
-            amount = (spec.plan / 12 * Decimal(rng.uniform(0.6, 1.2))).quantize(CENT)
-            spec.reports.append(self._report(spec, 5, amount, "draft"))
 
     def _report(self, spec: ProjectSpec, month: int, amount: Decimal, status: str, **dates) -> ReportSpec:
         rng = self.rng

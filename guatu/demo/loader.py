@@ -29,6 +29,7 @@ from guatu.audit.models import AuditEvent
 from guatu.audit.services import snapshot
 from guatu.demo import data
 from guatu.demo.assessment import load_assessment
+from guatu.demo.dates import as_on
 from guatu.demo.dispatch import load_dispatch, load_lights
 from guatu.demo.generate import ProjectSpec, build_projects
 from guatu.orgs.models import Leader, OrgUnit, OrgUnitKind
@@ -158,11 +159,70 @@ def unit_index(root: OrgUnit) -> dict[str, OrgUnit]:
 def load_demo(*, with_users: bool = False) -> LoadCounts | None:
     """Load the demo county; None (and nothing written) when it is already there.
 
+    Each step is dated on its day (dates.as_on), whatever the real date: the county, its lists, projects and
+    accounts on data.SETUP_DAY; each report as it stood after its last step; the dispatch story and the
+    assessment on their days, none after data.DEMO_DAY.
+
     With `with_users` the demo logins are created before the dispatch story, so that they receive its
     notifications (a problem assigned to their unit, an escalation to their leader)."""
     if loaded_root() is not None:
         return None
-    loader = _loader_user()
+    with as_on(data.SETUP_DAY):
+        loader = _loader_user()
+        root = _county(loader)
+        units = unit_index(root)
+        leaders = {
+            leader.key: leader_create(
+                name=leader.name,
+                post=leader.post,
+                org_unit=root,
+                is_principal=leader.is_principal,
+                sort_order=order,
+                by=loader,
+            )
+            for order, leader in enumerate(data.LEADERS, 1)
+        }
+        tags = _tags(loader)
+        chains = _chains(loader, units, leaders)
+        specs = build_projects()
+        projects = [_project(spec, units, leaders, tags, chains, loader) for spec in specs]
+        _on_the_app_clock(Project.objects.filter(pk__in=[p.pk for p in projects]), "created_at", "updated_at")
+        logins = ensure_demo_users(root) if with_users else []
+        staff = _staff(units, leaders, loader)
+        _on_the_app_clock(
+            User.objects.filter(pk__in=[loader.pk, *(u.pk for u in staff.values())]), "date_joined"
+        )
+    reports = _import_reports(list(zip(projects, specs, strict=True)), loader)
+    refresh_planner_statistics()
+    lights = load_lights(root=root, by=staff["demo_guanli"])
+    dispatch = load_dispatch(root=root, units=units, leaders=leaders, staff=staff)
+    refresh_planner_statistics()
+    assessment = load_assessment(root=root, units=units, leaders=leaders, staff=staff, loader=loader)
+    return LoadCounts(
+        units=OrgUnit.objects.subtree(root).count(),
+        leaders=len(leaders),
+        projects=len(projects),
+        reports=reports,
+        lights=lights,
+        problems=dispatch.problems,
+        orders=dispatch.orders,
+        meetings=dispatch.meetings,
+        indicators=assessment.indicators,
+        schemes=assessment.schemes,
+        values=assessment.values,
+        users=logins,
+    )
+
+
+def _on_the_app_clock(rows: models.QuerySet, *fields: str) -> None:
+    """Date columns that Django fills from the real clock (auto_now, a user's date_joined) by the app's clock,
+    as everything else the demo writes."""
+    now = clock.now()
+    rows.update(**dict.fromkeys(fields, now))
+
+
+def _county(loader: User) -> OrgUnit:
+    """The county, its streets, townships and zone, and its departments."""
     root = orgunit_create(
         name=data.ROOT["name"],
         kind=OrgUnitKind.COUNTY,
@@ -191,44 +251,7 @@ def load_demo(*, with_users: bool = False) -> LoadCounts | None:
             sort_order=order,
             by=loader,
         )
-    units = unit_index(root)
-    leaders = {
-        leader.key: leader_create(
-            name=leader.name,
-            post=leader.post,
-            org_unit=root,
-            is_principal=leader.is_principal,
-            sort_order=order,
-            by=loader,
-        )
-        for order, leader in enumerate(data.LEADERS, 1)
-    }
-    tags = _tags(loader)
-    chains = _chains(loader, units, leaders)
-    specs = build_projects()
-    projects = [_project(spec, units, leaders, tags, chains, loader) for spec in specs]
-    reports = _import_reports(list(zip(projects, specs, strict=True)), loader)
-    refresh_planner_statistics()
-    logins = ensure_demo_users(root) if with_users else []
-    staff = _staff(units, leaders, loader)
-    lights = load_lights(root=root, by=staff["demo_guanli"])
-    dispatch = load_dispatch(root=root, units=units, leaders=leaders, staff=staff)
-    refresh_planner_statistics()
-    assessment = load_assessment(root=root, units=units, leaders=leaders, staff=staff, loader=loader)
-    return LoadCounts(
-        units=OrgUnit.objects.subtree(root).count(),
-        leaders=len(leaders),
-        projects=len(projects),
-        reports=reports,
-        lights=lights,
-        problems=dispatch.problems,
-        orders=dispatch.orders,
-        meetings=dispatch.meetings,
-        indicators=assessment.indicators,
-        schemes=assessment.schemes,
-        values=assessment.values,
-        users=logins,
-    )
+    return root
 
 
 def refresh_planner_statistics() -> None:
@@ -333,12 +356,12 @@ def _at(day: date | None) -> datetime | None:
 
 
 def _import_reports(pairs: list[tuple[Project, ProjectSpec]], loader: User) -> int:
-    """All reports in one insert, then one audit event each with the full snapshot (action report.import)."""
+    """All reports in one insert, then one audit event each with the full snapshot (action report.import),
+    dated when the report reached the state it is imported in."""
     reports = []
     for project, spec in pairs:
         for r in spec.reports:
-            submitted, reviewed = _at(r.submitted_on), _at(r.reviewed_on)
-            drafted = _at(date(data.YEAR, r.month + 1, 2))
+            submitted, reviewed, drafted = _at(r.submitted_on), _at(r.reviewed_on), _at(r.drafted_on)
             reports.append(
                 MonthlyReport(
                     project=project,
@@ -360,11 +383,10 @@ def _import_reports(pairs: list[tuple[Project, ProjectSpec]], loader: User) -> i
                 )
             )
     MonthlyReport.objects.bulk_create(reports, batch_size=500)
-    now = clock.now()
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
-                at=now,
+                at=report.updated_at,  # imported as it stood after its last step
                 actor=loader,
                 action="report.import",
                 object_type=MonthlyReport._meta.model_name,
@@ -405,17 +427,21 @@ def ensure_demo_users(root: OrgUnit) -> list[str]:
     units = unit_index(root)
     leaders = {leader.name: leader for leader in Leader.objects.filter(org_unit=root)}
     leader_names = {leader.key: leader.name for leader in data.LEADERS}
+    created = []
     for spec in missing:
-        user_create(
-            username=spec.username,
-            password=data.DEMO_PASSWORD,
-            check_password=False,  # the published demo password is short on purpose
-            org_unit=units[spec.unit],
-            role=spec.role,
-            first_name=spec.full_name,
-            leader=leaders[leader_names[spec.leader]] if spec.leader else None,
-            by=loader,
+        created.append(
+            user_create(
+                username=spec.username,
+                password=data.DEMO_PASSWORD,
+                check_password=False,  # the published demo password is short on purpose
+                org_unit=units[spec.unit],
+                role=spec.role,
+                first_name=spec.full_name,
+                leader=leaders[leader_names[spec.leader]] if spec.leader else None,
+                by=loader,
+            )
         )
+    _on_the_app_clock(User.objects.filter(pk__in=[user.pk for user in created]), "date_joined")
     return [spec.username for spec in missing]
 
 

@@ -6,14 +6,18 @@ so tests that reload or delete leave the loaded demo as it was.
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DateTimeField, Max, Q, Sum
+from django.utils import timezone
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.accounts.models import Role, User
 from guatu.assessment.models import (
@@ -35,13 +39,15 @@ from guatu.demo import data
 from guatu.demo.loader import delete_demo
 from guatu.demo.tests.conftest import run_demo as _run
 from guatu.dispatch.models import Escalation, Meeting, Problem, ProblemFeedback, SupervisionOrder
+from guatu.dispatch.queries import mark_overdue
+from guatu.dispatch.services import DUE_SOON_DAYS
 from guatu.investment.queries import investment_summary
 from guatu.lib.periods import Period
 from guatu.lights.models import ProjectLight, RuleSetting
 from guatu.notifications.models import Notification
 from guatu.orgs.models import Leader, OrgUnit, OrgUnitKind
 from guatu.orgs.services import find_unit_by_name, orgunit_create
-from guatu.projects.models import AnnualPlan, IndustryChain, LevelTag, PlanMonth, Project, Tier
+from guatu.projects.models import AnnualPlan, IndustryChain, LevelTag, Milestone, PlanMonth, Project, Tier
 from guatu.projects.services import PROJECT_CODE
 from guatu.reports.models import MonthlyReport, ReportStatus
 from guatu.reports.services import AUDITED_FIELDS, ReportInput, report_create, report_update
@@ -172,22 +178,78 @@ def test_phased_plans_add_up(root):
     assert all(plan.phased == plan.amount for plan in phased)
 
 
-def test_reports_approved_to_march_then_in_review(root):
+def test_reports_approved_to_march_then_april_drafts(root):
+    """On the demo's day April is not over and its reports are not due: drafts, and one sent back."""
     county = _listed("county")
     first_quarter = MonthlyReport.objects.filter(project__in=county, month__lte=3)
     assert first_quarter.count() == 3 * 177
     assert set(first_quarter.values_list("status", flat=True)) == {ReportStatus.APPROVED}
     later = MonthlyReport.objects.filter(month__gt=3)
-    assert not later.filter(status=ReportStatus.APPROVED).exists()
     statuses = {row["status"]: row["n"] for row in later.values("status").annotate(n=Count("id"))}
     assert (
-        statuses[ReportStatus.DRAFT]
-        and statuses[ReportStatus.SUBMITTED]
-        and statuses[ReportStatus.RETURNED] == 1
+        set(statuses) == {ReportStatus.DRAFT, ReportStatus.RETURNED} and statuses[ReportStatus.RETURNED] == 1
     )
     returned = later.get(status=ReportStatus.RETURNED)
-    assert returned.return_reason and returned.reviewed_at
-    assert set(later.values_list("month", flat=True)) == {4, 5}
+    assert returned.return_reason and returned.submitted_at < returned.reviewed_at
+    assert set(later.values_list("month", flat=True)) == {4}
+
+
+# ---- the demo's day
+
+
+def _end_of_demo_day():
+    return timezone.make_aware(datetime.combine(data.DEMO_DAY, time.max))
+
+
+def test_nothing_is_dated_after_the_demo_day(root, settings):
+    """Every moment a demo row records (reports submitted and approved, problems raised, escalated and closed,
+    orders issued, notifications, audit events, values, lights, results published, accounts) is on or before
+    the demo's day, and so are the meetings held and the milestones done."""
+    settings.GUATU_TODAY = data.DEMO_DAY
+    late = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("guatu."):
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, DateTimeField):
+                latest = model.objects.aggregate(latest=Max(field.name))["latest"]
+                if latest and latest > _end_of_demo_day():
+                    late[f"{model.__name__}.{field.name}"] = latest
+    assert late == {}
+    assert Meeting.objects.aggregate(latest=Max("date"))["latest"] <= data.DEMO_DAY
+    assert Milestone.objects.aggregate(latest=Max("actual_date"))["latest"] <= data.DEMO_DAY
+    # The rows that tell the story are all there to be checked.
+    for model, field in [
+        (MonthlyReport, "reviewed_at"),
+        (Problem, "closed_at"),
+        (Escalation, "at"),
+        (SupervisionOrder, "issued_at"),
+        (Notification, "created_at"),
+        (AuditEvent, "at"),
+        (IndicatorValue, "reviewed_at"),
+        (ResultSnapshot, "published_at"),
+    ]:
+        assert model.objects.exclude(**{field: None}).exists(), (model, field)
+
+
+def test_read_on_the_demo_day_nothing_is_absurdly_overdue(root, settings):
+    """Read as on its day, the demo shows work due soon and a little overdue, never years overdue."""
+    settings.GUATU_TODAY = data.DEMO_DAY
+    today = clock.today()
+    open_problems = Problem.objects.open().exclude(deadline=None)
+    delays = [(today - p.deadline).days for p in open_problems]
+    assert max(delays) <= 60
+    assert any(delay > 0 for delay in delays)  # one is overdue
+    assert any(-DUE_SOON_DAYS <= delay <= 0 for delay in delays)  # and some are due in the next days
+    orders = mark_overdue(SupervisionOrder.objects.all(), today)
+    assert all(0 <= order.days_overdue <= 60 for order in orders)
+
+
+@pytest.mark.parametrize("target", ["run", "demo"])
+def test_make_run_and_make_demo_read_the_demo_on_its_day(target):
+    makefile = (Path(__file__).resolve().parents[3] / "Makefile").read_text(encoding="utf-8")
+    found = re.findall(rf"^{target}: export GUATU_TODAY \??= (\S+)$", makefile, re.MULTILINE)
+    assert found == [data.DEMO_DAY.isoformat()]
 
 
 # ---- the seed's figures

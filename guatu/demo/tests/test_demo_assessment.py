@@ -7,8 +7,10 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from guatu.accounts.models import User
 from guatu.assessment.files import inputs_csv
 from guatu.assessment.models import (
     Appeal,
@@ -27,11 +29,16 @@ from guatu.assessment.models import (
     ValueStatus,
 )
 from guatu.assessment.queries import benchmarks, headline_panel, score_card
-from guatu.assessment.services import scheme_export_yaml, snapshot_reproduces
+from guatu.assessment.services import VALUE_FIELDS, scheme_export_yaml, snapshot_reproduces, value_errors
 from guatu.audit.models import AuditEvent
+from guatu.audit.queries import history_of, replay
+from guatu.audit.services import snapshot
 from guatu.demo import assessment_data as ad
+from guatu.demo import data
+from guatu.demo.assessment import _import_values
 from guatu.lib.periods import Period
 from guatu.lib.scoring import scheme_from_dict
+from guatu.orgs.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
 Q1 = Period(2022, 3)
@@ -93,6 +100,52 @@ def test_values_entered_by_the_lead_units_and_approved_by_the_office(root):
         "value.submit",
         "value.approve",
     ]
+
+
+def test_values_imported_as_approved_with_one_audit_event_each(root):
+    """All but the returned value are imported in one go: one value.import event each, which replays to the
+    value as it stands, dated when it was approved (before the demo's day)."""
+    values = IndicatorValue.objects.filter(year=2022, month=3)
+    imports = AuditEvent.objects.filter(action="value.import")
+    assert imports.count() == values.count() - 1
+    assert set(imports.values_list("object_id", flat=True)) == set(
+        values.exclude(pk=AuditEvent.objects.get(action="value.return").object_id).values_list(
+            "pk", flat=True
+        )
+    )
+    for value in values.filter(pk__in=imports.values("object_id")).order_by("pk")[
+        :: max(1, values.count() // 5)
+    ]:
+        events = list(history_of(value))
+        assert [e.action for e in events] == ["value.import"]
+        assert events[0].actor.username == data.LOADER_USERNAME and events[0].at == value.reviewed_at
+        assert replay(events) == snapshot(value, VALUE_FIELDS)
+        assert (value.status, value.version) == (ValueStatus.APPROVED, 3)
+
+
+@pytest.mark.parametrize(
+    "indicator, value, refused",
+    [
+        ("tax_revenue", Decimal("1e20"), "value"),  # longer than the column
+        ("tax_revenue", Decimal("1.123456789"), "value"),  # more places than the column
+        ("project_investment", Decimal("12"), "indicator"),  # computed by Guatu, never entered
+    ],
+)
+def test_the_import_refuses_what_the_value_service_refuses(root, indicator, value, refused):
+    indicator = Indicator.objects.get(code=indicator)
+    unit = OrgUnit.objects.get(name="渣渡镇")
+    reporter = User.objects.get(role="reporter", org_unit=indicator.lead_unit, username__startswith="demo_")
+    office = User.objects.get(username="demo_kaohe")
+    before = (IndicatorValue.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(ValidationError) as refusal:
+        _import_values(
+            [(ad.ValueData(unit="渣渡镇", indicator=indicator.code, value=value), indicator, unit, reporter)],
+            office=office,
+            loader=office,
+        )
+    service = value_errors(indicator=indicator, value=value, not_applicable=False, target=None, note="")
+    assert refused in service and service[refused] in refusal.value.messages
+    assert (IndicatorValue.objects.count(), AuditEvent.objects.count()) == before
 
 
 def test_snapshots_reproduce_and_the_township_one_is_published_and_appealed(root):

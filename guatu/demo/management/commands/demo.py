@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guatu.demo import data
+from guatu.demo.dates import as_on
 from guatu.demo.loader import (
     DemoError,
     delete_demo,
@@ -39,7 +40,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         users_allowed = settings.DEBUG or force
         try:
-            with transaction.atomic():
+            # As on the demo's day, whatever the real date: nothing the demo writes is dated after it.
+            with as_on(data.DEMO_DAY), transaction.atomic():
                 deleted = delete_demo() if reset else None
                 loaded = load_demo(with_users=users_allowed)
                 root = loaded_root()
