@@ -1,7 +1,8 @@
 """The demo's warning lights and three-tier dispatch, written through the services (which audit and notify).
 
 Lights: the county's warning rules from lights-rules.yaml (set by its city administrator in January), and
-the lights of January to March 2022 computed as of 20 April 2022, so that they are the same on every load.
+the lights of January to March 2022 computed as of 11 April 2022 (the March reports approved, before the first
+meeting that reads them), so that they are the same on every load.
 
 Dispatch: March and April 2022 replayed in order of time, each service told the moment it acts at, and the
 app's clock set to that day (dates.as_on) for what it dates itself (notifications, minutes). A land problem of
@@ -56,8 +57,9 @@ NIGHTLY_FROM = date(2022, 3, 10)  # the scheduled task's runs replayed: every ni
 
 
 def lights_at() -> datetime:
-    """The lights are computed as of 20 April 2022: March's reports are in, the bulletin is being drafted."""
-    return moment(d(4, 20))
+    """The lights are computed as of 11 April 2022: March's reports are approved (by 10 April), and the
+    dispatch meetings from 12 April on read them."""
+    return moment(d(4, 11), 8)
 
 
 @dataclass(frozen=True)
