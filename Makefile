@@ -65,6 +65,8 @@ raise SystemExit(2 if demo_loaded else 1)
 endef
 export DEMO_STATE
 
+# The app reads the demo as on its day, guatu/demo/data.py's DEMO_DAY (guatu/demo/tests/test_demo.py checks
+# that these two lines say the same day).
 run: export GUATU_TODAY ?= 2022-04-24
 run: $(STAMP)
 	DEBUG=true $(GUATU) migrate --noinput

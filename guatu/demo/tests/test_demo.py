@@ -421,7 +421,7 @@ def test_township_reporter_can_fill_in_reports(users):
 
 def test_reset_deletes_everything_and_reloads(users):
     """Also what people did with the demo (a problem raised, a supervision order issued): that is demo data too."""
-    from guatu.demo.dispatch import TODAY, moment
+    from guatu.demo.dates import moment
     from guatu.dispatch.services import problem_raise, supervision_issue
 
     before = _counts(exclude=[Notification])
@@ -435,7 +435,7 @@ def test_reset_deletes_everything_and_reloads(users):
         deadline=date(2022, 5, 20),
         by=reviewer,
         problem=problem,
-        at=moment(TODAY),  # issued on the demo's day: its deadline is ahead
+        at=moment(data.DEMO_DAY),  # issued on the demo's day: its deadline is ahead
     )
     output = _run("--reset")
     assert "Deleted the demo data: 188 projects" in output and "Loaded the demo data" in output

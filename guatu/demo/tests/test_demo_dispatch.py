@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from guatu.audit.models import AuditEvent
 from guatu.demo import data
-from guatu.demo.dispatch import MEETINGS, TODAY, d, moment
+from guatu.demo.dates import d, moment
+from guatu.demo.dispatch import MEETINGS, TODAY
 from guatu.dispatch.models import (
     Escalation,
     Meeting,
