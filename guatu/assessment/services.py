@@ -277,6 +277,9 @@ def value_errors(
     return errors
 
 
+KEEP = object()  # value_save: an argument left out keeps what the value has
+
+
 def value_save(
     *,
     unit: OrgUnit,
@@ -286,17 +289,24 @@ def value_save(
     expected_version: int | None,
     by,
     not_applicable: bool = False,
-    target: Decimal | None = None,
-    note: str = "",
+    target: Decimal | None | object = KEEP,
+    note: str | object = KEEP,
 ) -> IndicatorValue:
     """Create or update a draft/returned value; refused for a period whose results are published.
 
     `expected_version` is the version the form was read at, None when it showed no value yet: a value that
     exists by the time the save arrives (someone else entered it meanwhile) is then refused, never overwritten.
+    `target` and `note` left out (KEEP) keep what the value has: a caller that does not mention them never
+    clears them; pass None or "" to clear.
     """
     _require(gateway.can_enter_indicator(by, indicator, unit), _("You may not enter values for this indicator."))
-    note = note or ""
-    errors = value_errors(indicator=indicator, value=value, not_applicable=not_applicable, target=target, note=note)
+    errors = value_errors(
+        indicator=indicator,
+        value=value,
+        not_applicable=not_applicable,
+        target=None if target is KEEP else target,
+        note="" if note is KEEP else (note or ""),
+    )
     if errors:
         raise ValidationError(errors)
     attempted = {
@@ -322,8 +332,8 @@ def value_save(
                 month=period.month,
                 value=None if not_applicable else value,
                 not_applicable=not_applicable,
-                target=target,
-                note=note,
+                target=None if target is KEEP else target,
+                note="" if note is KEEP else (note or ""),
                 entered_by=by,
                 updated_at=now,
             )
@@ -351,7 +361,11 @@ def value_save(
         check_version(existing, expected_version, changed_at=existing.updated_at)
         before = snapshot(existing, VALUE_FIELDS)
         existing.value = None if not_applicable else value
-        existing.not_applicable, existing.target, existing.note = not_applicable, target, note
+        existing.not_applicable = not_applicable
+        if target is not KEEP:
+            existing.target = target
+        if note is not KEEP:
+            existing.note = note or ""
         existing.entered_by = by  # whoever last filled it in may not approve it
         existing.version += 1
         existing.updated_at = now

@@ -167,3 +167,15 @@ def test_items_are_refused_once_the_result_is_published_and_the_attempt_audited(
     assert response.status_code == 400 and "已公示" in response.content.decode()
     assert not AssessmentItem.objects.exists()
     assert AuditEvent.objects.filter(action="item.change_refused").count() == 2
+
+
+def test_a_save_that_leaves_out_the_target_and_note_keeps_them(world, office):
+    """A caller that does not mention the target or the note never clears them (it once wiped the target,
+    and the correction of an upheld appeal then failed for want of one)."""
+    first = save(world, "1000", target=Decimal("1500"), note="统计局快报")
+    second = save(world, "1100", expected_version=first.version)
+    second.refresh_from_db()
+    assert (second.value, second.target, second.note) == (Decimal("1100"), Decimal("1500"), "统计局快报")
+    cleared = save(world, "1200", expected_version=second.version, target=None, note="")
+    cleared.refresh_from_db()
+    assert (cleared.target, cleared.note) == (None, "")
