@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from guatu.audit.history import HistoryRow, history_rows
 from guatu.audit.queries import history_of_project
-from guatu.lib.money import percent, round_half_up
+from guatu.lib.money import CENT, percent, round_half_up
 from guatu.lib.periods import Period
 from guatu.lib.progress import Progress, completion_rate
 from guatu.orgs.models import Leader, OrgUnit
@@ -30,6 +30,7 @@ from guatu.projects.models import (
 from guatu.reports.models import MonthlyReport, ReportStatus
 
 ZERO = Decimal("0")
+NO_CENTS = Decimal("0.00")  # a missing amount, as a sum rounded to the cent would show it
 _AMOUNT = DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -86,35 +87,53 @@ def progress_by_project(scope, period: Period, *, leave_out_month: bool = False)
     """Each project's year to date against its plan (guatu.lib.progress), for the projects of `scope` (a
     queryset of project pks, or ids) that have a plan for the year or an approved amount in it. Three
     queries: plans, approved reports, phased months. `leave_out_month`: without the period's own month (a
-    report page shows the year to date before the month being filled in)."""
+    report page shows the year to date before the month being filled in).
+
+    A province reads some 30,000 projects here, so the rows come as tuples (values_list, no ordering: an
+    ordering on the project would join its table) and only the amounts that are there are rounded."""
     plans = dict(
-        AnnualPlan.objects.filter(year=period.year, project__in=scope).values_list("project_id", "amount")
+        AnnualPlan.objects.filter(year=period.year, project__in=scope)
+        .order_by()
+        .values_list("project_id", "amount")
     )
     done = ytd_completed_by_project(period).filter(project__in=scope)
     if leave_out_month:
         done = done.exclude(month=period.month)
-    completed = {row["project"]: row["total"] for row in done}
+    completed = dict(done.order_by().values_list("project", "total"))
     phased = {
-        row["plan__project_id"]: row
-        for row in PlanMonth.objects.filter(plan__year=period.year, plan__project__in=scope)
+        pid: (to_date, whole)
+        for pid, to_date, whole in PlanMonth.objects.filter(plan__year=period.year, plan__project__in=scope)
+        .order_by()
         .values("plan__project_id")
         .annotate(to_date=Sum("amount", filter=Q(month__lte=period.month)), whole=Sum("amount"))
+        .values_list("plan__project_id", "to_date", "whole")
     }
+    month = period.month
     progress = {}
     for pid in plans.keys() | completed.keys():
-        phase = phased.get(pid, {})
-        plan = plans.get(pid)
-        # SQLite sums in floating point ("350.500000000000"): the inputs are whole cents, so rounding to
-        # the cent restores the exact figure.
+        # SQLite sums in floating point ("350.500000000000"): the inputs are whole cents, so rounding a sum
+        # to the cent restores the exact figure. A plan is read as stored, to the cent on every database.
+        ytd = completed.get(pid)
+        phase = phased.get(pid)
+        if phase is None:
+            to_date = whole = NO_CENTS
+        else:
+            to_date = NO_CENTS if phase[0] is None else _to_cent(phase[0])
+            whole = NO_CENTS if phase[1] is None else _to_cent(phase[1])
         progress[pid] = Progress(
-            month=period.month,
-            ytd_completed=round_half_up(completed.get(pid) or ZERO, 2),
-            annual_plan=None if plan is None else round_half_up(plan, 2),
-            phased_to_date=round_half_up(phase.get("to_date") or ZERO, 2),
-            phased_whole=round_half_up(phase.get("whole") or ZERO, 2),
-            phased=bool(phase),
+            month=month,
+            ytd_completed=NO_CENTS if ytd is None else _to_cent(ytd),
+            annual_plan=plans.get(pid),
+            phased_to_date=to_date,
+            phased_whole=whole,
+            phased=phase is not None,
         )
     return progress
+
+
+def _to_cent(amount: Decimal) -> Decimal:
+    """round_half_up(amount, 2) without building the quantum each time (called some 60,000 times)."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def with_progress(projects: ProjectQuerySet, period: Period) -> ProjectQuerySet:

@@ -1,15 +1,19 @@
 """The named reads: which month is filled in next, when a milestone is overdue, the readable history."""
 
-from datetime import date
+import random
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
 from guatu.lib.periods import Period
+from guatu.lib.progress import Progress
 from guatu.projects import queries
-from guatu.projects.models import Milestone, Project
+from guatu.projects.models import AnnualPlan, Milestone, PlanMonth, Project
 from guatu.projects.services import annual_plan_set
+from guatu.reports.models import MonthlyReport, ReportStatus
+from guatu.testing import make_project
 
 
 def _project(start=2021, end=2023):
@@ -69,3 +73,85 @@ def test_history_names_ids_and_hides_unchanged_values(world):
     assert facts["Level tags"] == "市本级重点、娄底市重点"
     assert facts["Stage"] == "Continuing"
     assert "Support units" not in facts  # empty at creation: not listed
+
+
+def _random_year(world, rng, year=2022):
+    """Projects in both townships with random plans (some phased by month, some missing), random reports
+    of every status in the year and the year before, and one cancelled project."""
+
+    projects = []
+    for i in range(14):
+        plan = None if i % 5 == 4 else f"{rng.randrange(0, 5_000_000)}.{rng.randrange(100):02d}"
+        projects.append(
+            make_project(
+                location=world.town_a if i % 2 else world.town_b,
+                plan=plan,
+                year=year,
+                stage="cancelled" if i == 6 else "continuing",
+            )
+        )
+    for plan in AnnualPlan.objects.filter(project__in=projects, year=year)[::3]:
+        months = rng.sample(range(1, 13), rng.randrange(1, 13))
+        PlanMonth.objects.bulk_create(
+            PlanMonth(plan=plan, month=m, amount=Decimal(rng.randrange(0, 99_999_999)) / 100) for m in months
+        )
+    MonthlyReport.objects.bulk_create(
+        MonthlyReport(
+            project=project,
+            year=y,
+            month=month,
+            amount=Decimal(rng.randrange(0, 999_999_999)) / 100,
+            status=rng.choice([ReportStatus.APPROVED] * 3 + [ReportStatus.SUBMITTED, ReportStatus.DRAFT]),
+            filled_by=world.reporter,
+            updated_at=datetime(year, 12, 31, tzinfo=UTC),
+        )
+        for project in projects[:-1]  # the last one has a plan, or not, and no report at all
+        for y in (year - 1, year)
+        for month in range(1, 13)
+        if rng.random() < 0.8
+    )
+    return projects
+
+
+def _progress_by_hand(projects, period, leave_out_month):
+    """The year to date of each project added up here, exactly, one row at a time (the oracle)."""
+
+    expected = {}
+    for project in projects:
+        plan = AnnualPlan.objects.filter(project=project, year=period.year).first()
+        months = list(PlanMonth.objects.filter(plan=plan)) if plan else []
+        reports = [
+            r.amount
+            for r in MonthlyReport.objects.filter(
+                project=project, year=period.year, status=ReportStatus.APPROVED
+            )
+            if r.month <= period.month and not (leave_out_month and r.month == period.month)
+        ]
+        if plan is None and not reports:
+            continue
+        expected[project.pk] = Progress(
+            month=period.month,
+            ytd_completed=sum(reports, Decimal("0.00")),
+            annual_plan=None if plan is None else plan.amount,
+            phased_to_date=sum((m.amount for m in months if m.month <= period.month), Decimal("0.00")),
+            phased_whole=sum((m.amount for m in months), Decimal("0.00")),
+            phased=bool(months),
+        )
+    return expected
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("leave_out_month", [False, True])
+def test_progress_by_project_is_the_exact_sum_of_the_rows(world, seed, leave_out_month):
+    """Large amounts (SQLite sums them in floating point) come back to the cent, figure for figure and in
+    the same form ("0.00", never "0"), for every kind of project."""
+    projects = _random_year(world, random.Random(seed))
+    period = Period(2022, random.Random(seed).randrange(1, 13))
+    scope = Project.objects.filter(pk__in=[p.pk for p in projects]).values("pk")
+    got = queries.progress_by_project(scope, period, leave_out_month=leave_out_month)
+    expected = _progress_by_hand(projects, period, leave_out_month)
+    assert got.keys() == expected.keys()
+    for pid, progress in expected.items():
+        assert got[pid] == progress
+        assert str(got[pid].ytd_completed) == str(progress.ytd_completed)
+        assert str(got[pid].phased_to_date) == str(progress.phased_to_date)
