@@ -1,3 +1,5 @@
+import random
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -5,10 +7,12 @@ import pytest
 from guatu.investment.briefing import briefing_for
 from guatu.investment.queries import investment_summary
 from guatu.lib.periods import Period
-from guatu.projects.models import Project
+from guatu.lib.progress import combined
+from guatu.projects.models import AnnualPlan, PlanMonth, Project
+from guatu.projects.queries import progress_by_project
 from guatu.projects.services import annual_plan_set
-from guatu.reports.models import ReportStatus
-from guatu.testing import make_project, make_report
+from guatu.reports.models import MonthlyReport, ReportStatus
+from guatu.testing import make_project, make_report, make_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +86,69 @@ def test_briefing_json_names_time_and_planned_progress(world):
     county = next(row for row in result["lists"] if row["tag"] == "county")
     # Project B's 1000 is not phased (250 by March): (100 + 250) ÷ 2000 = 17.5% planned.
     assert (county["planned_progress_percent"], county["deviation_points"]) == ("17.5", "-15")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_each_list_is_its_projects_progress_taken_together(world, seed):
+    """The per-tag sums made in SQL are, figure for figure and in form, combined(progress_by_project) of
+    the list's projects: with phased plans (some months zero or after the period), projects without a plan
+    or without reports, a cancelled project, projects on several lists, reports of every status, and
+    amounts large enough for SQLite's floating-point sums to need rounding back to the cent."""
+    w = world
+    rng = random.Random(seed)
+    major = make_tag("major", "重大项目", order=4)
+    tag_sets = [[], [w.county_tag], [w.county_tag, w.pref_tag], [w.pref_tag, major], [major]]
+    projects = [
+        make_project(
+            location=w.town_a if i % 2 else w.town_b,
+            tags=tag_sets[i % len(tag_sets)],
+            plan=None if i % 7 == 3 else f"{rng.randrange(0, 5_000_000)}.{rng.randrange(100):02d}",
+            stage="cancelled" if i == 5 else "continuing",
+        )
+        for i in range(16)
+    ]
+    for plan in AnnualPlan.objects.filter(project__in=projects, year=2022)[::3]:
+        PlanMonth.objects.bulk_create(
+            PlanMonth(plan=plan, month=m, amount=Decimal(rng.randrange(0, 99_999_999)) / 100)
+            for m in rng.sample(range(1, 13), rng.randrange(1, 13))
+        )
+    # a list whose only plan is not phased
+    projects.append(
+        make_project(location=w.town_a, tags=[make_tag("province", "省重点", order=1)], plan="1234.56")
+    )
+    MonthlyReport.objects.bulk_create(
+        MonthlyReport(
+            project=project,
+            year=year,
+            month=month,
+            amount=Decimal(rng.randrange(0, 999_999_999)) / 100,
+            status=rng.choice([ReportStatus.APPROVED] * 3 + [ReportStatus.SUBMITTED, ReportStatus.DRAFT]),
+            filled_by=w.reporter,
+            updated_at=datetime(year, 12, 31, tzinfo=UTC),
+        )
+        for project in projects[1:]
+        for year in (2021, 2022)
+        for month in range(1, 13)
+        if rng.random() < 0.8
+    )
+    period = Period(2022, rng.randrange(1, 13))
+    scope = Project.objects.in_unit(w.city)
+
+    summary = investment_summary(scope, period)
+
+    progress = progress_by_project(scope.counted().values("pk"), period)
+    for row in summary.rows:
+        listed = [
+            progress[p.pk]
+            for p in scope.counted().filter(tags=row.tag)
+            if p.pk in progress and progress[p.pk].annual_plan is not None
+        ]
+        expected = combined(period.month, listed)
+        assert row.project_count == len(listed)
+        assert row.progress == expected
+        for field in ("ytd_completed", "annual_plan", "phased_to_date", "phased_whole"):
+            assert str(getattr(row.progress, field)) == str(getattr(expected, field))
+        assert row.deviation_points == expected.deviation_points
+    listed = {row.tag.code for row in summary.rows if row.project_count}
+    assert listed == {"county", "prefecture", "major", "province"}
+    assert not summary.row("province").progress.phased

@@ -171,13 +171,13 @@ def test_query_count_does_not_grow_with_projects(client, world, django_assert_nu
     _reports(w)
     client.force_login(w.city_admin)
     client.get(URL)
-    # session, user, units, the user's unit; default period; 4 for the summary; 5 for the bulletin (4 + the
+    # session, user, units, the user's unit; default period; 2 for the summary; 3 for the bulletin (2 + the
     # one-project list's name); the page frame's unread-inbox badge.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(11):
         client.get(URL)
     # The bulletin names the project of a one-project list (one more query): keep the prefecture list at one.
     for n in range(6):
         project = make_project(location=w.town_a, tags=[w.county_tag])
         make_report(project, "2022-01", str(n + 1), reporter=w.reporter, reviewer=w.reviewer)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(11):
         client.get(URL)
