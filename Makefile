@@ -13,8 +13,8 @@ GUATU := $(BIN)/guatu
 # Touched after each install: pip runs again only when pyproject.toml is newer.
 STAMP := $(VENV)/.guatu-installed
 HOST ?= 127.0.0.1:8000
-# Two pytest-xdist workers (2 cores). The 846-test suite on a quiet machine (2026-12-02): SQLite 109 s,
-# PostgreSQL 144 s, all of `make test` from a fresh clone 5 min 16 s (venv and install included); with a
+# Two pytest-xdist workers (2 cores). The 856-test suite on a quiet machine (2026-12-02): SQLite 107 s,
+# PostgreSQL 143 s, all of `make test` from a fresh clone 5 min 5 s (venv and install included); with a
 # second `make test` running beside it, 14 minutes and both pass. PYTEST_ARGS="-q" runs serially.
 PYTEST_ARGS ?= -q -n 2 --durations=5
 # The development database and secret key live here (see README: GUATU_DATA_DIR).
