@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from guatu import clock
 from guatu.accounts.models import Role, User
 from guatu.audit import events
 from guatu.audit.services import changes, snapshot
@@ -52,6 +53,7 @@ def user_create(
     if role == Role.LEADER and leader is None:
         errors["leader"] = _("A user with the leader role must be linked to a leader.")
     user = User(
+        date_joined=clock.now(),
         username=username,
         first_name=first_name,
         last_name=last_name,

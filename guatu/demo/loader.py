@@ -21,7 +21,6 @@ from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guatu import clock
 from guatu.accounts.models import Role, User
 from guatu.accounts.services import user_create
 from guatu.assessment.models import HeadlineIndicator, Indicator
@@ -186,12 +185,8 @@ def load_demo(*, with_users: bool = False) -> LoadCounts | None:
         chains = _chains(loader, units, leaders)
         specs = build_projects()
         projects = [_project(spec, units, leaders, tags, chains, loader) for spec in specs]
-        _on_the_app_clock(Project.objects.filter(pk__in=[p.pk for p in projects]), "created_at", "updated_at")
         logins = ensure_demo_users(root) if with_users else []
         staff = _staff(units, leaders, loader)
-        _on_the_app_clock(
-            User.objects.filter(pk__in=[loader.pk, *(u.pk for u in staff.values())]), "date_joined"
-        )
     reports = _import_reports(list(zip(projects, specs, strict=True)), loader)
     refresh_planner_statistics()
     lights = load_lights(root=root, by=staff["demo_guanli"])
@@ -212,13 +207,6 @@ def load_demo(*, with_users: bool = False) -> LoadCounts | None:
         values=assessment.values,
         users=logins,
     )
-
-
-def _on_the_app_clock(rows: models.QuerySet, *fields: str) -> None:
-    """Date columns that Django fills from the real clock (auto_now, a user's date_joined) by the app's clock,
-    as everything else the demo writes."""
-    now = clock.now()
-    rows.update(**dict.fromkeys(fields, now))
 
 
 def _county(loader: User) -> OrgUnit:
@@ -441,7 +429,6 @@ def ensure_demo_users(root: OrgUnit) -> list[str]:
                 by=loader,
             )
         )
-    _on_the_app_clock(User.objects.filter(pk__in=[user.pk for user in created]), "date_joined")
     return [spec.username for spec in missing]
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from guatu import clock
 from guatu.orgs.models import OrgUnit
 
 MONEY = {"max_digits": 14, "decimal_places": 2}  # 万元, to the cent (0.01 万元 = 100 元)
@@ -142,8 +143,9 @@ class Project(models.Model):
     lead_unit = models.ForeignKey(OrgUnit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_projects")
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # From the app's clock (guatu.clock), not auto_now's real one: set by the services that write projects.
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now)
 
     objects = ProjectQuerySet.as_manager()
 

@@ -52,3 +52,23 @@ def test_the_demo_day_decides_which_months_have_begun(world, settings):
             project=world.project_a, period=Period(2022, 5), data=ReportInput(amount=Decimal(1)), by=world.reporter
         )
     assert "period" in caught.value.message_dict
+
+
+@pytest.mark.django_db
+def test_projects_and_users_are_dated_by_the_app_clock(world, settings):
+    """Django's auto_now and date_joined read the real clock; Guatu's rows take the app's day."""
+    from guatu.accounts.models import Role
+    from guatu.accounts.services import user_create
+    from guatu.testing import make_project
+
+    settings.GUATU_TODAY = date(2022, 4, 24)
+    project = make_project(location=world.town_a, name="光伏扶贫二期")
+    user = user_create(username="clock_user", password=None, org_unit=world.town_a, role=Role.VIEWER)
+    assert timezone_date(project.created_at) == timezone_date(project.updated_at) == date(2022, 4, 24)
+    assert timezone_date(user.date_joined) == date(2022, 4, 24)
+
+
+def timezone_date(moment: datetime) -> date:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).date()
