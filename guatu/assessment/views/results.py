@@ -121,16 +121,22 @@ def results_compute(request, pk: int, period: str):
     return redirect("assessment:results", pk=scheme.pk, period=str(period))
 
 
-@login_required
-@require_POST
-def results_publish(request, pk: int, period: str):
-    user = request.user
+def _office_result(user, pk: int, period: str):
+    """The scheme, month and current result the assessment office acts on (404 without a result)."""
     scheme = gateway.get_visible_scheme(user, pk)
     period = period_or_404(period)
     require_office(user, scheme)
     snap = snapshot_of(scheme, period)
     if snap is None:
         raise Http404("no results")
+    return scheme, period, snap
+
+
+@login_required
+@require_POST
+def results_publish(request, pk: int, period: str):
+    user = request.user
+    scheme, period, snap = _office_result(user, pk, period)
     try:
         services.snapshot_publish(snapshot=snap, by=user)
     except ValidationError as error:
@@ -248,12 +254,7 @@ def _render_card(request, scheme, period, snap, unit, card_, *, appeal_form=None
 def results_republish(request, pk: int, period: str):
     """Publish a corrected version after upheld appeals (申诉更正后重新公示)."""
     user = request.user
-    scheme = gateway.get_visible_scheme(user, pk)
-    period = period_or_404(period)
-    require_office(user, scheme)
-    snap = snapshot_of(scheme, period)
-    if snap is None:
-        raise Http404("no results")
+    scheme, period, snap = _office_result(user, pk, period)
     try:
         new = services.snapshot_republish(snapshot=snap, by=user)
     except ValidationError as error:
