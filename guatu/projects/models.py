@@ -23,6 +23,7 @@ class LevelTag(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     in_bulletin = models.BooleanField(_("in the bulletin sentence"), default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("level tag")
@@ -143,6 +144,12 @@ class Project(models.Model):
     lead_unit = models.ForeignKey(OrgUnit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_projects")
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    # A cancelled project keeps the stage it had, so that restoring it puts it back where it was.
+    stage_before_cancel = models.CharField(
+        _("stage before cancellation"), max_length=20, choices=Stage.choices, blank=True
+    )
+    # Incremented by every save: a form carries the version it was read at, so a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
     # From the app's clock (guatu.clock), not auto_now's real one: set by the services that write projects.
     created_at = models.DateTimeField(_("created"), default=clock.now)
     updated_at = models.DateTimeField(_("updated"), default=clock.now)
@@ -220,9 +227,13 @@ class Milestone(models.Model):
     planned_date = models.DateField(_("planned date"))
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     document_no = models.CharField(_("document no."), max_length=100, blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="milestones/%Y/%m/", max_length=150, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["project", "position", "planned_date"]
 
     def __str__(self) -> str:
@@ -235,6 +246,7 @@ class AnnualPlan(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="plans")
     year = models.PositiveSmallIntegerField(_("year"))
     amount = models.DecimalField(_("annual plan (10k yuan)"), **MONEY)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("annual plan")

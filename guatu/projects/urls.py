@@ -1,10 +1,10 @@
 from django.urls import path
 
-from guatu.projects import views
+from guatu.projects.views import library
 
 app_name = "projects"
 urlpatterns = [
-    path("", views.project_list, name="list"),
-    path("export.xlsx", views.project_export, name="export"),
-    path("<int:pk>/", views.project_detail, name="detail"),
+    path("", library.project_list, name="list"),
+    path("export.xlsx", library.project_export, name="export"),
+    path("<int:pk>/", library.project_detail, name="detail"),
 ]

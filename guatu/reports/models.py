@@ -8,6 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from guatu.projects.models import MONEY, Project
 
 
+class ReportSource(models.TextChoices):
+    FILLED = "filled", _("Filled in")
+    # The year-to-date figure of an office's dispatch table (调度表), taken in as the project's approved
+    # opening figure for that month: its amount is the sheet's cumulative less the months already approved.
+    OPENING = "opening", _("Opening figure imported")
+    WORKBOOK = "workbook", _("Uploaded workbook")
+
+
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -44,6 +52,7 @@ class MonthlyReport(models.Model):
     next_month_plan = models.TextField(_("next month's plan"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     return_reason = models.TextField(_("reason returned"), blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=ReportSource.choices, default=ReportSource.FILLED)
     # Incremented by every save: a form carries the version it was read at, so a stale save is refused.
     version = models.PositiveIntegerField(default=1)
     filled_by = models.ForeignKey(
