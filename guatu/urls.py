@@ -7,7 +7,7 @@ from guatu.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("accounts/login/", web_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("guatu.projects.urls")),

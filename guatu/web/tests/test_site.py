@@ -30,3 +30,12 @@ def test_admin_is_for_staff_only(client, world, persona):
     client.force_login(world.personas[persona])
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_login_page_is_titled_with_the_site_name_not_the_host(client, settings):
+    settings.SITE_NAME = "挂图作战"
+    settings.ALLOWED_HOSTS = ["guatu.example"]
+    html = client.get("/accounts/login/", HTTP_HOST="guatu.example:8000").content.decode()
+    assert "<title>登录 · 挂图作战</title>" in html
+    assert '<a class="brand" href="/">挂图作战</a>' in html
+    assert "guatu.example" not in html
