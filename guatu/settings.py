@@ -144,6 +144,12 @@ USE_TZ = True
 # seed's day so that its 2022 story reads as it happened (deadlines, overdue days, the current month).
 GUATU_TODAY = env_date("GUATU_TODAY")
 
+# Excel imports (guatu/web/workbooks.py): the largest file taken in, and the zip-bomb limits on what it unpacks to.
+GUATU_IMPORT_MAX_BYTES = env_int("GUATU_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+GUATU_IMPORT_MAX_ENTRIES = env_int("GUATU_IMPORT_MAX_ENTRIES", 1000)
+GUATU_IMPORT_MAX_UNCOMPRESSED = env_int("GUATU_IMPORT_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
+GUATU_IMPORT_MAX_RATIO = env_int("GUATU_IMPORT_MAX_RATIO", 200)
+
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks there even when it serves from the finders
