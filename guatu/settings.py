@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "guatu.notifications",
     "guatu.dispatch",
     "guatu.assessment",
+    "guatu.imports",
     "guatu.demo",
     "django.contrib.admin",
     "django.contrib.auth",

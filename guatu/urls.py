@@ -17,6 +17,7 @@ urlpatterns = [
     path("lights/", include("guatu.lights.urls")),
     path("inbox/", include("guatu.notifications.urls")),
     path("assessment/", include("guatu.assessment.urls")),
+    path("imports/", include("guatu.imports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -248,3 +248,16 @@ def peer_value_imported(row, *, after: Fields, by, reason: str = "") -> AuditEve
 
 def headline_imported(row, *, after: Fields, by, reason: str = "") -> AuditEvent:
     return _created("headline.import", row, after=after, by=by, reason=reason)
+
+
+# --- imports: an office's dispatch table (调度表)
+
+
+def report_opening_set(report, *, after: Fields, by) -> AuditEvent:
+    """A dispatch table's year-to-date figure taken in as the month's approved opening figure."""
+    return _created("report.opening", report, after=after, by=by, project=report.project)
+
+
+def projects_imported(record, *, after: Fields, by) -> AuditEvent:
+    """A dispatch table imported into the project library: file, SHA-256, period and counts."""
+    return _created("import.projects", record, after=after, by=by)

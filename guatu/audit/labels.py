@@ -57,6 +57,8 @@ ACTION_LABELS = {
     "peer.import": _("Peer value imported"),
     "headline.import": _("Headline indicator imported"),
     "value.import": _("Value imported"),
+    "report.opening": _("Opening figure imported"),
+    "import.projects": _("Project library imported"),
 }
 
 

@@ -25,7 +25,7 @@ from guatu.lib.periods import Period
 from guatu.notifications.models import NotificationKind
 from guatu.notifications.services import notify
 from guatu.projects.models import Project
-from guatu.reports.models import MonthlyReport, ReportStatus
+from guatu.reports.models import MonthlyReport, ReportSource, ReportStatus
 
 # The figures and texts a reporter types in; everything else about a report is workflow.
 INPUT_FIELDS = ["amount", "statistical_amount", "physical_progress", "problems", "next_month_plan"]
@@ -278,4 +278,82 @@ def report_save(
             report = report_update(report=existing, data=data, expected_version=expected_version, by=by)
         if submit:
             report = report_submit(report=report, by=by, expected_version=report.version)
+    return report
+
+
+# --- opening figures from an office's dispatch table (调度表): guatu.imports
+
+
+def opening_check(*, project: Project, period: Period, ytd_completed: Decimal) -> tuple[Decimal, MonthlyReport | None]:
+    """What the opening figure for `period` would be: the year-to-date completed investment less the months of
+    that year already approved, and the month's report where it has one (approved with that amount already).
+    A ValidationError in Chinese when it cannot be taken in: the approved months exceed the year to date, the
+    month has an approved report of another amount (it is locked), or a report of it is in progress."""
+    _validate(project, period, ReportInput(amount=ytd_completed))
+    ytd_completed = ytd_completed.quantize(CENT)
+    approved = MonthlyReport.objects.approved().filter(project=project, year=period.year, month__lt=period.month)
+    earlier = sum((r.amount for r in approved.only("amount")), Decimal(0))
+    amount = ytd_completed - earlier
+    if amount < 0:
+        raise ValidationError(
+            _(
+                "The year-to-date figure %(ytd)s is less than the %(earlier)s already approved for the months "
+                "before %(period)s."
+            )
+            % {"ytd": ytd_completed, "earlier": earlier, "period": period}
+        )
+    existing = MonthlyReport.objects.filter(project=project, year=period.year, month=period.month).first()
+    if existing is not None and existing.status != ReportStatus.APPROVED:
+        raise ValidationError(
+            _("%(project)s has a report for %(period)s that is %(status)s: finish or delete it first.")
+            % {"project": project.name, "period": period, "status": existing.get_status_display()}
+        )
+    if existing is not None and existing.amount != amount:
+        raise ValidationError(
+            _(
+                "%(period)s is locked: its approved report says %(approved)s, the sheet gives %(amount)s for the "
+                "month. Unlock the report first if the sheet is right."
+            )
+            % {"period": period, "approved": existing.amount, "amount": amount}
+        )
+    return amount, existing
+
+
+def report_set_opening(
+    *,
+    project: Project,
+    period: Period,
+    ytd_completed: Decimal,
+    by,
+    physical_progress: str = "",
+    problems: str = "",
+) -> MonthlyReport:
+    """Take a dispatch table's year-to-date completed investment as the project's approved opening figure for
+    the month (source: imported opening figure), audited. The month's approved report of the same amount is
+    left as it is; anything else `opening_check` refuses."""
+    _require_reviewer(by, project)
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        amount, existing = opening_check(project=project, period=period, ytd_completed=ytd_completed)
+        if existing is not None:
+            return existing
+        now = clock.now()
+        report = MonthlyReport.objects.create(
+            project=project,
+            year=period.year,
+            month=period.month,
+            amount=amount,
+            physical_progress=physical_progress,
+            problems=problems,
+            status=ReportStatus.APPROVED,
+            source=ReportSource.OPENING,
+            filled_by=by,
+            submitted_at=now,
+            reviewed_by=by,
+            reviewed_at=now,
+            updated_at=now,
+        )
+        after = snapshot(report, [*AUDITED_FIELDS, "source"])
+        after["ytd_completed"] = format(ytd_completed.quantize(CENT), "f")
+        events.report_opening_set(report, after=after, by=by)
     return report

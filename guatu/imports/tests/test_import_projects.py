@@ -1,0 +1,138 @@
+"""Acceptance 2: a dispatch table as offices write it, imported into the library; the month's summary then
+equals the sheet's own totals to the cent, and importing it again changes nothing."""
+
+from decimal import Decimal
+
+import pytest
+
+from guatu.audit.models import AuditEvent
+from guatu.imports.models import ProjectImport
+from guatu.imports.services import projects_import
+from guatu.imports.tests.sheets import SECTIONS, dispatch_workbook, sheet_totals, to_bytes
+from guatu.investment.queries import investment_summary
+from guatu.lib.periods import Period
+from guatu.projects.models import AnnualPlan, Project
+from guatu.reports.models import MonthlyReport, ReportSource, ReportStatus
+from guatu.testing import make_report, make_tag
+
+MARCH = Period(2022, 3)
+
+
+def _import(world, data, *, dry_run=False, tags=None, **kw):
+    tag = tags if tags is not None else [make_tag("key2022", "2022年调度项目", order=9)]
+    return projects_import(
+        data=data, file_name="调度表.xlsx", by=world.reviewer, tags=tag, dry_run=dry_run, **kw
+    )
+
+
+def _counts():
+    return (
+        Project.objects.count(),
+        AnnualPlan.objects.count(),
+        MonthlyReport.objects.count(),
+        AuditEvent.objects.count(),
+        ProjectImport.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_dispatch_table_imports_and_the_summary_equals_its_totals(world):
+    data = to_bytes(dispatch_workbook())
+
+    before = _counts()
+    dry = _import(world, data, dry_run=True)
+    assert dry.problems == []
+    assert dry.period == MARCH
+    assert [r.action for r in dry.rows] == ["created", "created", "created"]
+    assert _counts() == before
+
+    result = _import(world, data)
+    assert result.problems == [] and result.counts == {"created": 3, "updated": 0, "unchanged": 0}
+    summary = investment_summary(Project.objects.all(), MARCH).row("key2022")
+    totals = sheet_totals()
+    assert summary.project_count == 3
+    assert summary.annual_plan == totals["plan"] == Decimal("25000")
+    assert summary.ytd_completed == totals["ytd"] == Decimal("6000.35")
+
+    plant = Project.objects.get(code="2021-431381-32-03-000101")
+    assert (plant.lead_unit, [link.unit for link in plant.support_links.all()]) == (world.dept, [world.drc])
+    assert (plant.location_unit, plant.responsible_leader, plant.category) == (
+        world.town_a,
+        world.leader,
+        "industry",
+    )
+    assert (plant.start_year, plant.end_year, plant.stage, plant.owner) == (
+        2021,
+        2023,
+        "continuing",
+        "湘锑实业有限公司",
+    )
+    road = Project.objects.get(name="城区道路提质改造工程")
+    assert (road.category, road.code, road.start_year, road.end_year, road.location_unit) == (
+        "infrastructure",
+        None,
+        2022,
+        2024,
+        world.city,
+    )
+    opening = MonthlyReport.objects.get(project=plant, year=2022, month=3)
+    assert (opening.amount, opening.status, opening.source, opening.physical_progress) == (
+        Decimal("3200.25"),
+        ReportStatus.APPROVED,
+        ReportSource.OPENING,
+        "主体完工",
+    )
+    record = ProjectImport.objects.get()
+    event = AuditEvent.objects.get(action="import.projects")
+    assert event.after["sha256"] == result.sha256 == record.sha256
+    assert (event.after["period"], event.after["created"], event.actor) == ("2022-03", 3, world.reviewer)
+    assert AuditEvent.objects.filter(action="report.opening", project=plant).count() == 1
+
+    after_first = _counts()
+    again = _import(world, data)
+    assert again.problems == [] and again.counts == {"created": 0, "updated": 0, "unchanged": 3}
+    assert _counts() == after_first  # nothing written, not even an import record
+
+
+@pytest.mark.django_db
+def test_opening_figure_is_the_cumulative_less_the_months_already_approved(world):
+    """A project already in the library with January and February approved: March's opening figure is the
+    sheet's 1-3月 cumulative less those two months, so the summary still equals the sheet."""
+    project = world.project_a  # 禾青镇锑品深加工项目, plan 1000 for 2022
+    row = list(SECTIONS[0][1][0])
+    row[0], row[1] = project.name, ""  # found by name in the county
+    row[6], row[7], row[8], row[9] = 50000, 1000, 300, Decimal("700.5")  # total, plan, 本月, 1-3月累计
+    sheet = [("一、产业发展类（1个）", [tuple(row)])]
+    make_report(project, "2022-01", "100", reporter=world.dept_reporter, reviewer=world.reviewer)
+    make_report(project, "2022-02", "200.25", reporter=world.dept_reporter, reviewer=world.reviewer)
+
+    result = _import(world, to_bytes(dispatch_workbook(sections=sheet)), tags=[])
+
+    assert result.problems == []
+    assert [r.action for r in result.rows] == ["updated"]
+    assert result.rows[0].changed == [
+        "owner",
+        "construction scope",
+        "support units",
+        "opening figure 2022-03",
+    ]
+    march = MonthlyReport.objects.get(project=project, year=2022, month=3)
+    assert march.amount == Decimal("400.25") and march.source == ReportSource.OPENING
+    summary = investment_summary(Project.objects.filter(pk=project.pk), MARCH).row("county")
+    assert summary.ytd_completed == Decimal("700.50")
+
+
+@pytest.mark.django_db
+def test_amounts_in_yi_yuan_are_converted_exactly(world):
+    sheet = [
+        (
+            "一、产业发展类（1个）",
+            [SECTIONS[0][1][0][:6] + (5, 1.23456, 0.01, 0.123456) + SECTIONS[0][1][0][10:]],
+        )
+    ]
+    result = _import(world, to_bytes(dispatch_workbook(sections=sheet, unit="亿元")))
+    assert result.problems == []
+    project = Project.objects.get(code="2021-431381-32-03-000101")
+    assert project.total_investment == Decimal("50000.00")
+    assert project.plans.get(year=2022).amount == Decimal("12345.60")
+    assert MonthlyReport.objects.get(project=project).amount == Decimal("1234.56")
