@@ -1,11 +1,12 @@
 from django.urls import path
 
-from guatu.dispatch.views import meetings, mywork, orders, problems
+from guatu.dispatch.views import exports, meetings, mywork, orders, problems
 
 app_name = "dispatch"
 urlpatterns = [
     path("", mywork.my_work, name="my_work"),
     path("problems/", problems.problem_list, name="problem_list"),
+    path("problems/export.xlsx", exports.problem_export, name="problem_export"),
     path("problems/new/", problems.problem_raise, name="problem_raise"),
     path("problems/<int:pk>/", problems.problem_detail, name="problem"),
     path("problems/<int:pk>/assign/", problems.problem_assign, name="problem_assign"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("problems/<int:pk>/close/", problems.problem_close, name="problem_close"),
     path("problems/<int:pk>/reopen/", problems.problem_reopen, name="problem_reopen"),
     path("orders/", orders.order_list, name="order_list"),
+    path("orders/export.xlsx", exports.order_export, name="order_export"),
     path("orders/bulletin/", orders.order_bulletin, name="order_bulletin"),
     path("orders/new/", orders.order_issue, name="order_issue"),
     path("orders/<int:pk>/", orders.order_detail, name="order"),

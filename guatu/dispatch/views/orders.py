@@ -31,18 +31,23 @@ from guatu.dispatch.views.common import (
 from guatu.web.forms import add_service_errors, top_errors
 
 
-@login_required
-def order_list(request):
-    user = request.user
-    today = clock.today()
-    form = OrderFilterForm(request.GET or None, statuses=SupervisionStatus.choices)
+def filtered_orders(user, form: OrderFilterForm, today):
+    """The orders the user sees, narrowed by the list's filters, waiting ones first (the list and its export)."""
     filters = form.filters()
     orders = queries.orders_for_list(gateway.visible_orders(user))
     if filters.get("status"):
         orders = orders.filter(status=filters["status"])
     if filters.get("overdue"):
         orders = orders.overdue(today)
-    in_order = queries.orders_waiting_first(orders)
+    return queries.orders_waiting_first(orders)
+
+
+@login_required
+def order_list(request):
+    user = request.user
+    today = clock.today()
+    form = OrderFilterForm(request.GET or None, statuses=SupervisionStatus.choices)
+    in_order = filtered_orders(user, form, today)
     page = Paginator(in_order, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

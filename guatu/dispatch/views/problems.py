@@ -51,14 +51,19 @@ def _problem_subject(problem: Problem) -> str:
 # --------------------------------------------------------------------------------------- problem list
 
 
+def filtered_problems(user, form: ProblemFilterForm, today):
+    """The problems the user sees, narrowed by the list's filters, open ones first (the list and its export)."""
+    problems = gateway.visible_problems(user).for_list().select_related("meeting")
+    return queries.open_first(queries.filter_problems(problems, form.filters(), today))
+
+
 @login_required
 def problem_list(request):
     """Every problem the user may see, filtered. A fixed number of queries at any length."""
     user = request.user
     today = clock.today()
     form = ProblemFilterForm(request.GET or None, units=units_for(user))
-    problems = gateway.visible_problems(user).for_list().select_related("meeting")
-    problems = queries.open_first(queries.filter_problems(problems, form.filters(), today))
+    problems = filtered_problems(user, form, today)
     page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
     for problem in rows:
