@@ -99,6 +99,11 @@ def rules_set(setting, *, before: Fields, after: Fields, by) -> AuditEvent:
     return _changed("lights.rules_set", setting, before=before, after=after, by=by)
 
 
+def default_period_set(setting, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """The month a jurisdiction's pages open on, set or cleared by its city administrator."""
+    return _changed("lights.default_period_set", setting, before=before, after=after, by=by)
+
+
 # --- dispatch: problems, supervision orders, meetings
 
 

@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "report.approve": _("Report approved"),
     "report.unlock": _("Report unlocked"),
     "lights.rules_set": _("Warning rules changed"),
+    "lights.default_period_set": _("Default month set"),
     "problem.raise": _("Problem raised"),
     "problem.assign": _("Problem assigned"),
     "problem.feedback": _("Feedback given"),

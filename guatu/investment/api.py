@@ -1,19 +1,18 @@
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from guatu import clock
 from guatu.access import gateway
 from guatu.investment.queries import investment_summary
 from guatu.lib.money import percent, round_half_up
 from guatu.lib.periods import Period, PeriodError
-from guatu.projects.queries import latest_approved_period
+from guatu.lights.services import default_period
 
 router = Router(tags=["investment"])
 
 
 class SummaryParams(Schema):
     period: str | None = Field(
-        None, description="YYYY-MM; default the latest month with approved reports in scope, else this month"
+        None, description="YYYY-MM; default the month the unit's pages open on: the latest month whose reporting deadline has passed, or the month its city administrator set"
     )
     unit: int | None = Field(None, description="Org unit id; default the reader's own scope")
 
@@ -68,7 +67,7 @@ def summary(request, params: Query[SummaryParams]):
         raise HttpError(404, "没有可查看的单位")
     projects = gateway.visible_projects(request.user).in_unit(unit)
     if period is None:
-        period = latest_approved_period(projects.counted()) or Period.of(clock.today())
+        period = default_period(unit)
     result = investment_summary(projects, period)
     return {
         "period": str(period),

@@ -5,13 +5,12 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from guatu import clock
 from guatu.access import gateway
 from guatu.investment.briefing import briefing_for
 from guatu.investment.queries import investment_summary
 from guatu.lib.money import WAN_PER_YI, percent, round_half_up
 from guatu.lib.periods import Period, PeriodError
-from guatu.projects.queries import latest_approved_period
+from guatu.lights.services import default_period
 
 
 def _money(value: Decimal) -> str:
@@ -54,7 +53,7 @@ def summary_page(request):
                 "The month must be written as YYYY-MM, for example 2022-03 (you entered %(value)s)."
             ) % {"value": context["period_text"]}
     if period is None:
-        period = latest_approved_period(projects.counted()) or Period.of(clock.today())
+        period = default_period(unit)
 
     summary = investment_summary(projects, period)
     rows = [

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
+from guatu.lib.periods import Period
 from guatu.lib.progress import Progress
 
 
@@ -216,3 +217,13 @@ def closing_day(year: int, month: int, rules: RuleSet) -> date:
     have been due for a month and reviewed, so lights computed after it are final and never recomputed."""
     following = date(year + (month == 12), month % 12 + 1, 1)
     return report_deadline(following.year, following.month, rules)
+
+
+def latest_month_due(today: date, rules: RuleSet) -> Period:
+    """The latest month whose reports were due by `today` (its `report_deadline` has passed: reports are on
+    time to the end of that day). Pages open on it when no month is chosen, so their figures are a month's
+    complete reports, never the first approvals of a month still being reported."""
+    last_month = Period.of(today).previous()
+    if today > report_deadline(last_month.year, last_month.month, rules):
+        return last_month
+    return last_month.previous()

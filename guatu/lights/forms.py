@@ -58,6 +58,38 @@ class BoardForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
 
+class DefaultPeriodForm(forms.Form):
+    """The month the jurisdiction's pages open on; empty for the latest month whose deadline has passed."""
+
+    default_period = forms.CharField(
+        label=_("Month pages open on"),
+        required=False,
+        max_length=7,
+        help_text=_(
+            "Leave empty to open on the latest month whose reporting deadline has passed (recommended)."
+        ),
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_period"].error_messages["max_length"] = gettext(
+            "The month must be written as YYYY-MM, for example 2022-03."
+        )
+
+    def clean_default_period(self) -> Period | None:
+        text = self.cleaned_data["default_period"].strip()
+        if not text:
+            return None
+        try:
+            return Period.parse(text)
+        except PeriodError:
+            raise forms.ValidationError(
+                gettext("The month must be written as YYYY-MM, for example 2022-03 (you entered %(value)s).")
+                % {"value": text}
+            ) from None
+
+
 class ComputeForm(BoardForm):
     """Recompute the lights of a month (and the months before it in that year)."""
 

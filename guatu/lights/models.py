@@ -26,6 +26,14 @@ class RuleSetting(models.Model):
 
     unit = models.OneToOneField("orgs.OrgUnit", verbose_name=_("jurisdiction"), on_delete=models.CASCADE)
     rules = models.JSONField(_("rules"), default=dict)
+    default_period = models.CharField(
+        _("month pages open on"),
+        max_length=7,
+        blank=True,
+        help_text=_(
+            "YYYY-MM. Empty: the latest month whose reporting deadline has passed (lights.services.default_period)."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
 

@@ -26,6 +26,7 @@ from guatu.lib.lights import (
     RuleSet,
     closing_day,
     evaluate,
+    latest_month_due,
 )
 from guatu.lib.periods import Period
 from guatu.lib.projection import Projection
@@ -40,12 +41,58 @@ def rules_for(unit: OrgUnit) -> RuleSet:
     return RuleSet.from_dict(setting.rules) if setting else RuleSet()
 
 
-@transaction.atomic
-def rules_set(*, unit: OrgUnit, rules: dict, by) -> RuleSetting:
-    """Replace a jurisdiction's warning rules; refused with the reason if any setting is invalid."""
+def default_period(unit: OrgUnit | None) -> Period:
+    """The month every page, list, export and API opens on when none is chosen, for `unit`'s jurisdiction:
+    the month its city administrator set, else the latest month whose reporting deadline has passed
+    (lib.lights.latest_month_due, the deadline the lights and the assessment's reports_on_time use).
+    Never the month of the latest approved report: one early approval would show a month still being
+    reported as if it were complete. One or two queries."""
+    setting = RuleSetting.objects.filter(unit=jurisdiction(unit)).first() if unit is not None else None
+    if setting and setting.default_period:
+        return Period.parse(setting.default_period)
+    rules = RuleSet.from_dict(setting.rules) if setting else RuleSet()
+    return latest_month_due(clock.today(), rules)
+
+
+def _check_rules_unit(unit: OrgUnit, by) -> None:
     allowed = gateway.rules_unit(by) if by is not None else None
     if by is not None and (allowed is None or not jurisdiction(unit).is_within(allowed)):
         raise PermissionDenied(_("Only the city administrator sets the warning rules."))
+
+
+@transaction.atomic
+def default_period_set(*, unit: OrgUnit, period: Period | None, by) -> RuleSetting:
+    """Set the month `unit`'s jurisdiction opens on (None: back to the latest month whose deadline has
+    passed). A month after the current one is refused: it has no reports yet."""
+    _check_rules_unit(unit, by)
+    if period is not None and period > Period.of(clock.today()):
+        raise ValidationError(
+            {
+                "default_period": _("The month pages open on cannot be after this month (%(month)s).")
+                % {"month": Period.of(clock.today())}
+            }
+        )
+    unit = jurisdiction(unit)
+    text = str(period) if period else ""
+    setting, created = RuleSetting.objects.select_for_update().get_or_create(
+        unit=unit, defaults={"default_period": text, "updated_at": clock.now(), "updated_by": by}
+    )
+    before = {} if created else {"default_period": setting.default_period}
+    if not created:
+        if setting.default_period == text:
+            return setting
+        setting.default_period = text
+        setting.updated_at = clock.now()
+        setting.updated_by = by
+        setting.save(update_fields=["default_period", "updated_at", "updated_by"])
+    events.default_period_set(setting, before=before, after={"default_period": text}, by=by)
+    return setting
+
+
+@transaction.atomic
+def rules_set(*, unit: OrgUnit, rules: dict, by) -> RuleSetting:
+    """Replace a jurisdiction's warning rules; refused with the reason if any setting is invalid."""
+    _check_rules_unit(unit, by)
     try:
         RuleSet.from_dict(rules)
     except RuleError as exc:

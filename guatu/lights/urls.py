@@ -8,6 +8,7 @@ urlpatterns = [
     path("compute/", views.compute, name="compute"),
     path("rules/", views.rules, name="rules"),
     path("rules/edit/", views.rules_edit, name="rules_edit"),
+    path("rules/default-month/", views.default_period_edit, name="default_period_edit"),
     path("rules/upload/", views.rules_upload, name="rules_upload"),
     path("rules/lights-rules.yaml", views.rules_yaml, name="rules_yaml"),
 ]

@@ -19,16 +19,20 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guatu import clock
 from guatu.access import gateway
 from guatu.audit.history import history_rows
 from guatu.audit.queries import history_of
 from guatu.lib.lights import RuleSet
-from guatu.lib.periods import Period
-from guatu.lights.forms import BoardForm, ComputeForm, RulesFileForm, RulesForm
-from guatu.lights.models import LightColor, ProjectLight, RuleSetting
+from guatu.lights.forms import BoardForm, ComputeForm, DefaultPeriodForm, RulesFileForm, RulesForm
+from guatu.lights.models import LightColor, RuleSetting
 from guatu.lights.queries import describe_reason, lights_by_tag, short_history_note, warned_list
-from guatu.lights.services import lights_compute_year, rules_for, rules_set
+from guatu.lights.services import (
+    default_period,
+    default_period_set,
+    lights_compute_year,
+    rules_for,
+    rules_set,
+)
 
 SEVERITY = {LightColor.RED: 0, LightColor.YELLOW: 1, LightColor.GREEN: 2}
 
@@ -38,17 +42,6 @@ RULE_CHOICES = {
     for name, field in RulesForm.base_fields.items()
     if isinstance(field, forms.ChoiceField)
 }
-
-
-def latest_period(projects) -> Period | None:
-    """The latest month with lights computed for any of these projects."""
-    found = (
-        ProjectLight.objects.filter(project__in=projects.values("pk"))
-        .order_by("-year", "-month")
-        .values_list("year", "month")
-        .first()
-    )
-    return Period(*found) if found else None
 
 
 # ------------------------------------------------------------------------------------ red and yellow list
@@ -65,11 +58,7 @@ def board(request):
     projects = gateway.visible_projects(user)
     if unit is not None:
         projects = projects.in_unit(unit)
-    period = (
-        filters.get("period")
-        or latest_period(gateway.visible_projects(user))
-        or Period.of(clock.today()).previous()
-    )
+    period = filters.get("period") or default_period(unit or gateway.default_unit(user))
     warned = list(warned_list(projects, period))
     for light in warned:
         light.reason_texts = [describe_reason(reason) for reason in light.reasons]
@@ -170,12 +159,15 @@ def rules(request):
     return _render_rules(request, unit)
 
 
-def _render_rules(request, unit, *, form=None, file_form=None):
+def _render_rules(request, unit, *, form=None, file_form=None, default_form=None):
     setting = RuleSetting.objects.filter(unit=unit).select_related("updated_by").first()
     effective = rules_for(unit)
     history = history_rows(
         history_of(setting) if setting else [],
-        field_labels={name: field.label for name, field in RulesForm.base_fields.items()},
+        field_labels={
+            **{name: field.label for name, field in RulesForm.base_fields.items()},
+            "default_period": DefaultPeriodForm.base_fields["default_period"].label,
+        },
         field_choices=RULE_CHOICES,
     )
     return render(
@@ -187,6 +179,9 @@ def _render_rules(request, unit, *, form=None, file_form=None):
             "rows": _rules_rows(setting.rules if setting else {}, effective),
             "form": form or RulesForm(initial=RulesForm.initial_from(effective)),
             "file_form": file_form or RulesFileForm(),
+            "default_form": default_form
+            or DefaultPeriodForm(initial={"default_period": setting.default_period if setting else ""}),
+            "default_period": default_period(unit),
             "history": history[::-1],  # newest first
         },
     )
@@ -206,6 +201,25 @@ def rules_edit(request):
             messages.success(request, _("Warning rules saved. They apply the next time lights are computed."))
             return redirect("lights:rules")
     return _render_rules(request, unit, form=form)
+
+
+@login_required
+@require_POST
+def default_period_edit(request):
+    """The city administrator sets (or clears) the month the jurisdiction's pages open on."""
+    unit = _rules_unit(request.user)
+    form = DefaultPeriodForm(request.POST)
+    if form.is_valid():
+        try:
+            default_period_set(unit=unit, period=form.cleaned_data["default_period"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request, _("Saved: pages now open on %(month)s.") % {"month": default_period(unit)}
+            )
+            return redirect("lights:rules")
+    return _render_rules(request, unit, default_form=form)
 
 
 @login_required

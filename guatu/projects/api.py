@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 
 from guatu import clock
 from guatu.access import gateway
-from guatu.lib.periods import Period
+from guatu.lights.services import default_period
 from guatu.projects import queries
 from guatu.projects.forms import ProjectFilterForm
 
@@ -32,7 +32,9 @@ class ListParams(Schema):
     chain: int | None = Field(None, description="Industry chain id")
     leader: int | None = Field(None, description="Responsible leader id")
     period: str | None = Field(
-        None, description="YYYY-MM; default the latest month with approved reports, else the current month"
+        None,
+        description="YYYY-MM; default the latest month whose reporting deadline has passed, "
+        "or the month the city administrator set",
     )
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0)
@@ -145,9 +147,7 @@ def project_list(request, params: Query[ListParams]):
     form = ProjectFilterForm(data, choices=queries.filter_choices(visible, gateway.visible_units(user)))
     if not form.is_valid():
         raise HttpError(422, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
-    period = (
-        form.selected_period() or queries.latest_approved_period(visible) or Period.of(clock.today())
-    )
+    period = form.selected_period() or default_period(gateway.default_unit(user))
     projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
     projects = projects.order_by("id")
     count = projects.count()

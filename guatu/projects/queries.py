@@ -160,18 +160,6 @@ def finish_progress(projects: list[Project]) -> list[Project]:
     return projects
 
 
-def latest_approved_period(projects: ProjectQuerySet) -> Period | None:
-    """The latest month in which any of the projects has an approved report (one query)."""
-    row = (
-        MonthlyReport.objects.approved()
-        .filter(project__in=projects.values("pk"))
-        .order_by("-year", "-month")
-        .values_list("year", "month")
-        .first()
-    )
-    return Period(*row) if row else None
-
-
 @dataclass(frozen=True)
 class FilterChoices:
     """Choices the filter form offers: only what the reader may see."""

@@ -114,15 +114,17 @@ def test_bad_period_is_422(client, world, bad):
     assert "YYYY-MM" in response.json()["detail"]
 
 
-def test_default_period_is_the_latest_month_with_approved_reports(client, world):
+def test_default_period_is_the_latest_month_whose_reports_were_due(client, world, settings):
     _reports(world)
-    assert _get(client, world.city_admin).json()["period"] == "2022-02"
-    assert _get(client, world.outsider).json()["period"] == "2022-01"
+    settings.GUATU_TODAY = date(2022, 4, 24)
+    assert _get(client, world.city_admin).json()["period"] == "2022-03"
+    settings.GUATU_TODAY = date(2022, 4, 5)
+    assert _get(client, world.outsider).json()["period"] == "2022-02"
 
 
 @time_machine.travel(date(2023, 7, 3))
-def test_default_period_without_reports_is_this_month(client, world):
-    assert _get(client, world.city_admin).json()["period"] == "2023-07"
+def test_default_period_without_a_fixed_day_follows_the_calendar(client, world):
+    assert _get(client, world.city_admin).json()["period"] == "2023-05"
 
 
 def test_query_count_does_not_grow_with_projects(client, world, django_assert_num_queries):

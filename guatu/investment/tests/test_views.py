@@ -123,17 +123,18 @@ def test_unit_narrows_the_figures(client, world):
     assert _cell(body, "county", "projects") == "1"
 
 
-def test_default_period_is_the_latest_month_with_approved_reports(client, world):
+def test_default_period_is_the_latest_month_whose_reports_were_due(client, world, settings):
     w = world
     _reports(w)
-    assert str(_get(client, w.city_admin).context["period"]) == "2022-02"
-    # Township B's last approved month is January.
-    assert str(_get(client, w.outsider).context["period"]) == "2022-01"
+    settings.GUATU_TODAY = date(2022, 4, 24)  # March's reports were due on 5 April
+    assert str(_get(client, w.city_admin).context["period"]) == "2022-03"
+    settings.GUATU_TODAY = date(2022, 4, 5)  # still due until the end of the day: February
+    assert str(_get(client, w.outsider).context["period"]) == "2022-02"
 
 
 @time_machine.travel(date(2023, 7, 3))
-def test_default_period_without_reports_is_this_month(client, world):
-    assert str(_get(client, world.city_admin).context["period"]) == "2023-07"
+def test_default_period_without_a_fixed_day_follows_the_calendar(client, world):
+    assert str(_get(client, world.city_admin).context["period"]) == "2023-05"
 
 
 @pytest.mark.parametrize("bad", ["2022-13", "2022/03", "March", "0000-01"])
@@ -166,8 +167,9 @@ def test_user_without_a_unit_sees_an_explanation(client, world):
     assert response.context["unit"] is None
 
 
-def test_query_count_does_not_grow_with_projects(client, world, django_assert_num_queries):
+def test_query_count_does_not_grow_with_projects(client, world, django_assert_num_queries, settings):
     w = world
+    settings.GUATU_TODAY = date(2022, 4, 24)  # opens on March, with its figures and bulletin
     _reports(w)
     client.force_login(w.city_admin)
     client.get(URL)

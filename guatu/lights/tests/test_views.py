@@ -4,7 +4,7 @@ Each page and action is checked for: allowed, not visible, forbidden (403), anon
 shows a Chinese message and writes nothing; the list runs a fixed number of queries.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -77,9 +77,12 @@ def test_reviewer_sees_the_red_and_yellow_lists_with_reasons_and_counts(client, 
     assert "红黄榜" in html and 'id="compute-form"' in html
 
 
-def test_the_latest_computed_month_is_the_default(client, lit):
+def test_the_default_month_is_the_latest_whose_reports_were_due(client, lit, settings):
+    settings.GUATU_TODAY = date(2022, 4, 24)
     client.force_login(lit.reviewer)
-    assert 'value="2022-03"' in page(client.get(BOARD))
+    response = client.get(BOARD)
+    assert response.context["period"] == MARCH and 'value="2022-03"' in page(response)
+    assert warned_on_page(page(response), lit) == {"a": True, "b": True}
 
 
 @pytest.mark.parametrize(
@@ -102,8 +105,9 @@ def test_each_persona_sees_the_lights_of_their_projects(client, lit, persona, se
     assert ('id="compute-form"' in html) == (persona == "city_admin")
 
 
-def test_unit_filter_and_bad_filters(client, lit):
+def test_unit_filter_and_bad_filters(client, lit, settings):
     w = lit
+    settings.GUATU_TODAY = date(2022, 4, 24)  # the default month, shown instead of a bad one: March
     client.force_login(w.reviewer)
     assert warned_on_page(page(client.get(BOARD, {"period": "2022-03", "unit": w.town_b.pk})), w) == {
         "a": False,

@@ -143,14 +143,15 @@ def test_list_paginates_by_fifty(client, world):
     assert 'rel="prev"' in second.content.decode()
 
 
-def test_list_figures_use_approved_reports_of_the_period(client, world):
+def test_list_figures_use_approved_reports_of_the_period(client, world, settings):
     w = world
+    settings.GUATU_TODAY = date(2022, 3, 24)  # February's reports were due on 5 March: its figures are shown
     make_report(w.project_a, "2022-01", "100", reporter=w.dept_reporter, reviewer=w.reviewer)
     make_report(w.project_a, "2022-02", "50.50", reporter=w.dept_reporter, reviewer=w.reviewer)
     make_report(w.project_a, "2022-03", "999", reporter=w.dept_reporter, status=ReportStatus.SUBMITTED)
 
     response = _get(client, w.city_admin, LIST)
-    assert str(response.context["period"]) == "2022-02"  # the latest month with approved reports
+    assert str(response.context["period"]) == "2022-02"  # the latest month whose reports were due
     row = next(p for p in response.context["rows"] if p.pk == w.project_a.pk)
     assert (row.annual_plan, row.ytd_completed, row.completion_percent) == (
         Decimal("1000.00"),

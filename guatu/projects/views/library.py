@@ -6,8 +6,8 @@ from django.utils.cache import patch_vary_headers
 
 from guatu import clock
 from guatu.access import gateway
-from guatu.lib.periods import Period
 from guatu.lights.queries import project_lights
+from guatu.lights.services import default_period
 from guatu.projects import queries
 from guatu.projects.exports import library_workbook
 from guatu.projects.forms import ProjectFilterForm
@@ -28,9 +28,7 @@ def project_list(request):
     form = ProjectFilterForm(
         request.GET, choices=queries.filter_choices(visible, gateway.visible_units(user))
     )
-    period = (
-        form.selected_period() or queries.latest_approved_period(visible) or Period.of(clock.today())
-    )
+    period = form.selected_period() or default_period(gateway.default_unit(user))
     projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
     page = Paginator(projects.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = queries.finish_progress(list(page))
@@ -47,9 +45,7 @@ def project_export(request):
     user = request.user
     visible = gateway.visible_projects(user)
     form = ProjectFilterForm(request.GET, choices=queries.filter_choices(visible, gateway.visible_units(user)))
-    period = (
-        form.selected_period() or queries.latest_approved_period(visible) or Period.of(clock.today())
-    )
+    period = form.selected_period() or default_period(gateway.default_unit(user))
     projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
     rows = queries.finish_progress(list(projects.order_by("id")))
     response = HttpResponse(
