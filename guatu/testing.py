@@ -35,6 +35,29 @@ def make_user(username: str, unit: OrgUnit | None, role: str, leader: Leader | N
     return user
 
 
+@dataclass
+class OtherCounty:
+    """A second county with a township, a leader and two users: what another jurisdiction's admin manages."""
+
+    county: OrgUnit
+    town: OrgUnit
+    leader: Leader
+    admin: User
+    reporter: User
+
+
+def make_other_county() -> OtherCounty:
+    county = make_unit("新化县", OrgUnitKind.COUNTY, division_code="431322")
+    town = make_unit("琅塘镇", OrgUnitKind.TOWNSHIP, county, short_name="琅塘", aliases=["琅塘镇人民政府"])
+    return OtherCounty(
+        county=county,
+        town=town,
+        leader=make_leader("赵明", county),
+        admin=make_user("xinhua_admin", county, Role.CITY_ADMIN),
+        reporter=make_user("langtang", town, Role.REPORTER),
+    )
+
+
 def make_tag(code: str, name: str, label: str | None = None, order: int = 0) -> LevelTag:
     return LevelTag.objects.get_or_create(
         code=code, defaults={"name": name, "bulletin_label": label or name, "sort_order": order}

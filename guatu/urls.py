@@ -9,6 +9,8 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("accounts/login/", web_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("guatu.accounts.urls")),
+    path("org/", include("guatu.orgs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("guatu.projects.urls")),
     path("reports/", include("guatu.reports.urls")),

@@ -479,3 +479,56 @@ def visible_snapshots(user: User):
 
 def get_visible_snapshot(user: User, pk):
     return _get_or_404(visible_snapshots(user).select_related("scheme__jurisdiction"), pk, "snapshot")
+
+
+# --- org tree and people ------------------------------------------------------------------------------------
+
+
+def people_root(user: User) -> OrgUnit | None:
+    """The jurisdiction whose org tree, leaders and users a city administrator manages; None for other roles.
+    A superuser without a unit manages the whole tree: see `can_manage_people`."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or user.role != Role.CITY_ADMIN
+        or user.org_unit_id is None
+    ):
+        return None
+    return jurisdiction(user.org_unit)
+
+
+def can_manage_people(user: User) -> bool:
+    return _is_unrestricted(user) or people_root(user) is not None
+
+
+def manageable_units(user: User):
+    """The units a city administrator adds, renames, moves and closes: their jurisdiction's subtree."""
+    if _is_unrestricted(user):
+        return OrgUnit.objects.all()
+    root = people_root(user)
+    return OrgUnit.objects.subtree(root) if root else OrgUnit.objects.none()
+
+
+def get_manageable_unit(user: User, pk) -> OrgUnit:
+    return _get_or_404(manageable_units(user).select_related("parent"), pk, "unit")
+
+
+def manageable_leaders(user: User):
+    from guatu.orgs.models import Leader
+
+    return Leader.objects.filter(org_unit__in=manageable_units(user).values("pk"))
+
+
+def get_manageable_leader(user: User, pk):
+    return _get_or_404(manageable_leaders(user).select_related("org_unit"), pk, "leader")
+
+
+def manageable_users(user: User):
+    """The users of the administrator's jurisdiction (a superuser without a unit: everyone)."""
+    if _is_unrestricted(user):
+        return User.objects.all()
+    return User.objects.filter(org_unit__in=manageable_units(user).values("pk"))
+
+
+def get_manageable_user(user: User, pk) -> User:
+    return _get_or_404(manageable_users(user).select_related("org_unit", "leader"), pk, "user")

@@ -3,19 +3,29 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from guatu.accounts.models import User
-from guatu.accounts.services import user_save_edited
+from guatu.accounts.services import user_access_recorded, user_access_saved, user_save_edited
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Users are edited here too, but every save goes through the audited services: a change of unit, role,
+    active, staff or superuser status, groups or permissions leaves an audit event saying who made it."""
+
     list_display = ["username", "first_name", "last_name", "org_unit", "role", "is_active"]
     list_filter = ["role", "is_active", "is_superuser"]
     list_select_related = ["org_unit"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Guatu"), {"fields": ["org_unit", "role", "leader", "phone"]}),
+        (_("Guatu"), {"fields": ["org_unit", "role", "leader", "phone", "must_change_password"]}),
     ]
     autocomplete_fields = ["org_unit", "leader"]
 
     def save_model(self, request, obj, form, change):
         user_save_edited(user=obj, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        user = form.instance
+        before = user_access_recorded(user) if change else {"groups": [], "user_permissions": []}
+        # The form's many-to-many values are saved by super(); read what was there first.
+        super().save_related(request, form, formsets, change)
+        user_access_saved(user=user, before=before, by=request.user)

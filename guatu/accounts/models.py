@@ -28,6 +28,12 @@ class User(AbstractUser):
         help_text=_("For the leader role: whose projects this user reads"),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator gives a password: the user chooses their own at next login"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("user")

@@ -1,9 +1,14 @@
-"""Writes to user accounts."""
+"""Writes to user accounts: create, change role and unit, disable and re-enable, reset and change passwords.
+
+A city administrator acting (`by`) is checked through the gateway (guatu.orgs.services.check_manages): they
+manage the users of their own jurisdiction only, and never make a superuser. Passwords and their hashes are
+never audited: the events say only that a password was reset or changed."""
 
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,13 +16,16 @@ from guatu import clock
 from guatu.accounts.models import Role, User
 from guatu.audit import events
 from guatu.audit.services import changes, snapshot
+from guatu.audit.workflow import check_version
 from guatu.orgs.models import Leader, OrgUnit
+from guatu.orgs.services import check_manages, is_acting
 
 USER_FIELDS = [
     "username",
     "first_name",
     "last_name",
     "email",
+    "phone",
     "org_unit",
     "role",
     "leader",
@@ -41,17 +49,21 @@ def user_create(
     phone: str = "",
     is_active: bool = True,
     check_password: bool = True,
+    must_change_password: bool = False,
     by=None,
 ) -> User:
     """A user of one org unit with one role; a leader-role user reads the projects of a linked leader.
-    `password=None` makes an account that cannot log in (for system accounts such as a data loader)."""
-    errors = {}
-    if User.objects.filter(username=username).exists():
+    `password=None` makes an account that cannot log in (for system accounts such as a data loader);
+    `must_change_password`: the password was given by an administrator, the user chooses their own."""
+    check_manages(by, org_unit)
+    errors = _check_unit_and_leader(org_unit, role, leader, by)
+    username = username.strip()
+    if not username:
+        errors["username"] = _("Give a username.")
+    elif User.objects.filter(username=username).exists():
         errors["username"] = _("The username %(name)s is taken.") % {"name": username}
-    if role not in Role.values:
-        errors["role"] = _("Unknown role %(role)s.") % {"role": role}
-    if role == Role.LEADER and leader is None:
-        errors["leader"] = _("A user with the leader role must be linked to a leader.")
+    if leader is not None and User.objects.filter(leader=leader).exists():
+        errors["leader"] = _("%(leader)s is already linked to another user.") % {"leader": leader}
     user = User(
         date_joined=clock.now(),
         username=username,
@@ -63,6 +75,7 @@ def user_create(
         role=role,
         leader=leader,
         is_active=is_active,
+        must_change_password=must_change_password and password is not None,
     )
     if password is not None and check_password:
         try:
@@ -90,8 +103,167 @@ def user_save_edited(*, user: User, by) -> User:
         events.user_created(user, after=snapshot(user, USER_FIELDS), by=by)
         return user
     stored = User.objects.select_for_update().get(pk=user.pk)
-    user.save()
     before, after = changes(snapshot(stored, USER_FIELDS), snapshot(user, USER_FIELDS))
     if after:
+        user.version = stored.version + 1
+    user.save()
+    if after:
         events.user_changed(user, before=before, after=after, by=by)
+    if after.get("is_active") is False:
+        end_sessions(user)
+    return user
+
+
+def user_access_recorded(user: User) -> dict[str, list[str]]:
+    """A user's groups and individual permissions by name, as their audit events record them."""
+    return {
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "user_permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list("content_type__app_label", "codename")
+        ),
+    }
+
+
+@transaction.atomic
+def user_access_saved(*, user: User, before: dict[str, list[str]], by) -> None:
+    """Audit a change of groups or permissions that a form (the admin's user pages) has just saved."""
+    old, new = changes(before, user_access_recorded(user))
+    if new:
+        events.user_access_changed(user, before=old, after=new, by=by)
+
+
+# --- the administrators' user pages
+
+
+def _check_unit_and_leader(org_unit: OrgUnit | None, role: str, leader: Leader | None, by) -> dict:
+    errors: dict = {}
+    if role not in Role.values:
+        errors["role"] = _("Unknown role %(role)s.") % {"role": role}
+    if role == Role.LEADER and leader is None:
+        errors["leader"] = _("A user with the leader role must be linked to a leader.")
+    if is_acting(by):
+        if org_unit is None:
+            errors["org_unit"] = _("Choose the user's unit.")
+        elif org_unit.is_closed:
+            errors["org_unit"] = _("%(unit)s is closed: reopen it first.") % {"unit": org_unit.name}
+        if leader is not None:
+            check_manages(by, leader.org_unit)
+    return errors
+
+
+def _locked(user: User) -> User:
+    return User.objects.select_for_update().select_related("org_unit").get(pk=user.pk)
+
+
+def end_sessions(user: User) -> int:
+    """Log the user out everywhere: delete their sessions from the session store."""
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=clock.now()).iterator()
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    expected_version,
+    org_unit: OrgUnit | None,
+    role: str,
+    leader: Leader | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    by,
+) -> User:
+    """Change a user's details, unit, role or leader link."""
+    user = _locked(user)
+    check_manages(by, user.org_unit, org_unit)
+    if is_acting(by) and user.is_superuser and not by.is_superuser:
+        raise PermissionDenied(_("Only a superuser changes a superuser."))
+    check_version(user, expected_version)
+    errors = _check_unit_and_leader(org_unit, role, leader, by)
+    if leader is not None and role == Role.LEADER and User.objects.filter(leader=leader).exclude(pk=user.pk).exists():
+        errors["leader"] = _("%(leader)s is already linked to another user.") % {"leader": leader}
+    if errors:
+        raise ValidationError(errors)
+    stored = snapshot(user, USER_FIELDS)
+    user.org_unit, user.role, user.leader = org_unit, role, leader if role == Role.LEADER else None
+    user.first_name, user.last_name, user.email, user.phone = first_name, last_name, email, phone
+    before, after = changes(stored, snapshot(user, USER_FIELDS))
+    if not after:
+        return user
+    user.version += 1
+    user.save(update_fields=["org_unit", "role", "leader", "first_name", "last_name", "email", "phone", "version"])
+    events.user_changed(user, before=before, after=after, by=by)
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, is_active: bool, expected_version, by) -> User:
+    """Disable a user (they can no longer log in, their sessions end) or enable them again."""
+    user = _locked(user)
+    check_manages(by, user.org_unit)
+    if is_acting(by) and user.is_superuser and not by.is_superuser:
+        raise PermissionDenied(_("Only a superuser changes a superuser."))
+    check_version(user, expected_version)
+    if by is not None and by.pk == user.pk and not is_active:
+        raise ValidationError(_("You cannot disable your own account."))
+    if user.is_active == is_active:
+        return user
+    if is_active and user.org_unit is not None and user.org_unit.is_closed:
+        raise ValidationError(_("%(unit)s is closed: reopen it first.") % {"unit": user.org_unit.name})
+    user.is_active = is_active
+    user.version += 1
+    user.save(update_fields=["is_active", "version"])
+    events.user_changed(user, before={"is_active": not is_active}, after={"is_active": is_active}, by=by)
+    if not is_active:
+        end_sessions(user)
+    return user
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, password: str, expected_version, by) -> User:
+    """An administrator gives the user a temporary password: the user must choose their own at next login.
+    Their open sessions end."""
+    user = _locked(user)
+    check_manages(by, user.org_unit)
+    if is_acting(by) and user.is_superuser and not by.is_superuser:
+        raise PermissionDenied(_("Only a superuser changes a superuser."))
+    check_version(user, expected_version)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.must_change_password = True
+    user.version += 1
+    user.save(update_fields=["password", "must_change_password", "version"])
+    events.user_password_reset(user, by=by)
+    end_sessions(user)
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """The user chooses a new password, proving the old one; it clears "must change at next login"."""
+    user = _locked(user)
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": _("Your current password was entered incorrectly.")})
+    if new_password == old_password:
+        raise ValidationError({"new_password": _("Choose a password different from the current one.")})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from None
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.version += 1
+    user.save(update_fields=["password", "must_change_password", "version"])
+    events.user_password_changed(user, by=user)
     return user

@@ -61,6 +61,47 @@ def user_changed(user, *, before: Fields, after: Fields, by) -> AuditEvent:
     return _changed("user.update", user, before=before, after=after, by=by)
 
 
+def unit_changed(unit, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """A unit renamed, or its short name, aliases, kind, code or order changed."""
+    return _changed("orgunit.update", unit, before=before, after=after, by=by)
+
+
+def unit_moved(unit, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """A unit moved under another parent (with its whole subtree)."""
+    return _changed("orgunit.move", unit, before=before, after=after, by=by)
+
+
+def unit_closed(unit, *, before: Fields, after: Fields, by, reason: str = "") -> AuditEvent:
+    return _changed("orgunit.close", unit, before=before, after=after, by=by, reason=reason)
+
+
+def unit_reopened(unit, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("orgunit.reopen", unit, before=before, after=after, by=by)
+
+
+def leader_changed(leader, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("leader.update", leader, before=before, after=after, by=by)
+
+
+def leader_post_ended(leader, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("leader.end", leader, before=before, after=after, by=by)
+
+
+def user_password_reset(user, *, by) -> AuditEvent:
+    """An administrator gave the user a temporary password (never recorded) to change at next login."""
+    return _changed("user.password_reset", user, before={}, after={"must_change_password": True}, by=by)
+
+
+def user_password_changed(user, *, by) -> AuditEvent:
+    """The user chose a new password (never recorded)."""
+    return _changed("user.password_change", user, before={}, after={}, by=by)
+
+
+def user_access_changed(user, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """The user's groups or individual permissions changed (the admin's user form), by name."""
+    return _changed("user.access_change", user, before=before, after=after, by=by)
+
+
 # --- project library
 
 

@@ -25,6 +25,10 @@ class OrgUnitQuerySet(models.QuerySet):
     def in_tree_order(self) -> "OrgUnitQuerySet":
         return self.order_by("path")
 
+    def open(self) -> "OrgUnitQuerySet":
+        """Units still working: the ones to offer in pickers for new work (a closed unit keeps its history)."""
+        return self.filter(closed_at__isnull=True)
+
 
 class OrgUnit(models.Model):
     """A body in the administrative tree (单位): city, township, street, zone, department."""
@@ -40,6 +44,8 @@ class OrgUnit(models.Model):
     # Materialised path of primary keys ("1/4/17/"): a subtree is one indexed prefix match.
     path = models.CharField(max_length=255, unique=True, editable=False)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = OrgUnitQuerySet.as_manager()
 
@@ -62,6 +68,16 @@ class OrgUnit(models.Model):
     def is_within(self, other: "OrgUnit") -> bool:
         return self.path.startswith(other.path)
 
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class LeaderQuerySet(models.QuerySet):
+    def active(self) -> "LeaderQuerySet":
+        """Leaders still holding their post: the ones to offer in pickers for new work."""
+        return self.filter(is_active=True)
+
 
 class Leader(models.Model):
     """A person with a post (领导): responsible leader of projects, chain chief, convenor of dispatch."""
@@ -73,6 +89,10 @@ class Leader(models.Model):
         _("principal leader"), default=False, help_text=_("Party secretary or mayor: convenes tier-3 dispatch")
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("in post"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = LeaderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("leader")

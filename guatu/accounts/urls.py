@@ -1,0 +1,14 @@
+from django.urls import path
+
+from guatu.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("password/", views.password_change, name="password_change"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_new, name="user_new"),
+    path("users/<int:pk>/", views.user_edit, name="user"),
+    path("users/<int:pk>/disable/", views.user_disable, name="user_disable"),
+    path("users/<int:pk>/enable/", views.user_enable, name="user_enable"),
+    path("users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
+]
