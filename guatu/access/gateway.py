@@ -532,3 +532,13 @@ def manageable_users(user: User):
 
 def get_manageable_user(user: User, pk) -> User:
     return _get_or_404(manageable_users(user).select_related("org_unit", "leader"), pk, "user")
+
+
+# --- project schedule: level tags ---------------------------------------------------------------------------
+
+
+def can_manage_tags(user: User) -> bool:
+    """The list of level tags (项目级别) is the city administrator's (or a superuser's) to keep."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.role == Role.CITY_ADMIN

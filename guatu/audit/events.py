@@ -122,6 +122,36 @@ def plan_set(plan, *, before: Fields, after: Fields, by) -> AuditEvent:
     return _changed("plan.set", plan, before=before, after=after, by=by, project=plan.project)
 
 
+# --- project schedule: milestones and level tags (projects.schedule)
+
+
+def milestone_added(milestone, *, after: Fields, by) -> AuditEvent:
+    return _created("milestone.create", milestone, after=after, by=by, project=milestone.project)
+
+
+def milestone_changed(milestone, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("milestone.update", milestone, before=before, after=after, by=by, project=milestone.project)
+
+
+def milestone_completed(milestone, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("milestone.complete", milestone, before=before, after=after, by=by, project=milestone.project)
+
+
+def milestone_deleted(milestone, *, before: Fields, reason: str, by) -> AuditEvent:
+    """`before`: the step as it was, so the history still names what was removed."""
+    return _changed(
+        "milestone.delete", milestone, before=before, after={}, by=by, project=milestone.project, reason=reason
+    )
+
+
+def level_tag_changed(tag, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("leveltag.update", tag, before=before, after=after, by=by)
+
+
+def level_tag_deleted(tag, *, before: Fields, by) -> AuditEvent:
+    return _changed("leveltag.delete", tag, before=before, after={}, by=by)
+
+
 # --- monthly reports (their review steps: reports.services.WORKFLOW)
 
 

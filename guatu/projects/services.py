@@ -176,7 +176,8 @@ def annual_plan_set(
     before = {} if created else {"amount": format(plan.amount, "f"), "months": _months_of(plan)}
     if not created:
         plan.amount = amount
-        plan.save(update_fields=["amount"])
+        plan.version += 1  # a form read at the previous version (schedule.annual_plan_save) is now stale
+        plan.save(update_fields=["amount", "version"])
     plan.months.all().delete()
     if months:
         PlanMonth.objects.bulk_create(

@@ -94,6 +94,7 @@ def project_detail(request, pk):
         "reports": reports,
         "fill_period": reports.next_period if can_fill else None,
         "history": queries.project_history(project),
+        "can_maintain": gateway.can_maintain_library(request.user, project),
         "can_raise_problem": gateway.may_raise_problems(request.user)
         and (can_fill or gateway.can_review(request.user, project)),
         **project_lights(project),
