@@ -13,6 +13,7 @@ A superuser without an org unit sees everything. Anyone else sees nothing.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
@@ -532,6 +533,78 @@ def manageable_users(user: User):
 
 def get_manageable_user(user: User, pk) -> User:
     return _get_or_404(manageable_users(user).select_related("org_unit", "leader"), pk, "user")
+
+
+# --- library maintenance ------------------------------------------------------------------------------------
+
+
+def is_system_actor(user: User | None) -> bool:
+    """A command-line loader (the demo, an import run from the shell): an inactive account without a unit or a
+    usable password, so no one can log in as it; its events name it. Services let it act without a role."""
+    return (
+        user is not None
+        and not user.is_active
+        and user.org_unit_id is None
+        and not user.has_usable_password()
+    )
+
+
+def library_root(user: User) -> OrgUnit | None:
+    """The jurisdiction whose project library the user maintains: reviewers' and city administrators'; None
+    for every other role and for a superuser without a unit (who maintains every library)."""
+    if not user.is_authenticated or not user.is_active or user.role not in REVIEW_ROLES:
+        return None
+    return scope_unit(user)
+
+
+def can_maintain_library(user: User, project: Project | None = None) -> bool:
+    """Reviewers and city administrators create, edit, cancel and restore the projects of their jurisdiction
+    (a project is theirs when it is located in, or led by, a unit of it); a superuser without a unit, any."""
+    if _is_unrestricted(user):
+        return True
+    root = library_root(user)
+    if root is None:
+        return False
+    if project is None:
+        return True
+    return project.location_unit.is_within(root) or project.lead_unit.is_within(root)
+
+
+def get_maintainable_project(user: User, pk) -> Project:
+    """The project to edit: 404 when the user may not see it, 403 when they see it but may not maintain it."""
+    project = _get_or_404(visible_projects(user).select_related("location_unit", "lead_unit"), pk, "project")
+    if not can_maintain_library(user, project):
+        raise PermissionDenied("may not maintain this project")
+    return project
+
+
+def library_units(user: User):
+    """The units a maintainer may choose for a project (location, lead, support, task force)."""
+    if _is_unrestricted(user):
+        return OrgUnit.objects.all()
+    root = library_root(user)
+    return OrgUnit.objects.subtree(root) if root else OrgUnit.objects.none()
+
+
+def library_leaders(user: User):
+    """The leaders a maintainer may make a project's responsible leader: those of their jurisdiction."""
+    from guatu.orgs.models import Leader
+
+    if _is_unrestricted(user):
+        return Leader.objects.all()
+    root = library_root(user)
+    return Leader.objects.filter(org_unit__path__startswith=root.path) if root else Leader.objects.none()
+
+
+def library_chains(user: User):
+    """The industry chains a maintainer may put a project on: those led by a unit of their jurisdiction, or by
+    none."""
+    if _is_unrestricted(user):
+        return IndustryChain.objects.all()
+    root = library_root(user)
+    if root is None:
+        return IndustryChain.objects.none()
+    return IndustryChain.objects.filter(Q(lead_unit__path__startswith=root.path) | Q(lead_unit__isnull=True))
 
 
 # --- project schedule: level tags ---------------------------------------------------------------------------

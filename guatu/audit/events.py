@@ -117,6 +117,12 @@ def project_created(project, *, after: Fields, by) -> AuditEvent:
     return _created("project.create", project, after=after, by=by, project=project)
 
 
+def project_updated(project, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """A project's fields, tags, support units or task force edited (its stage steps: projects.services)."""
+    return _changed("project.update", project, before=before, after=after, by=by, project=project)
+
+
+
 def plan_set(plan, *, before: Fields, after: Fields, by) -> AuditEvent:
     """An annual plan set or set anew (`before` empty the first time)."""
     return _changed("plan.set", plan, before=before, after=after, by=by, project=plan.project)

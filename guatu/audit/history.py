@@ -40,6 +40,7 @@ EMPTY = "—"
 # point at (None: the value is read as it is).
 EXTRA_FIELDS: dict[tuple[str, str], tuple[Any, str | None]] = {
     ("project", "support_units"): (_("support units"), "orgs.OrgUnit"),
+    ("project", "task_force"): (_("task force"), None),
     ("annualplan", "months"): (_("monthly phasing"), None),
 }
 

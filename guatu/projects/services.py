@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from guatu import clock
+from guatu.access import gateway
 from guatu.audit import events
-from guatu.audit.services import snapshot
+from guatu.audit.services import changes, snapshot
+from guatu.audit.workflow import Step, Workflow, check_version
+from guatu.lib.money import CENT
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.projects.models import (
     AnnualPlan,
+    Category,
     IndustryChain,
     LevelTag,
     Milestone,
     PlanMonth,
     Project,
     ProjectSupportUnit,
+    Stage,
     TaskForceMember,
+    Tier,
 )
 
 PROJECT_CODE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$")
@@ -89,42 +97,249 @@ class ProjectInput:
     milestones: list[MilestoneInput] = field(default_factory=list)
 
 
+# The parts of a national investment-project code (投资项目统一代码), YYYY-AAAAAA-II-TT-NNNNNN.
+CODE_PARTS = [
+    (4, gettext_noop("year of issue")),
+    (6, gettext_noop("administrative division code")),
+    (2, gettext_noop("industry code")),
+    (2, gettext_noop("project type code")),
+    (6, gettext_noop("serial number")),
+]
+YEARS = (2000, 2100)  # plausible years of a project, and of a code's issue
+MAX_AMOUNT = Decimal("999999999999.99")  # MONEY: 14 digits, 2 of them decimals
+SCOPE_MAX_LENGTH = 2000
+TASK_FORCE_LIMITS = {"name": 50, "duty": 100, "phone": 30}
+ACTIVE_STAGES = tuple(stage for stage in Stage.values if stage != Stage.CANCELLED)
+
+
+def project_code_error(code: str) -> str | None:
+    """What is wrong with a national investment-project code, in words that say which part; None if nothing."""
+    example = "2022-431381-44-01-000001"
+    parts = code.split("-")
+    if len(parts) != len(CODE_PARTS):
+        return _(
+            "Project code %(value)s must have five parts separated by hyphens, like %(example)s."
+        ) % {"value": code, "example": example}
+    for part, (width, label) in zip(parts, CODE_PARTS, strict=True):
+        if len(part) != width or not (part.isascii() and part.isdigit()):
+            return _(
+                "In project code %(value)s the %(part)s must be %(width)s digits, not “%(got)s” (like %(example)s)."
+            ) % {"value": code, "part": _(label), "width": width, "got": part, "example": example}
+    year = int(parts[0])
+    if not YEARS[0] <= year <= YEARS[1]:
+        return _(
+            "In project code %(value)s the year of issue %(year)s is not plausible (%(first)s-%(last)s)."
+        ) % {"value": code, "year": year, "first": YEARS[0], "last": YEARS[1]}
+    return None
+
+
+def _normalized(data: ProjectInput) -> ProjectInput:
+    """Text without surrounding blanks; an empty code is no code."""
+    text = {
+        name: (getattr(data, name) or "").strip()
+        for name in ("name", "owner", "scope", "contact_name", "contact_phone")
+    }
+    task_force = [
+        replace(m, name=m.name.strip(), duty=m.duty.strip(), phone=m.phone.strip()) for m in data.task_force
+    ]
+    money = {
+        name: getattr(data, name).quantize(CENT)
+        for name in ("total_investment", "prior_completed")
+        if _amount_error("", getattr(data, name)) is None  # as stored, so an unchanged amount compares equal
+    }
+    return replace(data, code=(data.code or "").strip() or None, task_force=task_force, **text, **money)
+
+
+def _amount_error(label, value) -> str | None:
+    if not isinstance(value, Decimal) or not value.is_finite() or value.as_tuple().exponent < -2:
+        return _("%(field)s must be an amount with at most 2 decimals.") % {"field": label}
+    if value < 0 or value > MAX_AMOUNT:
+        return _("%(field)s must be between 0 and %(max)s.") % {"field": label, "max": MAX_AMOUNT}
+    return None
+
+
 def _validate_project(data: ProjectInput) -> None:
+    """Every rule a project's data must meet, each error under its field (the form shows it there)."""
     errors = {}
-    if data.code and not PROJECT_CODE.match(data.code):
-        errors["code"] = _(
-            "Project code must look like 2022-431381-44-01-000001 (you entered %(value)s)."
-        ) % {"value": data.code}
-    if data.end_year < data.start_year:
+
+    def label(name):
+        return Project._meta.get_field(name).verbose_name
+
+    if data.code:
+        if len(data.code) > Project._meta.get_field("code").max_length:
+            errors["code"] = _("The project code is too long.")
+        else:
+            error = project_code_error(data.code)
+            if error:
+                errors["code"] = error
+    for name in ("name", "owner"):
+        if not getattr(data, name):
+            errors[name] = _("%(field)s is required.") % {"field": label(name)}
+    for name in ("name", "owner", "contact_name", "contact_phone"):
+        limit = Project._meta.get_field(name).max_length
+        if len(getattr(data, name)) > limit:
+            errors[name] = _("%(field)s must be at most %(limit)s characters.") % {"field": label(name), "limit": limit}
+    if len(data.scope) > SCOPE_MAX_LENGTH:
+        errors["scope"] = _("%(field)s must be at most %(limit)s characters.") % {
+            "field": label("scope"),
+            "limit": SCOPE_MAX_LENGTH,
+        }
+    for name, choices in (("category", Category), ("tier", Tier), ("stage", Stage)):
+        if getattr(data, name) not in choices.values:
+            errors[name] = _("Choose a %(field)s from the list.") % {"field": label(name)}
+    for name in ("start_year", "end_year"):
+        if not isinstance(getattr(data, name), int) or not YEARS[0] <= getattr(data, name) <= YEARS[1]:
+            errors[name] = _("%(field)s must be a year from %(first)s to %(last)s.") % {
+                "field": label(name),
+                "first": YEARS[0],
+                "last": YEARS[1],
+            }
+    if not errors.keys() & {"start_year", "end_year"} and data.end_year < data.start_year:
         errors["end_year"] = _("End year %(end)s is before start year %(start)s.") % {
             "end": data.end_year,
             "start": data.start_year,
         }
     for name in ("total_investment", "prior_completed"):
-        value = getattr(data, name)
-        if value < 0 or value.as_tuple().exponent < -2:
-            errors[name] = _("%(field)s must be a non-negative amount with at most 2 decimals.") % {
-                "field": Project._meta.get_field(name).verbose_name
-            }
+        error = _amount_error(label(name), getattr(data, name))
+        if error:
+            errors[name] = error
     if len(set(data.support_units)) != len(data.support_units):
         errors["support_units"] = _("A support unit is listed twice.")
+    elif data.lead_unit in data.support_units:
+        errors["support_units"] = _("The lead unit %(unit)s is not also a support unit.") % {
+            "unit": data.lead_unit.display_name
+        }
+    member_errors = []
+    for i, member in enumerate(data.task_force, 1):
+        if not member.name:
+            member_errors.append(_("Task force row %(row)s: the name is required.") % {"row": i})
+        for name, limit in TASK_FORCE_LIMITS.items():
+            if len(getattr(member, name)) > limit:
+                member_errors.append(
+                    _("Task force row %(row)s: %(field)s must be at most %(limit)s characters.")
+                    % {"row": i, "field": TaskForceMember._meta.get_field(name).verbose_name, "limit": limit}
+                )
+    if member_errors:
+        errors["task_force"] = member_errors
     if errors:
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def project_create(*, data: ProjectInput, by=None) -> Project:
-    _validate_project(data)
-    project = Project.objects.create(**{name: getattr(data, name) for name in PROJECT_FIELDS})
+def find_duplicate(
+    *, code: str | None, name: str, county: OrgUnit, exclude: Project | None = None
+) -> Project | None:
+    """The project this one would duplicate: the one with the same code anywhere (codes are national), or the
+    one with the same name in the county (jurisdiction) whose library it joins."""
+    projects = Project.objects.all() if exclude is None else Project.objects.exclude(pk=exclude.pk)
+    if code:
+        found = projects.filter(code=code).first()
+        if found is not None:
+            return found
+    return projects.in_unit(county).filter(name=name.strip()).order_by("id").first()
+
+
+def _refuse_duplicate(data: ProjectInput, *, exclude: Project | None = None) -> None:
+    county = gateway.jurisdiction(data.location_unit)
+    found = find_duplicate(code=data.code, name=data.name, county=county, exclude=exclude)
+    if found is None:
+        return
+    existing = {"name": found.name, "code": found.code or _("no code")}
+    if data.code and found.code == data.code:
+        message = _("Project code %(code)s is already used by the project “%(name)s”.") % existing
+        raise ValidationError({"code": message})
+    message = _("%(county)s already has a project named “%(name)s” (project code: %(code)s).") % {
+        **existing,
+        "county": county.name,
+    }
+    raise ValidationError({"name": message})
+
+
+def _require_maintainer(by, data: ProjectInput | None = None, project: Project | None = None) -> None:
+    """The actor must maintain the library the project is in (and, with `data`, the one it would be in);
+    the units and leader it names must be of that jurisdiction. None and a command-line loader act as the
+    system."""
+    if by is None or gateway.is_system_actor(by):
+        return
+    if project is not None and not gateway.can_maintain_library(by, project):
+        raise PermissionDenied(_("You may not maintain this project."))
+    if data is None:
+        return
+    if not gateway.can_maintain_library(by, Project(location_unit=data.location_unit, lead_unit=data.lead_unit)):
+        raise PermissionDenied(_("You may not maintain the projects of %(unit)s.") % {"unit": data.location_unit.name})
+    root = gateway.library_root(by)
+    if root is None:  # a superuser without a unit: every jurisdiction
+        return
+    errors = {}
+    for name, units in (
+        ("location_unit", [data.location_unit]),
+        ("lead_unit", [data.lead_unit]),
+        ("support_units", data.support_units),
+        ("task_force", [m.unit for m in data.task_force if m.unit is not None]),
+    ):
+        outside = [unit.name for unit in units if not unit.is_within(root)]
+        if outside:
+            errors[name] = _("Not a unit of %(root)s: %(units)s.") % {"root": root.name, "units": "、".join(outside)}
+    if data.responsible_leader is not None and not data.responsible_leader.org_unit.is_within(root):
+        errors["responsible_leader"] = _("%(leader)s is not a leader of %(root)s.") % {
+            "leader": data.responsible_leader.name,
+            "root": root.name,
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _member_text(member: TaskForceInput | TaskForceMember) -> str:
+    """A task force member as the history shows them: 张三（专班长，市发改局，138…）."""
+    details = [member.duty, member.unit.display_name if member.unit else "", member.phone]
+    details = [d for d in details if d]
+    return f"{member.name}（{'，'.join(details)}）" if details else member.name
+
+
+def _audited(project: Project) -> dict:
+    """The project's audited state: its fields, tags by code, support units in order by id, the task force."""
+    state = snapshot(project, PROJECT_FIELDS)
+    state["tags"] = sorted(project.tags.values_list("code", flat=True))
+    state["support_units"] = list(project.support_links.order_by("position").values_list("unit_id", flat=True))
+    state["task_force"] = [_member_text(m) for m in project.task_force.select_related("unit")]
+    return state
+
+
+def _audited_input(project: Project, data: ProjectInput) -> dict:
+    """What `_audited` will read once `data` is written (the project's own fields already set from it)."""
+    state = snapshot(project, PROJECT_FIELDS)
+    state["tags"] = sorted(tag.code for tag in data.tags)
+    state["support_units"] = [unit.pk for unit in data.support_units]
+    state["task_force"] = [_member_text(m) for m in data.task_force]
+    return state
+
+
+def _write_links(project: Project, data: ProjectInput) -> None:
+    """Tags, support units (in order) and task force, replacing what the project had."""
     project.tags.set(data.tags)
+    project.support_links.all().delete()
     ProjectSupportUnit.objects.bulk_create(
-        ProjectSupportUnit(project=project, unit=unit, position=i)
-        for i, unit in enumerate(data.support_units, 1)
+        ProjectSupportUnit(project=project, unit=unit, position=i) for i, unit in enumerate(data.support_units, 1)
     )
+    project.task_force.all().delete()
     TaskForceMember.objects.bulk_create(
         TaskForceMember(project=project, position=i, name=m.name, duty=m.duty, unit=m.unit, phone=m.phone)
         for i, m in enumerate(data.task_force, 1)
     )
+
+
+@transaction.atomic
+def project_create(*, data: ProjectInput, by=None) -> Project:
+    """A new project of the library with its "five ones" and milestones; refused when it duplicates one.
+    `by=None` (tests, the demo loader) acts as the system; a person must maintain the library it joins."""
+    data = _normalized(data)
+    _require_maintainer(by, data)
+    _validate_project(data)
+    _refuse_duplicate(data)
+    now = clock.now()
+    project = Project.objects.create(
+        **{name: getattr(data, name) for name in PROJECT_FIELDS}, created_at=now, updated_at=now
+    )
+    _write_links(project, data)
     Milestone.objects.bulk_create(
         Milestone(
             project=project,
@@ -137,11 +352,128 @@ def project_create(*, data: ProjectInput, by=None) -> Project:
         )
         for i, m in enumerate(data.milestones, 1)
     )
-    after = snapshot(project, PROJECT_FIELDS)
-    after["tags"] = sorted(tag.code for tag in data.tags)
-    after["support_units"] = [unit.pk for unit in data.support_units]
-    events.project_created(project, after=after, by=by)
+    events.project_created(project, after=_audited_input(project, data), by=by)
     return project
+
+
+UPDATED_FIELDS = [name for name in PROJECT_FIELDS if name != "stage"]
+
+
+def project_input(project: Project) -> ProjectInput:
+    """The project as it is, as input to `project_update` (change what differs: `dataclasses.replace`)."""
+    return ProjectInput(
+        **{name: getattr(project, name) for name in PROJECT_FIELDS},
+        tags=list(project.tags.all()),
+        support_units=[link.unit for link in project.support_links.select_related("unit").order_by("position")],
+        task_force=[
+            TaskForceInput(name=m.name, duty=m.duty, unit=m.unit, phone=m.phone)
+            for m in project.task_force.select_related("unit")
+        ],
+    )
+
+
+def project_update(*, project: Project, data: ProjectInput, expected_version: int | None, by) -> Project:
+    """Replace the project's fields, tags, support units (in order) and task force with `data`.
+
+    The stage is not changed here (`project_change_stage`, `project_cancel` and `project_restore` do it, with a
+    reason), nor the milestones (guatu.projects.schedule). Refused without the version the data was read at,
+    or over a newer one; nothing is written, and no event recorded, when nothing changed."""
+    data = _normalized(data)
+    with transaction.atomic():
+        project = Project.objects.select_for_update().select_related("location_unit", "lead_unit").get(pk=project.pk)
+        _require_maintainer(by, data, project)
+        check_version(project, expected_version, changed_at=project.updated_at)
+        _validate_project(replace(data, stage=project.stage))
+        _refuse_duplicate(data, exclude=project)
+        before = _audited(project)
+        for name in UPDATED_FIELDS:
+            setattr(project, name, getattr(data, name))
+        after = _audited_input(project, data)
+        old, new = changes(before, after)
+        if not new:
+            project.refresh_from_db()
+            return project
+        project.version += 1
+        project.updated_at = clock.now()
+        project.save(update_fields=[*UPDATED_FIELDS, "version", "updated_at"])
+        _write_links(project, data)
+        events.project_updated(project, before=old, after=new, by=by)
+    return project
+
+
+# --- the project's stage: cancel, restore, change with a reason ------------------------------------------------
+
+STAGE_WORKFLOW = Workflow(
+    status_field="stage",
+    audited_fields=["stage", "stage_before_cancel"],
+    steps=[
+        Step("project.cancel", ACTIVE_STAGES, Stage.CANCELLED, gettext_noop("cancelled"), needs_reason=True),
+        Step("project.restore", (Stage.CANCELLED,), None, gettext_noop("restored"), needs_reason=True),
+        Step("project.stage", ACTIVE_STAGES, None, gettext_noop("moved to another stage"), needs_reason=True),
+    ],
+)
+
+
+def _stage_step(project: Project, *, action: str, by, expected_version: int | None, reason: str, on_step) -> Project:
+    with transaction.atomic():
+        project = Project.objects.select_for_update().select_related("location_unit", "lead_unit").get(pk=project.pk)
+        _require_maintainer(by, project=project)
+        return STAGE_WORKFLOW.run(
+            project,
+            action=action,
+            by=by,
+            expected_version=expected_version,
+            reason=reason,
+            project=project,
+            on_step=on_step(project.stage),
+        )
+
+
+def project_cancel(*, project: Project, reason: str, expected_version: int | None, by) -> Project:
+    """Cancel a project (撤销): it leaves every total; the stage it had is kept for a restore."""
+
+    def keep(previous):
+        def on_step(obj, step, now, reason):
+            obj.stage_before_cancel = previous
+            return ["stage_before_cancel"]
+
+        return on_step
+
+    return _stage_step(project, action="project.cancel", by=by, expected_version=expected_version, reason=reason, on_step=keep)
+
+
+def project_restore(*, project: Project, reason: str, expected_version: int | None, by) -> Project:
+    """Restore a cancelled project to the stage it had (planning, if that is unknown)."""
+
+    def back(previous):
+        def on_step(obj, step, now, reason):
+            obj.stage = obj.stage_before_cancel or Stage.PLANNING
+            obj.stage_before_cancel = ""
+            return ["stage_before_cancel"]
+
+        return on_step
+
+    return _stage_step(project, action="project.restore", by=by, expected_version=expected_version, reason=reason, on_step=back)
+
+
+def project_change_stage(*, project: Project, stage: str, reason: str, expected_version: int | None, by) -> Project:
+    """Move a project to another stage (谋划 → 前期 → 新开工 → 续建 → 竣工投产), with a reason. Cancelling and
+    restoring are their own steps."""
+    if stage == Stage.CANCELLED:
+        raise ValidationError({"stage": _("To cancel a project, use “Cancel project”, which keeps its stage.")})
+    if stage not in ACTIVE_STAGES:
+        raise ValidationError({"stage": _("Choose a stage from the list.")})
+    if stage == project.stage:
+        raise ValidationError({"stage": _("The project is at this stage already.")})
+
+    def move(previous):
+        def on_step(obj, step, now, reason):
+            obj.stage = stage
+            return []
+
+        return on_step
+
+    return _stage_step(project, action="project.stage", by=by, expected_version=expected_version, reason=reason, on_step=move)
 
 
 @transaction.atomic

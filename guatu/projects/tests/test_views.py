@@ -239,11 +239,11 @@ def test_detail_is_404_for_a_missing_project(client, world):
     assert _get(client, world.city_admin, reverse("projects:detail", args=[999999])).status_code == 404
 
 
-def _full_project(w):
+def _full_project(w, name="冷水江经开区标准厂房项目"):
     return make_project(
         location=w.town_a,
         lead=w.dept,
-        name="冷水江经开区标准厂房项目",
+        name=name,
         tags=[w.county_tag],
         leader=w.leader,
         support_units=[w.drc, w.town_a],
@@ -368,7 +368,7 @@ def test_detail_query_count_is_fixed(client, world, django_assert_num_queries):
     w = world
     small = _full_project(w)
     make_report(small, "2022-01", "10", reporter=w.reporter, reviewer=w.reviewer)
-    big = _full_project(w)
+    big = _full_project(w, name="冷水江经开区标准厂房二期项目")  # a second project of one name is refused
     big.support_links.create(unit=w.town_b, position=3)
     big.task_force.create(name="钱进", unit=w.town_a, position=2)
     big.milestones.create(kind="other", name="竣工验收", planned_date=date(2023, 6, 30), position=4)
