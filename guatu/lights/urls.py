@@ -1,10 +1,11 @@
 from django.urls import path
 
-from guatu.lights import views
+from guatu.lights import exports, views
 
 app_name = "lights"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("export.xlsx", exports.board_export, name="board_export"),
     path("compute/", views.compute, name="compute"),
     path("rules/", views.rules, name="rules"),
     path("rules/edit/", views.rules_edit, name="rules_edit"),

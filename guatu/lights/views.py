@@ -47,18 +47,24 @@ RULE_CHOICES = {
 # ------------------------------------------------------------------------------------ red and yellow list
 
 
-@login_required
-def board(request):
-    """The red and yellow list of a month for the projects the user sees, optionally narrowed to a unit."""
+def board_scope(request):
+    """The board's filter form, the unit chosen (or None), the projects it covers and its month (page and export)."""
     user = request.user
-    units = list(gateway.visible_units(user).order_by("path"))
-    form = BoardForm(request.GET or None, units=units)
+    form = BoardForm(request.GET or None, units=list(gateway.visible_units(user).order_by("path")))
     filters = form.filters()
     unit = filters.get("unit")
     projects = gateway.visible_projects(user)
     if unit is not None:
         projects = projects.in_unit(unit)
     period = filters.get("period") or default_period(unit or gateway.default_unit(user))
+    return form, unit, projects, period
+
+
+@login_required
+def board(request):
+    """The red and yellow list of a month for the projects the user sees, optionally narrowed to a unit."""
+    user = request.user
+    form, unit, projects, period = board_scope(request)
     warned = list(warned_list(projects, period))
     for light in warned:
         light.reason_texts = [describe_reason(reason) for reason in light.reasons]

@@ -38,7 +38,8 @@ class Kind(Enum):
     TEXT = "text"
     MONEY = "money"  # 万元, two decimals
     PERCENT = "percent"  # given in percentage points (12.35), shown as 12.35%
-    DECIMAL = "decimal"  # a score or a value, two decimals
+    DECIMAL = "decimal"  # a score, two decimals
+    NUMBER = "number"  # a measured value, as many decimals as it has
     INTEGER = "integer"
     DATE = "date"
     DATETIME = "datetime"
@@ -48,6 +49,7 @@ NUMBER_FORMATS = {
     Kind.MONEY: "#,##0.00",
     Kind.PERCENT: "0.00%",
     Kind.DECIMAL: "0.00",
+    Kind.NUMBER: "General",
     Kind.INTEGER: "0",
     Kind.DATE: "yyyy-mm-dd",
     Kind.DATETIME: "yyyy-mm-dd hh:mm",
@@ -57,6 +59,7 @@ DEFAULT_WIDTHS = {
     Kind.MONEY: 14,
     Kind.PERCENT: 10,
     Kind.DECIMAL: 10,
+    Kind.NUMBER: 12,
     Kind.INTEGER: 8,
     Kind.DATE: 12,
     Kind.DATETIME: 17,
@@ -158,7 +161,7 @@ def _cell(sheet, kind: Kind, value):
         value = value.replace(tzinfo=None)  # Excel has no time zones: the office's local time
     elif kind is Kind.DATE and isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    elif kind in (Kind.MONEY, Kind.DECIMAL, Kind.INTEGER) and not isinstance(value, int | Decimal | float):
+    elif kind in (Kind.MONEY, Kind.DECIMAL, Kind.NUMBER, Kind.INTEGER) and not isinstance(value, int | Decimal | float):
         value = Decimal(str(value))
     if not isinstance(value, int | float | Decimal | date):
         raise TypeError(f"a {kind.value} column cannot hold {value!r}")
