@@ -71,3 +71,38 @@ def test_a_user_added_in_the_admin_is_audited(client, world):
     user = User.objects.get(username="newcomer")
     event = AuditEvent.objects.get(action="user.create", object_id=user.pk)
     assert event.actor == admin and event.after["role"] == Role.VIEWER
+
+
+def test_active_and_staff_status_changed_in_the_admin_are_audited(client, world):
+    admin = make_user("root", None, Role.CITY_ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    data = _form(world.viewer, is_staff="on")
+    data.pop("is_active")
+    response = client.post(reverse("admin:accounts_user_change", args=[world.viewer.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="user.update", object_id=world.viewer.pk)
+    assert (event.before, event.after) == ({"is_active": True, "is_staff": False}, {"is_active": False, "is_staff": True})
+
+
+def test_groups_and_permissions_changed_in_the_admin_are_audited_by_name(client, world):
+    from django.contrib.auth.models import Group, Permission
+
+    admin = make_user("root", None, Role.CITY_ADMIN, is_staff=True, is_superuser=True)
+    group = Group.objects.create(name="数据维护")
+    permission = Permission.objects.get(codename="view_orgunit")
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[world.viewer.pk]),
+        {**_form(world.viewer), "groups": [group.pk], "user_permissions": [permission.pk]},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="user.access_change", object_id=world.viewer.pk)
+    assert event.actor == admin
+    assert event.before == {"groups": [], "user_permissions": []}
+    assert event.after == {"groups": ["数据维护"], "user_permissions": ["orgs.view_orgunit"]}
+    assert not AuditEvent.objects.filter(action="user.update").exists()
+    # Taken away again: recorded the other way round.
+    client.post(reverse("admin:accounts_user_change", args=[world.viewer.pk]), _form(world.viewer))
+    last = AuditEvent.objects.filter(action="user.access_change").latest("id")
+    assert last.before == {"groups": ["数据维护"], "user_permissions": ["orgs.view_orgunit"]}
+    assert last.after == {"groups": [], "user_permissions": []}
