@@ -615,3 +615,15 @@ def can_manage_tags(user: User) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.role == Role.CITY_ADMIN
+
+
+# --- monthly reports: the unit's workbook and the reports due -----------------------------------------------
+
+
+def can_fill_unit_reports(user: User, unit: OrgUnit) -> bool:
+    """A unit reporter fills in the month for their own unit or a unit below it: the projects of
+    `Project.objects.in_unit(unit)` are then all theirs by `can_fill_reports`."""
+    if not user.is_authenticated or not user.is_active or user.role != Role.REPORTER:
+        return False
+    scope = scope_unit(user)
+    return scope is not None and unit.is_within(scope)

@@ -169,6 +169,12 @@ def report_changed(report, *, before: Fields, after: Fields, by) -> AuditEvent:
     return _changed("report.update", report, before=before, after=after, by=by, project=report.project)
 
 
+def report_workbook_imported(unit, *, after: Fields, by) -> AuditEvent:
+    """A unit's filled-in monthly report workbook taken in: the file's SHA-256, the month and the counts (each
+    report's own change is its own event)."""
+    return _created("report.workbook_import", unit, after=after, by=by)
+
+
 # --- warning lights
 
 

@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "report.return": _("Report returned"),
     "report.approve": _("Report approved"),
     "report.unlock": _("Report unlocked"),
+    "report.workbook_import": _("Monthly report workbook imported"),
     "lights.rules_set": _("Warning rules changed"),
     "lights.default_period_set": _("Default month set"),
     "problem.raise": _("Problem raised"),

@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to me")
     SUPERVISION = "supervision", _("Supervision order")
     REPORT_RETURNED = "report_returned", _("Report returned")
+    REPORT_APPROVED = "report_approved", _("Report approved")
     ASSESSMENT = "assessment", _("Assessment result")
 
 

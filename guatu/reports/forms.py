@@ -146,3 +146,52 @@ class QueueFilterForm(forms.Form):
             raise forms.ValidationError(
                 gettext("Month must look like 2022-03 (you entered %(value)s).") % {"value": text}
             ) from None
+
+
+class WorkbookUploadForm(forms.Form):
+    """A filled-in monthly report template; its content is checked by guatu.web.workbooks, not its name."""
+
+    file = forms.FileField(label=_("Filled-in template (.xlsx)"))
+    submit_reports = forms.BooleanField(
+        label=_("Submit the reports for review once imported"),
+        required=False,
+        help_text=_("Leave unticked to keep them as drafts to check and submit one by one."),
+    )
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.fields["file"].error_messages["required"] = gettext("Choose the filled-in template to upload.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                gettext("%(name)s is larger than the %(limit)s MB allowed.")
+                % {"name": upload.name, "limit": self.max_bytes // (1024 * 1024)}
+            )
+        return upload
+
+
+class BulkApproveForm(forms.Form):
+    """The reports ticked on the review queue, each as `pk:version` (the version the reviewer saw)."""
+
+    MAX = 200  # a page of the queue holds 50; a longer list is a crafted request
+
+    def clean(self):
+        raw = self.data.getlist("selected") if hasattr(self.data, "getlist") else []
+        if not raw:
+            raise forms.ValidationError(gettext("Tick the reports to approve first."))
+        if len(raw) > self.MAX:
+            raise forms.ValidationError(
+                gettext("Approve at most %(limit)s reports at a time.") % {"limit": self.MAX}
+            )
+        selected = {}
+        for item in raw:
+            pk, _sep, version = str(item).partition(":")
+            if not (pk.isdigit() and version.isdigit() and len(pk) < 12 and len(version) < 10):
+                raise forms.ValidationError(
+                    gettext("The selection is damaged; reload the page and try again.")
+                )
+            selected[int(pk)] = int(version)
+        return {"selected": selected}

@@ -31,6 +31,8 @@ from guatu.reports.models import MonthlyReport, ReportSource, ReportStatus
 INPUT_FIELDS = ["amount", "statistical_amount", "physical_progress", "problems", "next_month_plan"]
 AUDITED_FIELDS = ["project", "year", "month", *INPUT_FIELDS, "status", "return_reason"]
 MAX_AMOUNT = Decimal("999999999999.99")  # 14 digits, 2 decimals: what the column holds
+TEXT_FIELDS = ["physical_progress", "problems", "next_month_plan"]
+MAX_TEXT = 2000  # characters in each text of a report: a long paragraph, never a pasted document
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,13 @@ def _validate(project: Project, period: Period, data: ReportInput) -> None:
     errors: dict[str, str] = {}
     _check_amount("amount", data.amount, errors)
     _check_amount("statistical_amount", data.statistical_amount, errors)
+    for name in TEXT_FIELDS:
+        if len(getattr(data, name)) > MAX_TEXT:
+            errors[name] = _("%(field)s is at most %(limit)s characters long (you entered %(length)s).") % {
+                "field": _field_label(name),
+                "limit": MAX_TEXT,
+                "length": len(getattr(data, name)),
+            }
     if not project.start_year <= period.year <= project.end_year:
         errors["period"] = _(
             "Month %(period)s is outside the project's construction years %(start)s-%(end)s."
@@ -84,6 +93,16 @@ def _validate(project: Project, period: Period, data: ReportInput) -> None:
         }
     if errors:
         raise ValidationError(errors)
+
+
+def report_input_errors(project: Project, period: Period, data: ReportInput) -> dict[str, list[str]]:
+    """What is wrong with figures for a project and month, by field, as the services would refuse them; for an
+    import that checks every row before it writes any."""
+    try:
+        _validate(project, period, data)
+    except ValidationError as error:
+        return error.message_dict
+    return {}
 
 
 def _normalized(data: ReportInput) -> ReportInput:
@@ -112,8 +131,11 @@ def _require_reviewer(by, project: Project) -> None:
         raise PermissionDenied(_("You may not review reports for this project."))
 
 
-def report_create(*, project: Project, period: Period, data: ReportInput, by) -> MonthlyReport:
-    """A new draft report for a project and month; refused if that month already has one."""
+def report_create(
+    *, project: Project, period: Period, data: ReportInput, by, source: str = ReportSource.FILLED
+) -> MonthlyReport:
+    """A new draft report for a project and month; refused if that month already has one. `source` says how
+    the figures came in (typed in the form, or an uploaded workbook)."""
     _require_reporter(by, project)
     _validate(project, period, data)
     data = _normalized(data)
@@ -130,6 +152,7 @@ def report_create(*, project: Project, period: Period, data: ReportInput, by) ->
                 physical_progress=data.physical_progress,
                 problems=data.problems,
                 next_month_plan=data.next_month_plan,
+                source=source,
                 status=ReportStatus.DRAFT,
                 filled_by=by,
                 updated_at=clock.now(),
@@ -148,7 +171,14 @@ def report_create(*, project: Project, period: Period, data: ReportInput, by) ->
     return report
 
 
-def report_update(*, report: MonthlyReport, data: ReportInput, expected_version: int | None, by) -> MonthlyReport:
+def report_update(
+    *,
+    report: MonthlyReport,
+    data: ReportInput,
+    expected_version: int | None,
+    by,
+    source: str = ReportSource.FILLED,
+) -> MonthlyReport:
     """Save the reporter's figures over a draft or returned report, if nobody saved it since it was read."""
     with transaction.atomic():
         report = _locked_report(report.pk)
@@ -174,7 +204,8 @@ def report_update(*, report: MonthlyReport, data: ReportInput, expected_version:
             return report
         report.version += 1
         report.updated_at = clock.now()
-        report.save(update_fields=[*INPUT_FIELDS, "version", "updated_at"])
+        report.source = source
+        report.save(update_fields=[*INPUT_FIELDS, "source", "version", "updated_at"])
         events.report_changed(report, before=old, after=new, by=by)
     return report
 
@@ -230,29 +261,76 @@ def report_submit(*, report: MonthlyReport, by, expected_version: int | None) ->
     return _step(report, action="report.submit", by=by, expected_version=expected_version)
 
 
+def _tell_reporter(report: MonthlyReport, *, kind: str, title: str, body: str = "") -> None:
+    """Whoever filled the report in hears of every review step taken on it, once per step."""
+    notify(
+        users=[report.filled_by],
+        kind=kind,
+        title=title % {"project": report.project.name, "period": report.period},
+        body=body,
+        url=reverse("reports:detail", args=[report.pk]),
+        dedupe_key=f"report:{report.pk}:{kind}:{report.version}",
+    )
+
+
 def report_return(*, report: MonthlyReport, reason: str, by, expected_version: int | None) -> MonthlyReport:
     """Send a submitted report back to the reporter; the reason is required and shown to them."""
     with transaction.atomic():
         report = _step(report, action="report.return", by=by, expected_version=expected_version, reason=reason)
-        notify(
-            users=[report.filled_by],
+        _tell_reporter(
+            report,
             kind=NotificationKind.REPORT_RETURNED,
-            title=_("Report returned: %(project)s %(period)s") % {"project": report.project.name, "period": report.period},
+            title=_("Report returned: %(project)s %(period)s"),
             body=report.return_reason,
-            url=reverse("reports:detail", args=[report.pk]),
-            dedupe_key=f"report:{report.pk}:returned:{report.version}",
         )
     return report
 
 
 def report_approve(*, report: MonthlyReport, by, expected_version: int | None) -> MonthlyReport:
-    """Approve and lock a submitted report: from now on its figures count."""
-    return _step(report, action="report.approve", by=by, expected_version=expected_version)
+    """Approve and lock a submitted report: from now on its figures count. The reporter is told."""
+    with transaction.atomic():
+        report = _step(report, action="report.approve", by=by, expected_version=expected_version)
+        _tell_reporter(
+            report, kind=NotificationKind.REPORT_APPROVED, title=_("Report approved: %(project)s %(period)s")
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    report: MonthlyReport
+    approved: bool
+    message: str = ""
+
+
+def report_approve_many(*, selected: list[tuple[MonthlyReport, int]], by) -> list[BulkOutcome]:
+    """Approve several submitted reports, each at the version the reviewer saw, one by one through
+    `report_approve`: each is checked, locked and audited on its own, so a stale or refused one is reported and
+    the others are still approved."""
+    outcomes = []
+    for report, version in selected:
+        try:
+            approved = report_approve(report=report, by=by, expected_version=version)
+        except (ValidationError, PermissionDenied) as error:
+            message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            outcomes.append(BulkOutcome(report, False, message or _("You may not review reports for this project.")))
+        else:
+            outcomes.append(BulkOutcome(approved, True))
+    return outcomes
 
 
 def report_unlock(*, report: MonthlyReport, reason: str, by, expected_version: int | None) -> MonthlyReport:
-    """Reopen an approved report for correction; its figures stop counting until approved again."""
-    return _step(report, action="report.unlock", by=by, expected_version=expected_version, reason=reason)
+    """Reopen an approved report for correction; its figures stop counting until approved again. It goes back
+    to the reporter, who is told why, as on a return."""
+    with transaction.atomic():
+        report = _step(report, action="report.unlock", by=by, expected_version=expected_version, reason=reason)
+        _tell_reporter(
+            report,
+            kind=NotificationKind.REPORT_RETURNED,
+            title=_("Report unlocked for correction: %(project)s %(period)s"),
+            body=report.return_reason,
+        )
+    return report
 
 
 def report_save(
@@ -263,6 +341,7 @@ def report_save(
     expected_version: int | None,
     by,
     submit: bool = False,
+    source: str = ReportSource.FILLED,
 ) -> MonthlyReport:
     """The reporter's form: create the month's report, or update it at the version it was read at; then, if
     asked, submit it. Save and submit are one step: both happen, or neither.
@@ -273,9 +352,11 @@ def report_save(
     with transaction.atomic():
         existing = MonthlyReport.objects.filter(project=project, year=period.year, month=period.month).first()
         if existing is None or expected_version is None:
-            report = report_create(project=project, period=period, data=data, by=by)
+            report = report_create(project=project, period=period, data=data, by=by, source=source)
         else:
-            report = report_update(report=existing, data=data, expected_version=expected_version, by=by)
+            report = report_update(
+                report=existing, data=data, expected_version=expected_version, by=by, source=source
+            )
         if submit:
             report = report_submit(report=report, by=by, expected_version=report.version)
     return report

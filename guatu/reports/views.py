@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.audit.history import history_rows
 from guatu.audit.models import AuditEvent
@@ -32,8 +33,8 @@ from guatu.lib.periods import Period, PeriodError
 from guatu.lib.progress import Progress
 from guatu.projects.models import Project
 from guatu.projects.queries import progress_by_project
-from guatu.reports import services
-from guatu.reports.forms import ActionForm, QueueFilterForm, ReasonForm, ReportForm
+from guatu.reports import queries, services
+from guatu.reports.forms import ActionForm, BulkApproveForm, QueueFilterForm, ReasonForm, ReportForm
 from guatu.reports.models import MonthlyReport, ReportStatus
 from guatu.web.forms import add_service_errors, top_errors
 
@@ -316,12 +317,16 @@ def review_queue(request):
         .annotate(submitted_by_id=Subquery(last_submitter))
         .order_by("submitted_at", "pk")
     )
+    projects = gateway.visible_projects(user)
+    period = unit = None
     if form.is_bound and form.is_valid():
         period, unit = form.cleaned_data["period"], form.cleaned_data["unit"]
         if period:
             reports = reports.filter(year=period.year, month=period.month)
         if unit:
             reports = reports.filter(project__in=Project.objects.in_unit(unit).values("pk"))
+            projects = projects.in_unit(unit)
+    progress = queries.review_progress(projects, period or queries.reporting_month(clock.today()))
     page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     reports = list(page)
     submitters = get_user_model().objects.in_bulk({r.submitted_by_id for r in reports if r.submitted_by_id})
@@ -331,5 +336,75 @@ def review_queue(request):
     return render(
         request,
         "reports/review_queue.html",
-        {"form": form, "reports": reports, "page": page, "here": request.get_full_path()},
+        {
+            "form": form,
+            "reports": reports,
+            "page": page,
+            "here": request.get_full_path(),
+            "progress": progress,
+            "progress_month": month_label(progress.period),
+            "bulk_max": BulkApproveForm.MAX,
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_queue_approve(request):
+    """Approve the reports ticked on the queue, each one by one at the version shown (report_approve_many)."""
+    if not gateway.is_reviewer(request.user):
+        raise PermissionDenied
+    form = BulkApproveForm(request.POST)
+    next_url = _safe_next(request, request.POST.get("next", "")) or reverse("reports:review_queue")
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect(next_url)
+    versions = form.cleaned_data["selected"]
+    visible = gateway.visible_reports(request.user).select_related("project").in_bulk(versions)
+    outcomes = services.report_approve_many(
+        selected=[(visible[pk], versions[pk]) for pk in versions if pk in visible], by=request.user
+    )
+    approved = [outcome for outcome in outcomes if outcome.approved]
+    if approved:
+        messages.success(request, _("%(count)s reports approved.") % {"count": len(approved)})
+    for outcome in outcomes:
+        if not outcome.approved:
+            messages.error(
+                request,
+                _("%(project)s %(period)s was not approved: %(reason)s")
+                % {
+                    "project": outcome.report.project.name,
+                    "period": outcome.report.period,
+                    "reason": outcome.message,
+                },
+            )
+    missing = len(versions) - len(visible)
+    if missing:
+        messages.error(request, _("%(count)s of the selected reports were not found.") % {"count": missing})
+    return redirect(next_url)
+
+
+# ------------------------------------------------------------------------------------------ reports due
+
+
+@login_required
+def reports_due(request):
+    """The reporter's list: their unit's projects without a submitted or approved report for the month whose
+    reports fall due now, with the deadline. A fixed number of queries at any length."""
+    user = request.user
+    unit = gateway.scope_unit(user)
+    if unit is None or not gateway.can_fill_unit_reports(user, unit):
+        raise PermissionDenied
+    today = clock.today()
+    due = queries.reports_due(unit, queries.reporting_month(today))
+    return render(
+        request,
+        "reports/due.html",
+        {
+            "unit": unit,
+            "due": due,
+            "month_label": month_label(due.period),
+            "overdue": due.overdue(today),
+        },
     )
