@@ -36,17 +36,20 @@ def _clause(row: TagSummary, single_name: str | None) -> str:
     )
 
 
-def briefing_for(unit: OrgUnit, period: Period) -> dict:
-    """Figures and sentence for the projects of `unit`'s subtree (every project counted, no reader filter)."""
-    projects = Project.objects.in_unit(unit)
+def briefing_for(unit: OrgUnit, period: Period, *, projects=None, scope: str = "") -> dict:
+    """Figures and sentence for the projects of `unit`'s subtree (every project counted, no reader filter),
+    or for `projects`, a selection of them (a leader's own) that `scope` names at the head of the sentence
+    ("李建国牵头的项目："), so that it never reads as the whole unit's."""
+    projects = Project.objects.in_unit(unit) if projects is None else projects
     summary = investment_summary(projects, period)
     names = _single_project_names(summary, projects)
     rows = [row for row in summary.rows if row.tag.in_bulletin and row.project_count]
     clauses = [_clause(row, names.get(row.tag.pk)) for row in rows]
-    sentence = f"{period.label_zh()}，" + "；".join(clauses) + "。" if clauses else ""
+    sentence = f"{scope}{period.label_zh()}，" + "；".join(clauses) + "。" if clauses else ""
     return {
         "period": str(period),
         "unit": {"id": unit.pk, "name": unit.name},
+        "scope": scope,
         # 时序进度: months/12. Each list's deviation is against its planned progress (the phased plan to
         # date ÷ the annual plan), which equals the time progress when no plan of the list is phased.
         "time_progress_percent": strip_zeros(percent(time_progress(period.month))),

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 
 from guatu.access import gateway
+from guatu.accounts.models import Role
 from guatu.investment.briefing import briefing_for
 from guatu.investment.queries import investment_summary
 from guatu.lib.money import WAN_PER_YI, percent, round_half_up
@@ -82,7 +83,14 @@ def summary_page(request):
             "planned_progress": gettext("Planned progress"),
         },
     }
-    briefing = briefing_for(unit, period) if gateway.sees_whole_unit(user, unit) else None
+    # A leader sees the projects they lead, not the whole unit: the heading and the sentence say so.
+    leader = user.leader if user.role == Role.LEADER and user.leader_id else None
+    if gateway.sees_whole_unit(user, unit):
+        briefing = briefing_for(unit, period)
+    elif leader is not None:
+        briefing = briefing_for(unit, period, projects=projects, scope=f"{leader.name}牵头的项目：")
+    else:
+        briefing = None
     context.update(
         {
             "period": period,
@@ -90,6 +98,7 @@ def summary_page(request):
             "rows": rows,
             "chart": chart,
             "sentence": briefing["sentence"] if briefing else "",
+            "leader": leader,
         }
     )
     return render(request, "investment/summary.html", context)

@@ -154,8 +154,22 @@ def test_bulletin_sentence_for_those_who_see_the_whole_unit(client, world):
     assert "2个市本级重点项目完成投资0.0亿元，为年度计划的17.53%。" in body
     town = _get(client, w.reporter, period="2022-03").content.decode()
     assert 'id="bulletin-sentence"' in town and "1个市本级重点项目" not in town  # one project: named
-    # A leader sees only their own projects: the unit's sentence would count others'.
-    assert 'id="bulletin-sentence"' not in _get(client, w.leader_user, period="2022-03").content.decode()
+
+
+def test_a_leaders_summary_says_it_is_their_projects_only(client, world):
+    """A leader sees the projects they are the responsible leader of: the heading and the sentence say so,
+    and the sentence counts those projects only (the county's own sentence would count others')."""
+    w = world
+    _reports(w)
+    response = _get(client, w.leader_user, period="2022-03")
+    body = response.content.decode()
+    assert "<h1>投资汇总 · 冷水江市 · 我牵头的项目（李建国）</h1>" in body
+    sentence = response.context["sentence"]
+    assert sentence.startswith("李建国牵头的项目：1-3月，")
+    assert "市本级重点项目（禾青镇锑品深加工项目）完成投资0.0亿元，为年度计划的15.05%" in sentence
+    assert "2个" not in sentence  # project B (another leader's) is not counted
+    whole = _get(client, w.city_admin, period="2022-03").content.decode()
+    assert "<h1>投资汇总 · 冷水江市</h1>" in whole and "我牵头的项目" not in whole
 
 
 def test_user_without_a_unit_sees_an_explanation(client, world):
