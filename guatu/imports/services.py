@@ -196,7 +196,7 @@ def projects_import(
     result.period = _period(sheets, period, result.problems)
     if not any(sheet.rows for sheet in sheets) and not result.problems:
         result.problems.append(Problem("", None, "", _("The file has no sheet with project rows.")))
-    if result.problems:
+    if result.period is None:
         return result
     planned = _Resolver(county, result.period, list(tags), result.problems).plan(sheets)
     if result.problems:
@@ -219,6 +219,8 @@ def projects_import(
 
 
 def _period(sheets: list[Sheet], given: Period | None, problems: list[Problem]) -> Period | None:
+    if not any(sheet.rows for sheet in sheets):
+        return given
     if given is None:
         found = {sheet.period for sheet in sheets if sheet.rows}
         if None in found or not found:
@@ -317,6 +319,8 @@ class _Resolver:
 
     def _row(self, sheet: Sheet, row: Row) -> _Planned | None:
         before = len(self.problems)
+        if any(p.sheet == sheet.name and p.row == row.number for p in self.problems):
+            before = -1  # the sheet already found a problem in this row: check the rest, write nothing
 
         def problem(column: str, message: str) -> None:
             self._problem(sheet, row, column, message)
@@ -424,7 +428,9 @@ class _Resolver:
                 ("total", row.get("total"), _("A new project needs its total investment (总投资).")),
                 ("owner", row.get("owner"), _("A new project needs its owner (业主单位).")),
             ):
-                if value is None or value == "":
+                header = sheet.header_of(column) or column
+                already = any((p.sheet, p.row, p.column) == (sheet.name, row.number, header) for p in self.problems)
+                if (value is None or value == "") and not already:
                     problem(column, message)
         if len(self.problems) > before:
             return None

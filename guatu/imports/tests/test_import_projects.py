@@ -110,12 +110,7 @@ def test_opening_figure_is_the_cumulative_less_the_months_already_approved(world
 
     assert result.problems == []
     assert [r.action for r in result.rows] == ["updated"]
-    assert result.rows[0].changed == [
-        "owner",
-        "construction scope",
-        "support units",
-        "opening figure 2022-03",
-    ]
+    assert result.rows[0].changed == ["业主单位", "建设规模及内容", "配合单位", "2022-03 期初完成数"]
     march = MonthlyReport.objects.get(project=project, year=2022, month=3)
     assert march.amount == Decimal("400.25") and march.source == ReportSource.OPENING
     summary = investment_summary(Project.objects.filter(pk=project.pk), MARCH).row("county")

@@ -140,8 +140,59 @@ def _write_text(command: BaseCommand, result) -> None:
         command.stdout.write(command.style.SUCCESS(text))
 
 
+# --- guatu import reports (the monthly report workbook: guatu.reports.workbook)
+
+
+def reports_arguments(parser) -> None:
+    parser.add_argument("file", help="the filled-in monthly report template (月报填报模板), .xlsx")
+    parser.add_argument("--unit", required=True, help="the unit, by division code or name")
+    parser.add_argument("--period", required=True, help="the month, YYYY-MM")
+    parser.add_argument("--user", help="username of the unit's reporter importing (audit actor)")
+    parser.add_argument("--dry-run", action="store_true", help="check and list what would change; write nothing")
+    parser.add_argument("--submit", action="store_true", help="submit the reports for review once imported")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def reports_run(command: BaseCommand, options: dict) -> None:
+    from guatu.reports.workbook import reports_import_workbook
+
+    data, name = _read_file(options["file"])
+    by = actor(options["user"])
+    try:
+        result = reports_import_workbook(
+            unit=_unit(options["unit"]),
+            period=_period(options["period"]),
+            data=data,
+            name=name,
+            by=by,
+            submit=options["submit"],
+            dry_run=options["dry_run"],
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        if options["format"] == "json":
+            command.stdout.write(json.dumps({"errors": messages}, ensure_ascii=False, indent=2))
+        else:
+            for message in messages:
+                command.stdout.write(message)
+        raise CommandError(_("Nothing was imported: %(count)d problems.") % {"count": len(messages)}) from None
+    if options["format"] == "json":
+        command.stdout.write(
+            json.dumps({**result.counts(), "dry_run": result.dry_run, "errors": []}, ensure_ascii=False, indent=2)
+        )
+        return
+    text = _("%(period)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
+        "period": options["period"],
+        **result.counts(),
+    }
+    if result.dry_run:
+        text = _("Dry run, nothing written. %(text)s") % {"text": text}
+    command.stdout.write(command.style.SUCCESS(text))
+
+
 SUBCOMMANDS = {
     "projects": (projects_arguments, projects_run, "the project library from a dispatch table (调度表)"),
+    "reports": (reports_arguments, reports_run, "a unit's monthly reports from the filled-in template (月报填报模板)"),
 }
 
 
