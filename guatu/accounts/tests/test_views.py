@@ -223,3 +223,22 @@ def test_the_user_list_takes_the_same_queries_for_few_or_many(client, world, dja
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("accounts:user_list"))
     assert "user29" in html(response)
+
+
+def test_a_superuser_without_a_unit_manages_every_jurisdiction(client, world):
+    other = make_other_county()
+    root = make_user("root", None, Role.VIEWER, is_superuser=True)
+    client.force_login(root)
+    page = html(client.get(reverse("orgs:tree")))
+    assert "冷水江市" in page and "新化县" in page
+    assert client.get(reverse("accounts:user", args=[other.reporter.pk])).status_code == 200
+
+
+def test_a_user_who_must_change_the_password_may_still_log_out_and_load_static_files(client, world):
+    world.reporter.must_change_password = True
+    world.reporter.save(update_fields=["must_change_password"])
+    client.force_login(world.reporter)
+    assert client.get("/static/guatu/guatu.css").status_code != 302
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] != reverse("accounts:password_change")
+    assert "_auth_user_id" not in client.session
