@@ -18,7 +18,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from guatu.access import gateway
 from guatu.audit import events
 from guatu.lib.money import CENT, parse_money
 from guatu.lib.periods import Period, PeriodError
@@ -463,6 +464,10 @@ def reports_import_workbook(
     """Take in a filled-in template: every row checked first (ValidationError listing each problem), then all
     of them written in one transaction through `report_save`, with one audit event for the file. A dry run, or
     a file that changes nothing, writes nothing."""
+    if not gateway.can_fill_unit_reports(by, unit):
+        raise PermissionDenied(
+            _("%(user)s does not fill in the reports of %(unit)s.") % {"user": by.username, "unit": unit.name}
+        )
     plans = plan_upload(unit=unit, period=period, data=data, name=name, submit=submit)
     result = WorkbookImport(sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run)
     for plan in plans:

@@ -385,3 +385,54 @@ def test_the_upload_page_offers_the_template_and_a_missing_file_is_a_400(client,
     page = client.get(upload_url(w.town_a))
     assert page.status_code == 200 and template_url(w.town_a) in page.content.decode()
     assert client.post(upload_url(w.town_a), {}).status_code == 400
+
+
+# ------------------------------------------------------------------------------------------ command line
+
+
+def _command(*args):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("import", "reports", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_guatu_import_reports_dry_runs_imports_and_submits_then_changes_nothing(
+    client, world, town, tmp_path
+):
+    import json
+
+    w = world
+    path = tmp_path / "禾青镇月报.xlsx"
+    path.write_bytes(
+        fill(download(client, w.reporter, w.town_a), {town[0].name: {AMOUNT: 3}, town[1].name: {AMOUNT: 4}})
+    )
+    common = [str(path), "--unit", "禾青镇", "--period", "2022-03", "--user", "town_a", "--format", "json"]
+    dry = json.loads(_command(*common, "--dry-run"))
+    assert (dry["created"], dry["dry_run"]) == (2, True)
+    assert not MonthlyReport.objects.filter(month=3).exists()
+    done = json.loads(_command(*common, "--submit"))
+    assert (done["created"], done["submitted"]) == (2, 2)
+    assert set(MonthlyReport.objects.filter(month=3).values_list("status", flat=True)) == {"submitted"}
+    before = state()
+    assert json.loads(_command(*common, "--submit"))["unchanged"] == 2
+    assert state() == before
+
+
+def test_guatu_import_reports_refuses_a_bad_file_or_someone_else_writing_nothing(
+    client, world, town, tmp_path
+):
+    from django.core.management.base import CommandError
+
+    w = world
+    bad = tmp_path / "月报.xlsx"
+    bad.write_bytes(fill(download(client, w.reporter, w.town_a), {town[0].name: {AMOUNT: -1}}))
+    before = state()
+    with pytest.raises(CommandError, match="未导入"):
+        _command(str(bad), "--unit", "禾青镇", "--period", "2022-03", "--user", "town_a")
+    with pytest.raises(CommandError, match="town_b"):
+        _command(str(bad), "--unit", "禾青镇", "--period", "2022-03", "--user", "town_b")
+    assert state() == before

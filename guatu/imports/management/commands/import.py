@@ -168,8 +168,10 @@ def reports_run(command: BaseCommand, options: dict) -> None:
             submit=options["submit"],
             dry_run=options["dry_run"],
         )
-    except (ValidationError, PermissionDenied) as error:
-        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+    except PermissionDenied as error:
+        raise CommandError(str(error)) from None
+    except ValidationError as error:
+        messages = error.messages
         if options["format"] == "json":
             command.stdout.write(json.dumps({"errors": messages}, ensure_ascii=False, indent=2))
         else:
