@@ -1,10 +1,11 @@
 from django.urls import path
 
-from guatu.reports import views, workbook_views
+from guatu.reports import exports, views, workbook_views
 
 app_name = "reports"
 urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
+    path("review/export.xlsx", exports.review_queue_export, name="review_queue_export"),
     path("review/approve/", views.review_queue_approve, name="bulk_approve"),
     path("due/", views.reports_due, name="due"),
     path("workbook/<int:unit_pk>/<str:period>/", workbook_views.workbook_upload, name="workbook"),

@@ -303,6 +303,28 @@ def review_queue(request):
     if not gateway.is_reviewer(user):
         raise PermissionDenied
     form = QueueFilterForm(request.GET or None, units=gateway.visible_units(user).order_by("path"))
+    reports, projects, period, unit = queue_reports(user, form)
+    progress = queries.review_progress(projects, period or queries.reporting_month(clock.today()))
+    page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    reports = with_submitters(list(page))
+    return render(
+        request,
+        "reports/review_queue.html",
+        {
+            "form": form,
+            "reports": reports,
+            "page": page,
+            "here": request.get_full_path(),
+            "progress": progress,
+            "progress_month": month_label(progress.period),
+            "bulk_max": BulkApproveForm.MAX,
+        },
+    )
+
+
+def queue_reports(user, form: QueueFilterForm):
+    """The queue's reports (oldest first, each with the id of whoever last submitted it), the projects the
+    month's figure covers, and the month and unit chosen (page and export)."""
     last_submitter = (
         AuditEvent.objects.filter(
             object_type="monthlyreport", object_id=OuterRef("pk"), action="report.submit"
@@ -326,26 +348,16 @@ def review_queue(request):
         if unit:
             reports = reports.filter(project__in=Project.objects.in_unit(unit).values("pk"))
             projects = projects.in_unit(unit)
-    progress = queries.review_progress(projects, period or queries.reporting_month(clock.today()))
-    page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    reports = list(page)
+    return reports, projects, period, unit
+
+
+def with_submitters(reports: list) -> list:
+    """Each report with `submitted_by`, in one query for the lot."""
     submitters = get_user_model().objects.in_bulk({r.submitted_by_id for r in reports if r.submitted_by_id})
     for report in reports:
         # an imported report has no submit event: whoever filled it in sent it
         report.submitted_by = submitters.get(report.submitted_by_id) or report.filled_by
-    return render(
-        request,
-        "reports/review_queue.html",
-        {
-            "form": form,
-            "reports": reports,
-            "page": page,
-            "here": request.get_full_path(),
-            "progress": progress,
-            "progress_month": month_label(progress.period),
-            "bulk_max": BulkApproveForm.MAX,
-        },
-    )
+    return reports
 
 
 @login_required
