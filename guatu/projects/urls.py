@@ -1,12 +1,18 @@
 from django.urls import path
 
-from guatu.projects.views import library, schedule, tags
+from guatu.projects.views import edit, library, schedule, tags
 
 app_name = "projects"
 urlpatterns = [
     path("", library.project_list, name="list"),
     path("export.xlsx", library.project_export, name="export"),
     path("<int:pk>/", library.project_detail, name="detail"),
+    # maintaining the library: a project and its "five ones", its stage (views/edit.py)
+    path("new/", edit.project_new, name="new"),
+    path("<int:pk>/edit/", edit.project_edit, name="edit"),
+    path("<int:pk>/cancel/", edit.project_cancel, name="cancel"),
+    path("<int:pk>/restore/", edit.project_restore, name="restore"),
+    path("<int:pk>/stage/", edit.project_stage, name="stage"),
     # a project's schedule: milestones and annual plans (views/schedule.py)
     path("<int:pk>/milestones/add/", schedule.milestone_add, name="milestone_add"),
     path("<int:pk>/milestones/<int:milestone_pk>/edit/", schedule.milestone_edit, name="milestone_edit"),
