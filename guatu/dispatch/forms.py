@@ -91,7 +91,7 @@ def _required(field: forms.Field, message: str) -> forms.Field:
 class VersionedForm(forms.Form):
     """An action on a problem read at a version: a stale action is refused by the service."""
 
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(label=_("Version"), min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +119,9 @@ class ProblemFilterForm(forms.Form):
     )
     unit = UnitChoiceField(label=_("Unit"), required=False, empty_label=ALL)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    project = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    project = forms.IntegerField(
+        label=_("Project"), required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
+    )
 
     def __init__(self, data, *, units):
         super().__init__(data)
