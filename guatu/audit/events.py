@@ -341,9 +341,10 @@ def headline_imported(row, *, after: Fields, by, reason: str = "") -> AuditEvent
 # --- imports: an office's dispatch table (调度表)
 
 
-def report_opening_set(report, *, after: Fields, by) -> AuditEvent:
-    """A dispatch table's year-to-date figure taken in as the month's approved opening figure."""
-    return _created("report.opening", report, after=after, by=by, project=report.project)
+def report_opening_set(report, *, after: Fields, by, reason: str) -> AuditEvent:
+    """A dispatch table's year-to-date figure taken in as the month's approved opening figure; `reason` says
+    how its amount was found (the year to date less the months already approved)."""
+    return _created("report.opening", report, after=after, by=by, project=report.project, reason=reason)
 
 
 def projects_imported(record, *, after: Fields, by) -> AuditEvent:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from guatu.lib.money import CENT, WAN_PER_YI
+from guatu.lib.money import CENT, WAN_PER_YI, parse_money
 from guatu.lib.periods import Period
 
 HEADER_SEARCH_ROWS = 20  # the header is within the first rows; titles and the unit line come before it
@@ -237,13 +237,10 @@ def parse_amount(value, scale: Decimal) -> Decimal | None:
     if isinstance(value, int | float):
         amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     else:
-        text = str(value).strip().replace(",", "").replace("，", "")
+        text = str(value).strip().replace("，", ",")
         if text in EMPTY_MARKS:
             return None
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValueError("not a number") from None
+        amount = parse_money(text)  # ValueError for anything but a plain number
     if not amount.is_finite():
         raise ValueError("not a number")
     return (amount * scale).quantize(CENT, rounding=ROUND_HALF_UP)

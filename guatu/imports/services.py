@@ -583,7 +583,8 @@ def _record(result: ImportResult, *, county: OrgUnit, by) -> ProjectImport:
         after={
             "file_name": record.file_name,
             "sha256": record.sha256,
-            "period": record.period,
+            "year": record.year,
+            "month": record.month,
             "jurisdiction": county.pk,
             **result.counts,
         },

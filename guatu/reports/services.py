@@ -434,7 +434,9 @@ def report_set_opening(
             reviewed_at=now,
             updated_at=now,
         )
-        after = snapshot(report, [*AUDITED_FIELDS, "source"])
-        after["ytd_completed"] = format(ytd_completed.quantize(CENT), "f")
-        events.report_opening_set(report, after=after, by=by)
+        reason = _(
+            "Dispatch table: %(ytd)s completed from January to %(period)s, less %(earlier)s already approved "
+            "for the months before."
+        ) % {"ytd": ytd_completed.quantize(CENT), "period": period, "earlier": ytd_completed.quantize(CENT) - amount}
+        events.report_opening_set(report, after=snapshot(report, [*AUDITED_FIELDS, "source"]), by=by, reason=reason)
     return report

@@ -4,6 +4,7 @@ equals the sheet's own totals to the cent, and importing it again changes nothin
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from guatu.audit.models import AuditEvent
 from guatu.imports.models import ProjectImport
@@ -85,7 +86,9 @@ def test_dispatch_table_imports_and_the_summary_equals_its_totals(world):
     record = ProjectImport.objects.get()
     event = AuditEvent.objects.get(action="import.projects")
     assert event.after["sha256"] == result.sha256 == record.sha256
-    assert (event.after["period"], event.after["created"], event.actor) == ("2022-03", 3, world.reviewer)
+    assert (event.after["year"], event.after["month"], event.after["created"], event.actor) == (
+        2022, 3, 3, world.reviewer
+    )
     assert AuditEvent.objects.filter(action="report.opening", project=plant).count() == 1
 
     after_first = _counts()
@@ -131,3 +134,13 @@ def test_amounts_in_yi_yuan_are_converted_exactly(world):
     assert project.total_investment == Decimal("50000.00")
     assert project.plans.get(year=2022).amount == Decimal("12345.60")
     assert MonthlyReport.objects.get(project=project).amount == Decimal("1234.56")
+
+
+@pytest.mark.django_db
+def test_the_project_history_shows_the_import_in_chinese(client, world):
+    _import(world, to_bytes(dispatch_workbook()))
+    plant = Project.objects.get(code="2021-431381-32-03-000101")
+    client.force_login(world.reviewer)
+    page = client.get(reverse("projects:detail", args=[plant.pk])).content.decode()
+    assert "导入期初完成数" in page and "创建项目" in page
+    assert "3200.25" in page and "source" not in page and "ytd_completed" not in page
