@@ -180,3 +180,10 @@ def test_bulk_approval_is_for_reviewers_and_the_queue_offers_it(client, world):
     page = client.get(QUEUE).content.decode()
     assert f'value="{mine.pk}:{mine.version}"' in page and "批量审核通过" in page
     assert MonthlyReport.objects.get().status == ReportStatus.SUBMITTED
+
+
+def test_the_menu_leads_reporters_to_their_due_list(client, world, april_3rd):
+    client.force_login(world.reporter)
+    assert f'href="{DUE}"' in client.get(reverse("projects:list")).content.decode()
+    client.force_login(world.reviewer)
+    assert f'href="{DUE}"' not in client.get(reverse("projects:list")).content.decode()
