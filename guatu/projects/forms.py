@@ -150,6 +150,7 @@ class TaskForceRowForm(forms.Form):
 
 
 TASK_FORCE_ROWS_MAX = 30
+SUPPORT_UNITS_MAX = 30
 TaskForceFormSet = forms.formset_factory(
     TaskForceRowForm, extra=3, max_num=TASK_FORCE_ROWS_MAX, validate_max=True, absolute_max=TASK_FORCE_ROWS_MAX
 )
@@ -209,7 +210,7 @@ class ProjectForm(forms.Form):
     contact_phone = forms.CharField(
         label=_("Contact phone"), required=False, max_length=Project._meta.get_field("contact_phone").max_length
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, data=None, *, choices: EditChoices, project: Project | None = None, initial=None):
         super().__init__(data, initial=initial)
@@ -254,11 +255,14 @@ class ProjectForm(forms.Form):
         return initial
 
     def clean_support_units(self) -> list[OrgUnit]:
+        names = [line.strip() for line in self.cleaned_data["support_units"].splitlines() if line.strip()]
+        if len(names) > SUPPORT_UNITS_MAX:
+            raise forms.ValidationError(
+                gettext("At most %(max)s support units (%(count)s were given).")
+                % {"max": SUPPORT_UNITS_MAX, "count": len(names)}
+            )
         units, unknown = [], []
-        for line in self.cleaned_data["support_units"].splitlines():
-            name = line.strip()
-            if not name:
-                continue
+        for name in names:
             unit = find_unit_by_name(name, within=self.choices.root)
             if unit is None:
                 unknown.append(name)
@@ -314,7 +318,7 @@ class ReasonForm(forms.Form):
     """A step on a project's stage that needs a reason: cancel (撤销), restore (恢复)."""
 
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 
 
 class StageForm(ReasonForm):

@@ -344,3 +344,29 @@ def test_change_stage_needs_a_reason_and_not_cancelled(world):
 
 def test_make_project_still_works_without_an_actor(world):
     assert make_project(location=world.town_a).pk
+
+
+# --- the gateway's rule -------------------------------------------------------------------------------------
+
+
+def test_who_maintains_the_library(world):
+    from guatu.access import gateway
+    from guatu.accounts.models import Role, User
+    from guatu.testing import make_user
+
+    assert gateway.can_maintain_library(world.city_admin, world.project_a)
+    assert gateway.can_maintain_library(world.reviewer, world.project_b)
+    for persona in ("reporter", "dept_reporter", "leader", "viewer", "outsider"):
+        assert not gateway.can_maintain_library(world.personas[persona]), persona
+    root = User.objects.create_superuser(username="root", password="x-very-long-pass")
+    assert gateway.can_maintain_library(root, world.project_a)
+    other = make_unit("新化县", OrgUnitKind.COUNTY)
+    foreign_reviewer = make_user("xh_reviewer", other, Role.REVIEWER)
+    assert gateway.can_maintain_library(foreign_reviewer)
+    assert not gateway.can_maintain_library(foreign_reviewer, world.project_a)
+    world.reviewer.is_active = False
+    assert not gateway.can_maintain_library(world.reviewer, world.project_a)
+    assert not gateway.is_system_actor(world.reviewer)  # inactive, but a person with a unit and a password
+    loader = User.objects.create_user(username="loader", password=None, org_unit=None, role=Role.VIEWER, is_active=False)
+    assert gateway.is_system_actor(loader)
+    assert project_create(data=_new(world), by=loader).pk

@@ -327,3 +327,11 @@ def test_change_stage_with_a_reason(client, world):
     body = client.get(_url("detail", project)).content.decode()
     history = body[body.index('id="history"') :]
     assert "变更建设阶段" in history and "已竣工验收" in history and "续建" in history
+
+
+def test_too_many_support_units_are_refused_before_any_lookup(client, world, django_assert_max_num_queries):
+    client.force_login(world.city_admin)
+    lines = "\n".join(f"单位{n}" for n in range(31))
+    with django_assert_max_num_queries(20):
+        response = client.post(NEW, _post_data(world, support_units=lines))
+    assert response.status_code == 400 and "31" in response.context["form"].errors["support_units"][0]
