@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect
+from django.template import loader
 
 
 @login_required
@@ -17,3 +19,10 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "site_name": settings.SITE_NAME}
+
+
+def server_error(request, template_name="500.html"):
+    """The 500 page in the page frame, rendered without the request's context processors (they read the
+    database, which may be what failed): only the site's name, from the settings."""
+    html = loader.get_template(template_name).render({"site_name": settings.SITE_NAME})
+    return HttpResponseServerError(html)
