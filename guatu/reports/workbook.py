@@ -346,6 +346,7 @@ def plan_upload(
             ]
         )
     header_row, columns = header
+    last_column = max(columns.values()) + 1
     if sheet.max_row - header_row > MAX_ROWS:
         raise ValidationError(
             [_("Sheet %(sheet)s has more than %(limit)s rows.") % {"sheet": SHEET, "limit": MAX_ROWS}]
@@ -360,7 +361,7 @@ def plan_upload(
     plans: list[RowPlan] = []
     seen: dict[int, int] = {}
     for number, row in enumerate(
-        sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+        sheet.iter_rows(min_row=header_row + 1, max_col=last_column, values_only=True), start=header_row + 1
     ):
         cells = {key: (row[index] if index < len(row) else None) for key, index in columns.items()}
         if all(_text(cells.get(key)) == "" for key in INPUT_KEYS):
