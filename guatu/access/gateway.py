@@ -617,6 +617,97 @@ def can_manage_tags(user: User) -> bool:
     return user.is_superuser or user.role == Role.CITY_ADMIN
 
 
+# --- assessment reference data: the checklist, peer counties' values, the ten headline indicators -----------
+
+
+def reference_county(user: User) -> OrgUnit | None:
+    """The county (jurisdiction) whose reference data a user enters: their own; None without a unit."""
+    if not user.is_authenticated or not user.is_active or user.org_unit_id is None:
+        return None
+    return jurisdiction(user.org_unit)
+
+
+def _reference_rows(user: User, queryset, county: str, unit_field: str | None):
+    """Rows of the user's county: all of them for the assessment office; for a reporter, those their unit is
+    responsible for (`unit_field`); none for anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if not _is_unrestricted(user):
+        if user.org_unit_id is None:
+            return queryset.none()
+        queryset = queryset.filter(**{f"{county}__path__startswith": jurisdiction(user.org_unit).path})
+    if is_reviewer(user):
+        return queryset
+    if user.role == Role.REPORTER and unit_field:
+        return queryset.filter(**{unit_field: user.org_unit_id})
+    return queryset.none()
+
+
+def visible_checklist_rows(user: User):
+    from guatu.assessment.models import ChecklistRow
+
+    return _reference_rows(user, ChecklistRow.objects.all(), "jurisdiction", "lead_unit_id")
+
+
+def get_visible_checklist_row(user: User, pk):
+    rows = visible_checklist_rows(user).select_related("jurisdiction", "indicator", "lead_unit", "entered_by")
+    return _get_or_404(rows, pk, "checklist row")
+
+
+def visible_peer_values(user: User):
+    from guatu.assessment.models import PeerValue
+
+    return _reference_rows(user, PeerValue.objects.all(), "jurisdiction", "indicator__lead_unit_id")
+
+
+def get_visible_peer_value(user: User, pk):
+    rows = visible_peer_values(user).select_related("jurisdiction", "indicator", "entered_by")
+    return _get_or_404(rows, pk, "peer value")
+
+
+def visible_headlines(user: User):
+    from guatu.assessment.models import HeadlineIndicator
+
+    return _reference_rows(user, HeadlineIndicator.objects.all(), "jurisdiction", None)
+
+
+def get_visible_headline(user: User, pk):
+    return _get_or_404(visible_headlines(user).select_related("jurisdiction", "entered_by"), pk, "headline")
+
+
+def visible_headline_values(user: User):
+    from guatu.assessment.models import HeadlineValue
+
+    return _reference_rows(user, HeadlineValue.objects.all(), "indicator__jurisdiction", None)
+
+
+def get_visible_headline_value(user: User, pk):
+    rows = visible_headline_values(user).select_related("indicator__jurisdiction", "entered_by")
+    return _get_or_404(rows, pk, "headline value")
+
+
+def can_enter_reference(user: User, county: OrgUnit | None, unit_id: int | None = None) -> bool:
+    """Reference data of a county is entered by its assessment office, or by the reporters of the unit
+    responsible for the row (`unit_id`: a checklist row's lead unit, a peer value's indicator's lead unit)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if not _is_unrestricted(user):
+        if county is None or user.org_unit_id is None or not county.is_within(jurisdiction(user.org_unit)):
+            return False
+    if is_reviewer(user):
+        return True
+    return user.role == Role.REPORTER and unit_id is not None and unit_id == user.org_unit_id
+
+
+def can_review_reference(user: User, county: OrgUnit | None) -> bool:
+    """The assessment office of the county (reviewers and city administrators) reviews its reference data."""
+    if not is_reviewer(user):
+        return False
+    if _is_unrestricted(user):
+        return True
+    return county is not None and user.org_unit_id is not None and county.is_within(jurisdiction(user.org_unit))
+
+
 # --- monthly reports: the unit's workbook and the reports due -----------------------------------------------
 
 

@@ -82,7 +82,9 @@ def checklist_points(unit: OrgUnit, period: Period) -> Decimal | None:
     """Share (%) of the prefecture's points the county expects on the checklist rows this unit leads."""
     from guatu.assessment.models import ChecklistRow
 
-    rows = ChecklistRow.objects.filter(year=period.year, lead_unit=unit, expected_points__isnull=False)
+    rows = ChecklistRow.objects.approved().filter(
+        year=period.year, lead_unit=unit, expected_points__isnull=False
+    )
     weights = sum((r.prefecture_weight for r in rows), Decimal(0))
     if not weights:
         return None

@@ -11,23 +11,31 @@ from django import forms
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from guatu.access import gateway
+from guatu.accounts.models import Role
 from guatu.assessment.computed import COMPUTED
 from guatu.assessment.models import (
     VALUE,
     AppealOutcome,
     Category,
+    ChecklistRow,
     Direction,
     Frequency,
+    HeadlineIndicator,
+    HeadlineValue,
     ItemKind,
+    PeerValue,
     SchemeKind,
     Source,
     ValueStatus,
 )
+from guatu.assessment.reference import TEXT_MAX_LENGTH
 from guatu.lib import safe_yaml
 from guatu.lib.money import parse_money, strip_zeros
 from guatu.lib.periods import Period, PeriodError
 from guatu.lib.scoring import SchemeError, scheme_from_dict
 from guatu.lib.scoring.scheme import METHODS
+from guatu.orgs.models import Leader, OrgUnit
 
 # Phones with a Chinese input method often type full-width digits and punctuation: １２３．５
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－。＋", "0123456789.,-.+")
@@ -240,7 +248,9 @@ _SCHEME_MESSAGES = [
     ),
     (
         r"^(?P<where>.+): method must be one of .*, not (?P<value>.*)$",
-        _("%(where)s: the method must be completion_rate, efficacy, rank, threshold or linear, not %(value)s."),
+        _(
+            "%(where)s: the method must be completion_rate, efficacy, rank, threshold or linear, not %(value)s."
+        ),
     ),
     (
         r"^(?P<where>.+): direction must be higher or lower, not (?P<value>.*)$",
@@ -702,6 +712,7 @@ class ValueRowForm(forms.Form):
             )
         return data
 
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), strip=True)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -817,3 +828,98 @@ class HeadlineForm(forms.Form):
     quarter = forms.TypedChoiceField(
         label=_("Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)]
     )
+
+
+# --- assessment reference data: the checklist, peer counties' values, the ten headline indicators
+
+
+class ReferenceForm(forms.ModelForm):
+    """A reference row as entered; `version` is the one the page showed (the service refuses a stale one)."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, county, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.update(rows=2, maxlength=TEXT_MAX_LENGTH)
+        self.limit(county, user)
+
+    def limit(self, county, user) -> None:
+        """Narrow the choices to the county's rows and what the user may enter."""
+
+    def _post_clean(self):
+        # The service checks the row (bounds, duplicates in the county, permission) and names it in its
+        # messages; the model's own checks would repeat them without the county.
+        pass
+
+
+def _units_of(county, user):
+    units = OrgUnit.objects.subtree(county) if county is not None else OrgUnit.objects.none()
+    if user.role == Role.REPORTER:
+        units = units.filter(pk=user.org_unit_id)
+    return units
+
+
+def _indicators_for(user):
+    indicators = gateway.visible_indicators(user).order_by("category", "code")
+    if user.role == Role.REPORTER:
+        indicators = indicators.filter(lead_unit_id=user.org_unit_id)
+    return indicators
+
+
+class ChecklistEntryForm(ReferenceForm):
+    class Meta:
+        model = ChecklistRow
+        fields = [
+            "year",
+            "indicator",
+            "prefecture_weight",
+            "target",
+            "prefecture_rule",
+            "lead_unit",
+            "responsible_leader",
+            "support_units",
+            "expected_points",
+            "gap_analysis",
+            "measures",
+        ]
+
+    def limit(self, county, user) -> None:
+        self.fields["indicator"].queryset = _indicators_for(user)
+        self.fields["lead_unit"].queryset = _units_of(county, user)
+        in_county = OrgUnit.objects.subtree(county) if county is not None else OrgUnit.objects.none()
+        self.fields["support_units"].queryset = in_county
+        self.fields["responsible_leader"].queryset = Leader.objects.filter(org_unit__in=in_county)
+
+
+class PeerEntryForm(ReferenceForm):
+    class Meta:
+        model = PeerValue
+        fields = ["indicator", "year", "month", "peer", "is_self", "value"]
+
+    def limit(self, county, user) -> None:
+        self.fields["indicator"].queryset = _indicators_for(user)
+
+
+class HeadlineEntryForm(ReferenceForm):
+    class Meta:
+        model = HeadlineIndicator
+        fields = ["year", "position", "name", "measure", "direction", "target"]
+
+
+class HeadlineQuarterEntryForm(ReferenceForm):
+    class Meta:
+        model = HeadlineValue
+        fields = [
+            "indicator",
+            "quarter",
+            "actual",
+            "growth",
+            "prefecture_average",
+            "peer_rank",
+            "quarter_target",
+        ]
+
+    def limit(self, county, user) -> None:
+        self.fields["indicator"].queryset = gateway.visible_headlines(user).order_by("-year", "position")

@@ -382,10 +382,53 @@ class Appeal(models.Model):
         return self.outcome in CORRECTING_OUTCOMES and self.corrected_in_id is None
 
 
-class ChecklistRow(models.Model):
+class ReviewedQuerySet(models.QuerySet):
+    def approved(self):
+        """Only approved figures count in the pages that read them."""
+        return self.filter(status=ValueStatus.APPROVED)
+
+
+class Reviewed(models.Model):
+    """Reference data entered in the app and reviewed like indicator values: draft → submitted → approved
+    (locked), returned with a reason, unlocked with a reason (assessment.reference)."""
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=ValueStatus.choices, default=ValueStatus.DRAFT
+    )
+    return_reason = models.TextField(_("reason returned"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
+
+    objects = ReviewedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class ChecklistRow(Reviewed):
     """A row of the responsibility checklist (责任清单): a prefecture indicator for the county, mapped to a
     county lead unit and leader, with the prefecture's scoring and where the county stands."""
 
+    jurisdiction = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="checklist_rows"
@@ -417,35 +460,59 @@ class ChecklistRow(models.Model):
         verbose_name = _("responsibility checklist row")
         verbose_name_plural = _("responsibility checklist")
         ordering = ["year", "indicator__category", "id"]
-        constraints = [models.UniqueConstraint(fields=["year", "indicator"], name="checklist_once_a_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year", "indicator"], name="checklist_once_a_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.indicator}"
 
 
-class PeerValue(models.Model):
+class PeerValue(Reviewed):
     """An indicator's value for the county or one of its peers (对标: 娄星区, 涟源市, 双峰县, 新化县)."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="peer_values")
+    jurisdiction = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="peer_values"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
-    peer = models.CharField(_("county"), max_length=50)
+    peer = models.CharField(_("peer county"), max_length=50)
     is_self = models.BooleanField(_("this county"), default=False)
     value = models.DecimalField(_("value"), **VALUE)
 
     class Meta:
+        verbose_name = _("peer county's value")
+        verbose_name_plural = _("peer counties' values")
         ordering = ["indicator", "year", "month", "peer"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "year", "month", "peer"], name="peer_value_once")
+            models.UniqueConstraint(
+                fields=["jurisdiction", "indicator", "year", "month", "peer"], name="peer_value_once"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.peer} {self.indicator} {self.value}"
 
 
-class HeadlineIndicator(models.Model):
+class HeadlineIndicator(Reviewed):
     """One of a year's ten headline economic indicators (10项主要经济指标)."""
 
+    jurisdiction = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("name"), max_length=100)
@@ -459,16 +526,23 @@ class HeadlineIndicator(models.Model):
         verbose_name = _("headline indicator")
         verbose_name_plural = _("headline indicators")
         ordering = ["year", "position"]
-        constraints = [models.UniqueConstraint(fields=["year", "position"], name="headline_position_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year", "position"], name="headline_position_once")
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
-class HeadlineValue(models.Model):
+class HeadlineValue(Reviewed):
     """A headline indicator in one quarter: actual, growth, prefecture average and the rank among peers."""
 
-    indicator = models.ForeignKey(HeadlineIndicator, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(
+        HeadlineIndicator,
+        verbose_name=_("headline indicator"),
+        on_delete=models.CASCADE,
+        related_name="values",
+    )
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     actual = models.DecimalField(_("actual"), **VALUE)
     growth = models.DecimalField(_("growth (%)"), null=True, blank=True, **VALUE)
@@ -477,6 +551,8 @@ class HeadlineValue(models.Model):
     quarter_target = models.DecimalField(_("target to date"), null=True, blank=True, **VALUE)
 
     class Meta:
+        verbose_name = _("headline indicator's quarter")
+        verbose_name_plural = _("headline indicators' quarters")
         ordering = ["indicator", "quarter"]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "quarter"], name="headline_value_once"),

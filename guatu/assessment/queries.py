@@ -120,8 +120,12 @@ class Benchmark:
 
 def benchmarks(period: Period) -> list[Benchmark]:
     """Per indicator with peer values for the period: where the county stands among Loudi's counties."""
-    peer_rows = PeerValue.objects.filter(year=period.year, month=period.month).select_related("indicator")
-    targets = dict(ChecklistRow.objects.filter(year=period.year).values_list("indicator_id", "target"))
+    peer_rows = (
+        PeerValue.objects.approved().filter(year=period.year, month=period.month).select_related("indicator")
+    )
+    targets = dict(
+        ChecklistRow.objects.approved().filter(year=period.year).values_list("indicator_id", "target")
+    )
     by_indicator: dict[int, list[PeerValue]] = {}
     for row in peer_rows:
         by_indicator.setdefault(row.indicator_id, []).append(row)
@@ -167,15 +171,24 @@ def benchmarks(period: Period) -> list[Benchmark]:
 
 def headline_panel(year: int, quarter: int) -> list[tuple[HeadlineIndicator, HeadlineValue | None]]:
     """The ten headline indicators with their value for the quarter (None where not yet entered)."""
-    indicators = HeadlineIndicator.objects.filter(year=year).prefetch_related(
-        Prefetch("values", queryset=HeadlineValue.objects.filter(quarter=quarter), to_attr="this_quarter")
+    indicators = (
+        HeadlineIndicator.objects.approved()
+        .filter(year=year)
+        .prefetch_related(
+            Prefetch(
+                "values",
+                queryset=HeadlineValue.objects.approved().filter(quarter=quarter),
+                to_attr="this_quarter",
+            )
+        )
     )
     return [(ind, ind.this_quarter[0] if ind.this_quarter else None) for ind in indicators]
 
 
 def checklist(year: int):
     return (
-        ChecklistRow.objects.filter(year=year)
+        ChecklistRow.objects.approved()
+        .filter(year=year)
         .select_related("indicator", "lead_unit", "responsible_leader")
         .prefetch_related("support_units")
         .order_by("indicator__category", "id")
@@ -411,7 +424,9 @@ def _standings(
     return out
 
 
-def unit_benchmarks(snapshot: ResultSnapshot, units: set[str] | None = None, top: int = 3) -> list[UnitBenchmark]:
+def unit_benchmarks(
+    snapshot: ResultSnapshot, units: set[str] | None = None, top: int = 3
+) -> list[UnitBenchmark]:
     """Each unit of a result against the other units of its ranking group and the group's average, per
     indicator category (锻长板、补弱项). Shares of the full points (the weight; a capped completion rate may
     pass 100 %) make indicators in different measures comparable; a not-applicable indicator is left out of
@@ -422,9 +437,9 @@ def unit_benchmarks(snapshot: ResultSnapshot, units: set[str] | None = None, top
     spec = scheme_from_dict(snapshot.definition)
     library = {
         code: (category, name)
-        for code, category, name in Indicator.objects.filter(code__in=[i.code for i in spec.indicators]).values_list(
-            "code", "category", "name"
-        )
+        for code, category, name in Indicator.objects.filter(
+            code__in=[i.code for i in spec.indicators]
+        ).values_list("code", "category", "name")
     }
     category_names = dict(Category.choices)
     out = []
@@ -450,7 +465,10 @@ def unit_benchmarks(snapshot: ResultSnapshot, units: set[str] | None = None, top
         }
         per_category = _standings(category_shares, {str(k): str(v) for k, v in category_names.items()})
         # A scheme row without a name is named by its code: the library's name reads better.
-        names = {i.code: library[i.code][1] if i.name == i.code and i.code in library else i.name for i in spec.indicators}
+        names = {
+            i.code: library[i.code][1] if i.name == i.code and i.code in library else i.name
+            for i in spec.indicators
+        }
         per_indicator = _standings(by_indicator, names)
         for u in group["units"]:
             if units is not None and u["unit"] not in units:
@@ -466,8 +484,12 @@ def unit_benchmarks(snapshot: ResultSnapshot, units: set[str] | None = None, top
                     categories=sorted(
                         per_category.get(u["unit"], {}).values(), key=lambda s: (-s.gap, s.code)
                     ),
-                    strengths=sorted((s for s in indicators if s.gap > 0), key=lambda s: (-s.gap, s.code))[:top],
-                    weaknesses=sorted((s for s in indicators if s.gap < 0), key=lambda s: (s.gap, s.code))[:top],
+                    strengths=sorted((s for s in indicators if s.gap > 0), key=lambda s: (-s.gap, s.code))[
+                        :top
+                    ],
+                    weaknesses=sorted((s for s in indicators if s.gap < 0), key=lambda s: (s.gap, s.code))[
+                        :top
+                    ],
                 )
             )
     return out

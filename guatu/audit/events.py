@@ -122,7 +122,6 @@ def project_updated(project, *, before: Fields, after: Fields, by) -> AuditEvent
     return _changed("project.update", project, before=before, after=after, by=by, project=project)
 
 
-
 def plan_set(plan, *, before: Fields, after: Fields, by) -> AuditEvent:
     """An annual plan set or set anew (`before` empty the first time)."""
     return _changed("plan.set", plan, before=before, after=after, by=by, project=plan.project)
@@ -336,6 +335,34 @@ def peer_value_imported(row, *, after: Fields, by, reason: str = "") -> AuditEve
 
 def headline_imported(row, *, after: Fields, by, reason: str = "") -> AuditEvent:
     return _created("headline.import", row, after=after, by=by, reason=reason)
+
+
+# --- assessment reference data entered in the app (review steps: the tables in assessment.reference)
+
+
+def checklist_entered(row, *, after: Fields, by) -> AuditEvent:
+    return _created("checklist.create", row, after=after, by=by)
+
+
+def checklist_changed(row, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("checklist.update", row, before=before, after=after, by=by)
+
+
+def peer_value_entered(row, *, after: Fields, by) -> AuditEvent:
+    return _created("peer.create", row, after=after, by=by)
+
+
+def peer_value_changed(row, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("peer.update", row, before=before, after=after, by=by)
+
+
+def headline_entered(row, *, after: Fields, by) -> AuditEvent:
+    """A headline indicator (its annual target) or one of its quarters entered."""
+    return _created("headline.create", row, after=after, by=by)
+
+
+def headline_changed(row, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("headline.update", row, before=before, after=after, by=by)
 
 
 # --- imports: an office's dispatch table (调度表)

@@ -21,6 +21,7 @@ from datetime import date
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.accounts.models import User
 from guatu.assessment.models import (
@@ -134,13 +135,13 @@ def load_assessment(
             )
             for spec in ad.LIBRARY
         }
-        _checklist(library, units, leaders, loader)
+        _checklist(library, units, leaders, loader, root)
         schemes = {}
         for kind, path in ad.SCHEME_FILES.items():
             definition = yaml.safe_load(path.read_text(encoding="utf-8"))
             schemes[kind] = scheme_save(jurisdiction=root, definition=definition, kind=kind, by=office)
     with as_on(HEADLINES_DAY):
-        _headlines(loader)
+        _headlines(loader, root)
 
     reporters = {user.org_unit_id: user for user in staff.values() if user.role == "reporter"}
     rows = [
@@ -312,11 +313,12 @@ def _returned_and_corrected(
         value_approve(value=value, expected_version=value.version, by=office)
 
 
-def _checklist(library: dict[str, Indicator], units, leaders, loader: User) -> None:
+def _checklist(library: dict[str, Indicator], units, leaders, loader: User, root: OrgUnit) -> None:
     for spec in ad.CHECKLIST:
         indicator = library[spec.indicator]
         higher = indicator.direction == "higher"
         row = ChecklistRow.objects.create(
+            **_imported(loader, root),
             year=data.YEAR,
             indicator=indicator,
             prefecture_weight=spec.weight,
@@ -334,6 +336,7 @@ def _checklist(library: dict[str, Indicator], units, leaders, loader: User) -> N
         events.checklist_imported(row, after=after, by=loader, reason="演示数据")
         for peer, value in zip(ad.PEERS, spec.peers, strict=True):
             peer_row = PeerValue.objects.create(
+                **_imported(loader, root),
                 indicator=indicator,
                 year=PERIOD.year,
                 month=PERIOD.month,
@@ -346,15 +349,23 @@ def _checklist(library: dict[str, Indicator], units, leaders, loader: User) -> N
             )
 
 
-def _headlines(loader: User) -> None:
+def _imported(loader: User, root: OrgUnit | None) -> dict:
+    """The demo's reference rows are the county's approved figures (only approved ones count)."""
+    fields = {"status": ValueStatus.APPROVED, "entered_by": loader, "updated_at": clock.now()}
+    return fields if root is None else {**fields, "jurisdiction": root}
+
+
+def _headlines(loader: User, root: OrgUnit) -> None:
     for position, spec in enumerate(ad.HEADLINES, 1):
         indicator = HeadlineIndicator.objects.create(
+            **_imported(loader, root),
             year=data.YEAR, position=position, name=spec.name, measure=spec.measure, target=spec.target
         )
         events.headline_imported(
             indicator, after=snapshot(indicator, HEADLINE_FIELDS), by=loader, reason="演示数据"
         )
         value = HeadlineValue.objects.create(
+            **_imported(loader, None),
             indicator=indicator,
             quarter=1,
             actual=spec.actual,

@@ -1125,7 +1125,7 @@ def peers(world):
     gdp = Indicator.objects.create(code="gdp_pc", name="人均GDP", category="per_capita", measure="元")
     pm = Indicator.objects.create(code="pm25c", name="PM2.5浓度", category="environment", direction="lower")
     leader = world.leader
-    row = ChecklistRow.objects.create(
+    row = ChecklistRow.objects.create(status="approved",
         year=2022,
         indicator=gdp,
         prefecture_weight=5,
@@ -1144,8 +1144,8 @@ def peers(world):
         ("双峰县", 52000, 34, False),
         ("新化县", 40000, 39, False),
     ):
-        PeerValue.objects.create(indicator=gdp, year=2022, month=3, peer=peer, is_self=me, value=g)
-        PeerValue.objects.create(indicator=pm, year=2022, month=3, peer=peer, is_self=me, value=p)
+        PeerValue.objects.create(status="approved", indicator=gdp, year=2022, month=3, peer=peer, is_self=me, value=g)
+        PeerValue.objects.create(status="approved", indicator=pm, year=2022, month=3, peer=peer, is_self=me, value=p)
     return gdp, pm
 
 
@@ -1180,12 +1180,12 @@ def test_benchmark_page_sorts_strengths_and_weaknesses(client, world):
 
 
 def test_headline_panel(client, world):
-    gdp = HeadlineIndicator.objects.create(
+    gdp = HeadlineIndicator.objects.create(status="approved",
         year=2022, position=1, name="地区生产总值增速", measure="%", target=Decimal("7.5")
     )
-    HeadlineIndicator.objects.create(year=2022, position=2, name="固定资产投资增速", measure="%", target=10)
-    tax = HeadlineIndicator.objects.create(year=2022, position=3, name="税收占比", measure="%", target=70)
-    HeadlineValue.objects.create(
+    HeadlineIndicator.objects.create(status="approved", year=2022, position=2, name="固定资产投资增速", measure="%", target=10)
+    tax = HeadlineIndicator.objects.create(status="approved", year=2022, position=3, name="税收占比", measure="%", target=70)
+    HeadlineValue.objects.create(status="approved",
         indicator=gdp,
         quarter=1,
         actual=Decimal("7.8"),
@@ -1193,7 +1193,7 @@ def test_headline_panel(client, world):
         prefecture_average=Decimal("6.9"),
         peer_rank=2,
     )
-    HeadlineValue.objects.create(indicator=tax, quarter=1, actual=65, peer_rank=4)
+    HeadlineValue.objects.create(status="approved", indicator=tax, quarter=1, actual=65, peer_rank=4)
     client.force_login(world.leader_user)
     response = client.get(reverse("assessment:headline"))
     text = html(response)
@@ -1211,10 +1211,10 @@ def test_reading_pages_query_counts_do_not_grow(client, world, django_assert_num
     client.force_login(world.reviewer)
     urls = [reverse("assessment:checklist"), reverse("assessment:benchmarks"), reverse("assessment:headline")]
     for position in (1, 2):
-        ind = HeadlineIndicator.objects.create(
+        ind = HeadlineIndicator.objects.create(status="approved",
             year=2022, position=position, name=f"指标{position}", measure="%", target=5
         )
-        HeadlineValue.objects.create(indicator=ind, quarter=1, actual=6)
+        HeadlineValue.objects.create(status="approved", indicator=ind, quarter=1, actual=6)
     counts = []
     for url in urls:
         client.get(url)
@@ -1222,16 +1222,16 @@ def test_reading_pages_query_counts_do_not_grow(client, world, django_assert_num
         counts.append(few)
     for i in range(4):
         ind = Indicator.objects.create(code=f"x{i}", name=f"指标{i}", category="innovation")
-        row = ChecklistRow.objects.create(year=2022, indicator=ind, prefecture_weight=2, lead_unit=world.dept)
+        row = ChecklistRow.objects.create(status="approved", year=2022, indicator=ind, prefecture_weight=2, lead_unit=world.dept)
         row.support_units.add(world.drc, world.town_a)
         for peer in ("冷水江市", "娄星区"):
-            PeerValue.objects.create(
+            PeerValue.objects.create(status="approved",
                 indicator=ind, year=2022, month=3, peer=peer, is_self=peer == "冷水江市", value=i
             )
-        head = HeadlineIndicator.objects.create(
+        head = HeadlineIndicator.objects.create(status="approved",
             year=2022, position=3 + i, name=f"指标{3 + i}", measure="%", target=5
         )
-        HeadlineValue.objects.create(indicator=head, quarter=1, actual=4)
+        HeadlineValue.objects.create(status="approved", indicator=head, quarter=1, actual=4)
     for url, count in zip(urls, counts, strict=True):
         with django_assert_num_queries(count):
             client.get(url)

@@ -29,7 +29,7 @@ def benchmark_page(request):
     form = PeriodForm(request.GET or None)
     period = form.cleaned_data["period"] if form.is_valid() else None
     if period is None:
-        latest = PeerValue.objects.order_by("-year", "-month").values("year", "month").first()
+        latest = PeerValue.objects.approved().order_by("-year", "-month").values("year", "month").first()
         period = Period(latest["year"], latest["month"]) if latest else Period.of(clock.today())
     rows = benchmarks(period)
     sections = []

@@ -23,10 +23,10 @@ from guatu.lib.periods import Period
 
 @login_required
 def checklist_page(request):
-    latest = ChecklistRow.objects.aggregate(year=Max("year"))["year"] or clock.today().year
+    latest = ChecklistRow.objects.approved().aggregate(year=Max("year"))["year"] or clock.today().year
     year = year_param(request, latest)
     rows = list(checklist(year))
-    peer_month = PeerValue.objects.filter(year=year).aggregate(month=Max("month"))["month"]
+    peer_month = PeerValue.objects.approved().filter(year=year).aggregate(month=Max("month"))["month"]
     standing = {b.indicator.pk: b for b in benchmarks(Period(year, peer_month))} if peer_month else {}
     for row in rows:
         row.benchmark = standing.get(row.indicator_id)

@@ -11,6 +11,7 @@ from guatu.assessment.forms import (
 )
 from guatu.assessment.models import (
     HeadlineValue,
+    ValueStatus,
 )
 from guatu.assessment.queries import headline_panel
 from guatu.assessment.views.common import (
@@ -21,7 +22,9 @@ from guatu.assessment.views.common import (
 @login_required
 def headline_page(request):
     latest = (
-        HeadlineValue.objects.order_by("-indicator__year", "-quarter")
+        HeadlineValue.objects.approved()
+        .filter(indicator__status=ValueStatus.APPROVED)
+        .order_by("-indicator__year", "-quarter")
         .values("indicator__year", "quarter")
         .first()
     )
