@@ -144,3 +144,27 @@ def test_the_project_history_shows_the_import_in_chinese(client, world):
     page = client.get(reverse("projects:detail", args=[plant.pk])).content.decode()
     assert "导入期初完成数" in page and "创建项目" in page
     assert "3200.25" in page and "source" not in page and "ytd_completed" not in page
+
+
+@pytest.mark.django_db
+def test_an_existing_project_is_updated_with_what_changed_only(world):
+    """Project B (渣渡镇农贸市场改造项目) found by name: the sheet says it is completed, adds it to a list and
+    changes its total; the dry run names those changes and writes nothing, the import makes them."""
+    project = world.project_b
+    tag = make_tag("key2022", "2022年调度项目", order=9)
+    row = (project.name, "", "竣工投产", "", "", "", 60000, 1000, None, None, "", "", "渣渡镇", "王志强", "")
+    data = to_bytes(dispatch_workbook(sections=[("三、社会民生类", [row])], months="本年"))
+    version = project.version
+
+    dry = _import(world, data, dry_run=True, tags=[tag])
+    assert dry.problems == []
+    assert [(r.action, r.changed) for r in dry.rows] == [("updated", ["项目类别", "总投资（万元）", "项目级别", "建设阶段"])]
+    project.refresh_from_db()
+    assert (project.version, project.stage, project.total_investment) == (version, "continuing", Decimal("50000"))
+
+    _import(world, data, tags=[tag])
+    project.refresh_from_db()
+    assert (project.stage, project.category, project.total_investment) == ("completed", "livelihood", Decimal("60000"))
+    assert set(project.tags.values_list("code", flat=True)) == {"county", "key2022"}
+    stage_event = AuditEvent.objects.filter(action="project.stage", project=project).get()
+    assert stage_event.reason == "调度表 调度表.xlsx"

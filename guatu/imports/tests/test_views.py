@@ -172,3 +172,11 @@ def test_recent_imports_list_has_a_fixed_number_of_queries(client, world, django
     add(9)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(PAGE).content.decode().count(".xlsx</td>") == 10
+
+
+@pytest.mark.django_db
+def test_the_menu_offers_the_import_to_reviewers_only(client, world):
+    client.force_login(world.reviewer)
+    assert 'id="nav-import"' in client.get(reverse("projects:list")).content.decode()
+    client.force_login(world.reporter)
+    assert 'id="nav-import"' not in client.get(reverse("projects:list")).content.decode()
