@@ -390,13 +390,8 @@ def evidence_download(request, pk: int):
     return FileResponse(handle, as_attachment=True, filename=evidence.name.rsplit("/", 1)[-1])
 
 
-@login_required
-def review_queue(request):
-    """Values by review status (submitted by default, oldest first): approve or return them, or find an
-    approved one to unlock."""
-    user = request.user
-    require_office(user)
-    form = QueueFilterForm(request.GET or None)
+def queue_values(user, form: QueueFilterForm):
+    """The review queue's status (submitted unless chosen), month and values, oldest first (page and export)."""
     status, period = ValueStatus.SUBMITTED, None
     if form.is_valid():
         status = form.cleaned_data["status"] or ValueStatus.SUBMITTED
@@ -410,6 +405,17 @@ def review_queue(request):
     )
     if period:
         values = values.filter(year=period.year, month=period.month)
+    return status, period, values
+
+
+@login_required
+def review_queue(request):
+    """Values by review status (submitted by default, oldest first): approve or return them, or find an
+    approved one to unlock."""
+    user = request.user
+    require_office(user)
+    form = QueueFilterForm(request.GET or None)
+    status, period, values = queue_values(user, form)
     values = list(values)
     for value in values:
         value.value_text, value.target_text = num(value.value), num(value.target)
