@@ -150,6 +150,23 @@ def unit_users(unit: OrgUnit | None) -> list[User]:
     return list(User.objects.filter(org_unit=unit, role=Role.REPORTER, is_active=True))
 
 
+def reviewers_of(unit: OrgUnit | None) -> list[User]:
+    """The active reviewers and city administrators of `unit`'s jurisdiction (the county office that reviews
+    its projects), not those of a jurisdiction below it."""
+    if unit is None:
+        return []
+    office = gateway.jurisdiction(unit)
+    people = User.objects.filter(
+        org_unit__path__startswith=office.path, role__in=gateway.REVIEW_ROLES, is_active=True
+    )
+    below = OrgUnit.objects.filter(path__startswith=office.path, kind__in=gateway.JURISDICTION_KINDS).exclude(
+        pk=office.pk
+    )
+    for path in below.values_list("path", flat=True):
+        people = people.exclude(org_unit__path__startswith=path)
+    return list(people)
+
+
 def leader_users(leaders) -> list[User]:
     return list(User.objects.filter(leader__in=leaders, is_active=True))
 

@@ -34,7 +34,7 @@ from guatu.dispatch.models import (
     SupervisionStatus,
     Tier,
 )
-from guatu.dispatch.queries import meeting_agenda, tier_people, unit_users
+from guatu.dispatch.queries import meeting_agenda, reviewers_of, tier_people, unit_users
 from guatu.notifications.models import NotificationKind
 from guatu.notifications.services import notify
 from guatu.orgs.models import Leader, OrgUnit
@@ -147,7 +147,49 @@ def problem_raise(
     at: datetime | None = None,
     tier: int = Tier.UNIT,
 ) -> Problem:
-    """Raise a problem on a project (possibly from its monthly report), an industry chain, or at a meeting."""
+    """Raise a problem on a project (possibly from its monthly report), an industry chain, or at a meeting;
+    the jurisdiction's reviewers are told, to assign it."""
+    problem = _problem_create(
+        description=description,
+        category=category,
+        by=by,
+        project=project,
+        chain=chain,
+        report=report,
+        meeting=meeting,
+        at=at,
+        tier=tier,
+    )
+    _tell_reviewers(problem, by=by)
+    return problem
+
+
+def _tell_reviewers(problem: Problem, *, by) -> None:
+    """The reviewers of the problem's jurisdiction (its project's, else the raiser's), but not the raiser."""
+    unit = problem.project.location_unit if problem.project_id else getattr(by, "org_unit", None)
+    notify(
+        users=[user for user in reviewers_of(unit) if user.pk != getattr(by, "pk", None)],
+        kind=NotificationKind.RAISED,
+        title=_("Problem raised: %(text)s") % {"text": problem.description[:30]},
+        body=_("Raised by %(who)s; waiting to be assigned.")
+        % {"who": getattr(by, "display_name", "") or "—"},
+        url=_problem_url(problem),
+        dedupe_key=f"problem:{problem.pk}:raised",
+    )
+
+
+def _problem_create(
+    *,
+    description: str,
+    category: str,
+    by,
+    project=None,
+    chain=None,
+    report=None,
+    meeting=None,
+    at: datetime | None = None,
+    tier: int = Tier.UNIT,
+) -> Problem:
     if report is not None:
         project = report.project
     if project is not None:
@@ -240,10 +282,11 @@ def problem_raise_and_assign(
     tier: int = Tier.UNIT,
     at: datetime | None = None,
 ) -> Problem:
-    """Raise a problem and, when a unit is given, assign it at once (a meeting's decided item): both or neither."""
+    """Raise a problem and, when a unit is given, assign it at once (a meeting's decided item): both or neither.
+    Assigned at once, the unit is told (problem_assign) and the reviewers are not asked to assign it."""
     if (unit is None) != (deadline is None):
         raise ValidationError(_("To assign the item now, give both the unit and the deadline (or neither)."))
-    problem = problem_raise(
+    problem = (problem_raise if unit is None else _problem_create)(
         description=description,
         category=category,
         by=by,

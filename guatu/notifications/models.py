@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotificationKind(models.TextChoices):
+    RAISED = "raised", _("Problem raised")
     ASSIGNED = "assigned", _("Problem assigned")
     DUE_SOON = "due_soon", _("Deadline in 3 days")
     OVERDUE = "overdue", _("Overdue")
