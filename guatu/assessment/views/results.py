@@ -37,6 +37,7 @@ from guatu.assessment.views.common import (
     units_named,
 )
 from guatu.lib.periods import Period
+from guatu.lib.scoring.whatif import needed_improvement
 
 
 @login_required
@@ -191,7 +192,9 @@ def _render_card(request, scheme, period, snap, unit, card_, *, appeal_form=None
                 "lost_text": num(item["lost"]),
                 "value_text": num(item["value"]),
                 "gain_text": num(item["gain_per_unit"]) if item["gain_per_unit"] is not None else None,
-                "to_next_text": num(item["to_next_place"]) if item["to_next_place"] is not None else None,
+                "to_next_text": num(needed_improvement(item["to_next_place"], measure))
+                if item["to_next_place"] is not None
+                else None,
                 "not_applicable": item["points"] is None,
             }
         )

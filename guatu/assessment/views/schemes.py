@@ -327,6 +327,18 @@ def _save_definition(request, scheme: Scheme, definition: dict, version, form) -
         return None
 
 
+def _indicator_name(row: dict | None, code: str | None) -> str:
+    """An indicator of a scheme as people know it: the scheme's name for it, else the library's; the code only
+    when neither has one."""
+    if code is None:
+        return ""
+    named = (row or {}).get("name")
+    if named and named != code:
+        return named
+    indicator = Indicator.objects.filter(code=code).only("name").first()
+    return indicator.name if indicator else code
+
+
 @login_required
 def scheme_indicator(request, pk: int, code: str | None = None):
     """Add an indicator row to a scheme, or change one, field by field."""
@@ -368,8 +380,8 @@ def scheme_indicator(request, pk: int, code: str | None = None):
             if saved is not None:
                 messages.success(
                     request,
-                    _("Indicator %(code)s saved in the scheme (version %(version)s).")
-                    % {"code": row["code"], "version": saved.version},
+                    _("Indicator %(name)s saved in the scheme (version %(version)s).")
+                    % {"name": _indicator_name(row, row["code"]), "version": saved.version},
                 )
                 return redirect(reverse("assessment:scheme_detail", args=[saved.pk]) + f"#row-{row['code']}")
     return render(
@@ -379,6 +391,7 @@ def scheme_indicator(request, pk: int, code: str | None = None):
             "scheme": scheme,
             "form": form,
             "code": code,
+            "name": _indicator_name(previous, code),
             "version": version,
             "other_months": form.has_other_process_months(previous),
             "tab": "schemes",
@@ -393,6 +406,7 @@ def scheme_indicator_remove(request, pk: int, code: str):
     scheme = gateway.get_visible_scheme(user, pk)
     require_office(user, scheme)
     rows = [r for r in scheme.definition["indicators"] if r["code"] != code]
+    removed = next((r for r in scheme.definition["indicators"] if r["code"] == code), None)
     if len(rows) == len(scheme.definition["indicators"]):
         raise Http404("no such indicator in the scheme")
     new = {**scheme.definition, "indicators": rows}
@@ -418,8 +432,8 @@ def scheme_indicator_remove(request, pk: int, code: str):
     else:
         messages.success(
             request,
-            _("Indicator %(code)s removed from the scheme (version %(version)s).")
-            % {"code": code, "version": saved.version},
+            _("Indicator %(name)s removed from the scheme (version %(version)s).")
+            % {"name": _indicator_name(removed, code), "version": saved.version},
         )
     return redirect("assessment:scheme_detail", pk=scheme.pk)
 

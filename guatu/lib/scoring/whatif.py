@@ -40,6 +40,45 @@ SEARCH_STEPS = 40
 BISECTION_BELOW = Decimal(2**SEARCH_STEPS) * Decimal("0.005")
 
 
+# Measures of countable things: the improvement needed is a whole number of them, rounded up (30.01 more
+# households means 31: thirty are not enough).
+COUNTED_MEASURES = frozenset(
+    {
+        "户",
+        "个",
+        "家",
+        "起",
+        "件",
+        "人",
+        "人次",
+        "项",
+        "次",
+        "座",
+        "所",
+        "台",
+        "辆",
+        "套",
+        "间",
+        "名",
+        "宗",
+        "处",
+        "条",
+        "份",
+        "例",
+        "批",
+        "株",
+        "头",
+    }
+)
+
+
+def needed_improvement(amount: Decimal, measure: str) -> Decimal:
+    """The improvement to show for a measure: whole things, rounded up, for a count; the amount otherwise."""
+    if (measure or "").strip() in COUNTED_MEASURES:
+        return amount.to_integral_value(rounding=ROUND_CEILING)
+    return amount
+
+
 @dataclass(frozen=True)
 class WhatIf:
     indicator: str
