@@ -42,6 +42,14 @@ EXTRA_FIELDS: dict[tuple[str, str], tuple[Any, str | None]] = {
     ("project", "support_units"): (_("support units"), "orgs.OrgUnit"),
     ("project", "task_force"): (_("task force"), None),
     ("annualplan", "months"): (_("monthly phasing"), None),
+    # a unit's monthly report workbook taken in (reports.workbook): the file and what it did
+    ("orgunit", "file"): (_("file"), None),
+    ("orgunit", "sha256"): (_("file SHA-256"), None),
+    ("orgunit", "period"): (_("month"), None),
+    ("orgunit", "created"): (_("reports created"), None),
+    ("orgunit", "updated"): (_("reports changed"), None),
+    ("orgunit", "unchanged"): (_("reports unchanged"), None),
+    ("orgunit", "submitted"): (_("reports submitted"), None),
 }
 
 # The fields that name an object in its subject ("月报 2022-03"): shown there, not repeated as changes.

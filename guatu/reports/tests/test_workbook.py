@@ -436,3 +436,16 @@ def test_guatu_import_reports_refuses_a_bad_file_or_someone_else_writing_nothing
     with pytest.raises(CommandError, match="town_b"):
         _command(str(bad), "--unit", "禾青镇", "--period", "2022-03", "--user", "town_b")
     assert state() == before
+
+
+def test_the_units_history_shows_the_import_with_chinese_labels(client, world, town):
+    w = world
+    upload_as = download(client, w.reporter, w.town_a)
+    assert upload(client, w.town_a, fill(upload_as, {town[0].name: {AMOUNT: 2}})).status_code == 200
+    client.force_login(w.city_admin)
+    page = client.get(reverse("orgs:unit", args=[w.town_a.pk])).content.decode()
+    assert "导入月报填报表" in page
+    for label in ("文件", "SHA-256", "月份", "新增月报", "修改月报", "未变化", "报送审核"):
+        assert label in page, label
+    for raw in ("sha256", "unchanged", "created", "submitted"):
+        assert f">{raw}<" not in page and f"{raw}:" not in page, raw
