@@ -25,6 +25,8 @@ from guatu.lib.periods import Period
 HEADER_SEARCH_ROWS = 20  # the header is within the first rows; titles and the unit line come before it
 MAX_AMOUNT = Decimal("999999999999.99")  # what a money column holds (14 digits, 2 places)
 MAX_TEXT = 2000
+MAX_ROWS = 10000  # a county's table has hundreds of rows; more is not a dispatch table
+MAX_COLUMNS = 100
 
 # field → (words one of which the header must contain, words it must not contain)
 COLUMNS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
@@ -55,7 +57,7 @@ COLUMNS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
 ]
 AMOUNT_FIELDS = ("total", "plan", "month", "ytd")
 NUMERAL = re.compile(r"[一二三四五六七八九十]+")
-SECTION = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
+SECTION = re.compile(r"^([一二三四五六七八九十]+\s*[、.．]|\([一二三四五六七八九十]+\))")
 CATEGORY_WORDS = {
     "产业": "industry",
     "基础设施": "infrastructure",
@@ -169,7 +171,7 @@ def _merged_value(ws, row: int, col: int):
 
 def _find_header(ws) -> int | None:
     for row in range(1, min(ws.max_row, HEADER_SEARCH_ROWS) + 1):
-        for col in range(1, ws.max_column + 1):
+        for col in range(1, min(ws.max_column, MAX_COLUMNS) + 1):
             if field_of(norm(ws.cell(row, col).value)) == "name":
                 return row
     return None
@@ -272,6 +274,12 @@ def category_of(text: str) -> str | None:
     return None
 
 
+def person_name(text: str) -> str:
+    """A leader as tables write them: 李建国（副市长） → 李建国; the first of several."""
+    first = split_units(text)[0] if split_units(text) else ""
+    return re.sub(r"\(.*?\)|（.*?）", "", first).strip()
+
+
 def split_units(text: str) -> list[str]:
     """责任单位 as offices write it: the lead unit first, then the support units, separated by 、，, ; or a new line."""
     return [part.strip() for part in re.split(r"[、，,；;\n/]+", text) if part.strip()]
@@ -291,6 +299,25 @@ def read_sheet(ws) -> Sheet:
                     _("No header recognised: the sheet needs a header row with a column named 项目名称."),
                 )
             )
+        return sheet
+    if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
+        sheet.problems.append(
+            Problem(
+                ws.title,
+                None,
+                "",
+                _(
+                    "The sheet has %(rows)s rows and %(columns)s columns; a dispatch table has at most %(max_rows)s rows "
+                    "and %(max_columns)s columns."
+                )
+                % {
+                    "rows": ws.max_row,
+                    "columns": ws.max_column,
+                    "max_rows": MAX_ROWS,
+                    "max_columns": MAX_COLUMNS,
+                },
+            )
+        )
         return sheet
     depth = _header_rows(ws, top)
     lines = [" ".join(_cell_text(c.value) for c in row) for row in ws.iter_rows(min_row=1, max_row=top - 1)]

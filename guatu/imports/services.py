@@ -30,6 +30,7 @@ from guatu.imports.dispatch_table import (
     Row,
     Sheet,
     category_of,
+    person_name,
     read_workbook,
     split_units,
     stage_of,
@@ -251,6 +252,7 @@ def _period(sheets: list[Sheet], given: Period | None, problems: list[Problem]) 
         given = found.pop()
     if given > Period.of(clock.today()):
         problems.append(Problem("", None, "", _("Month %(period)s has not come yet.") % {"period": given}))
+        return None
     return given
 
 
@@ -336,10 +338,8 @@ class _Resolver:
         existing = find_duplicate(
             code=code if code and not project_code_error(code) else None, name=name, county=self.county
         )
-        if (
-            existing is not None
-            and not gateway.jurisdiction(existing.location_unit).is_within(self.county)
-            and not (existing.lead_unit.is_within(self.county))
+        if existing is not None and not (
+            existing.location_unit.is_within(self.county) or existing.lead_unit.is_within(self.county)
         ):
             problem(
                 "code", _("Project code %(code)s belongs to a project of another county.") % {"code": code}
@@ -391,7 +391,7 @@ class _Resolver:
 
         leader = None
         if row.get("leader"):
-            leader_name = split_units(row.get("leader"))[0]
+            leader_name = person_name(row.get("leader"))
             leader = self.leader(leader_name)
             if leader is None:
                 problem(
@@ -429,7 +429,9 @@ class _Resolver:
                 ("owner", row.get("owner"), _("A new project needs its owner (业主单位).")),
             ):
                 header = sheet.header_of(column) or column
-                already = any((p.sheet, p.row, p.column) == (sheet.name, row.number, header) for p in self.problems)
+                already = any(
+                    (p.sheet, p.row, p.column) == (sheet.name, row.number, header) for p in self.problems
+                )
                 if (value is None or value == "") and not already:
                     problem(column, message)
         if len(self.problems) > before:

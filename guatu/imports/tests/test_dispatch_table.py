@@ -5,7 +5,14 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from guatu.imports.dispatch_table import parse_amount, parse_years, read_sheet, split_units, stage_of
+from guatu.imports.dispatch_table import (
+    parse_amount,
+    parse_years,
+    person_name,
+    read_sheet,
+    split_units,
+    stage_of,
+)
 from guatu.imports.tests.sheets import dispatch_workbook
 from guatu.lib.periods import Period
 
@@ -34,7 +41,9 @@ def test_the_acceptance_layout_is_read():
         ("冷水江市重点项目调度表", "", "本年", None),
     ],
 )
-def test_the_period_comes_from_the_title_the_cumulative_header_or_the_filing_date(title, filled, months, period):
+def test_the_period_comes_from_the_title_the_cumulative_header_or_the_filing_date(
+    title, filled, months, period
+):
     assert read_sheet(dispatch_workbook(title=title, filled=filled, months=months).active).period == period
 
 
@@ -57,7 +66,15 @@ def test_section_split_over_cells_and_a_one_row_header():
     ws.append([2, "说明之后的行不读", "市水利局", 1, 1, 1])
     sheet = read_sheet(ws)
     assert [(r.category, r.values) for r in sheet.rows] == [
-        ("ecology", {"name": "资江治理", "lead_unit": "市水利局", "total": Decimal("1200.50"), "plan": Decimal("300.00")})
+        (
+            "ecology",
+            {
+                "name": "资江治理",
+                "lead_unit": "市水利局",
+                "total": Decimal("1200.50"),
+                "plan": Decimal("300.00"),
+            },
+        )
     ]
 
 
@@ -80,6 +97,28 @@ def test_amounts_years_natures_and_units():
     assert parse_years("2022.3-2024.12") == (2022, 2024)
     assert parse_years(2022) == (2022, 2022) and parse_years("长期") is None
     assert [stage_of(n) for n in ("新建", "续建", "竣工投产", "前期", "改扩建", "其他")] == [
-        "new", "continuing", "completed", "preliminary", "new", None
+        "new",
+        "continuing",
+        "completed",
+        "preliminary",
+        "new",
+        None,
     ]
-    assert split_units("市住建局、市发改局，市自然资源局,渣渡镇") == ["市住建局", "市发改局", "市自然资源局", "渣渡镇"]
+    assert split_units("市住建局、市发改局，市自然资源局,渣渡镇") == [
+        "市住建局",
+        "市发改局",
+        "市自然资源局",
+        "渣渡镇",
+    ]
+
+
+def test_bracketed_sections_leaders_with_posts_and_a_size_bound():
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "联系领导"])
+    ws.append(["（二）基础设施类"])
+    ws.append(["环城路", "李建国（副市长）、王志强"])
+    sheet = read_sheet(ws)
+    assert [(r.category, person_name(r.get("leader"))) for r in sheet.rows] == [("infrastructure", "李建国")]
+    ws.cell(10001, 1, "x")
+    assert "at most 10000 rows" in read_sheet(ws).problems[0].message

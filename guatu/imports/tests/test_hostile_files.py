@@ -31,7 +31,10 @@ def _counts():
 
 def _rezip(data: bytes, *, add: dict[str, bytes] = None, replace: dict[str, bytes] = None) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             target.writestr(item, (replace or {}).get(item.filename, source.read(item.filename)))
         for name, content in (add or {}).items():
@@ -60,8 +63,14 @@ HOSTILE = {
     "empty": (lambda: b"", "the file is empty"),
     "password": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4000, "encrypted workbook"),
     "macros": (lambda: _rezip(_good(), add={"xl/vbaProject.bin": b"\0" * 100}), "contains macros"),
-    "zip_entries": (lambda: _rezip(_good(), add={f"xl/media/x{i}.bin": b"x" for i in range(60)}), "parts, more than"),
-    "zip_ratio": (lambda: _rezip(_good(), add={"xl/media/zeros.bin": b"\0" * (3 * 1024 * 1024)}), "compressed more than"),
+    "zip_entries": (
+        lambda: _rezip(_good(), add={f"xl/media/x{i}.bin": b"x" for i in range(60)}),
+        "parts, more than",
+    ),
+    "zip_ratio": (
+        lambda: _rezip(_good(), add={"xl/media/zeros.bin": b"\0" * (3 * 1024 * 1024)}),
+        "compressed more than",
+    ),
     "entity_bomb": (_entity_bomb, "declares XML entities"),
 }
 
@@ -80,8 +89,23 @@ def test_hostile_file_is_refused_with_its_message_and_nothing_written(world, kin
 
 
 def _row(**changes):
-    names = ["name", "code", "nature", "location", "scope", "years", "total", "plan", "month", "ytd", "progress",
-             "problems", "units", "leader", "owner"]
+    names = [
+        "name",
+        "code",
+        "nature",
+        "location",
+        "scope",
+        "years",
+        "total",
+        "plan",
+        "month",
+        "ytd",
+        "progress",
+        "problems",
+        "units",
+        "leader",
+        "owner",
+    ]
     row = dict(zip(names, SECTIONS[0][1][0], strict=True))
     row.update(changes)
     return tuple(row[n] for n in names)
@@ -117,8 +141,18 @@ def test_every_row_problem_is_listed_by_sheet_row_and_column_and_nothing_written
     assert "administrative division code" in code_problem[0][3]
     assert ("重点项目", 9, "责任单位", "Unknown unit “市交通局” in 冷水江市.") in problems
     assert ("重点项目", 10, "联系市领导", "Unknown leader “赵无名” in 冷水江市.") in problems
-    assert ("重点项目", 11, "项目代码", "This project is already in 重点项目 row 8: one row per project.") in problems
-    assert ("重点项目", 12, "项目名称", "This project is already in 重点项目 row 11: one row per project.") in problems
+    assert (
+        "重点项目",
+        11,
+        "项目代码",
+        "This project is already in 重点项目 row 8: one row per project.",
+    ) in problems
+    assert (
+        "重点项目",
+        12,
+        "项目名称",
+        "This project is already in 重点项目 row 11: one row per project.",
+    ) in problems
 
 
 @pytest.mark.django_db
@@ -141,5 +175,27 @@ def test_a_sheet_with_no_header_recognised(world):
     before = _counts()
     with translation.override("en"):
         result = projects_import(data=to_bytes(wb), file_name="说明.xlsx", by=world.reviewer)
-    assert [(p.sheet, p.row, p.message[:22]) for p in result.problems] == [("说明", None, "No header recognised: ")]
+    assert [(p.sheet, p.row, p.message[:22]) for p in result.problems] == [
+        ("说明", None, "No header recognised: ")
+    ]
     assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_a_code_of_another_countys_project_and_a_month_to_come(world):
+    from guatu.orgs.models import OrgUnitKind
+    from guatu.testing import make_project, make_unit
+
+    other = make_unit("新化县", OrgUnitKind.COUNTY)
+    make_project(location=other, name="新化项目", code="2021-431322-32-03-000009")
+    problems = _problems(world, [_row(code="2021-431322-32-03-000009")])
+    assert problems == [
+        (
+            "重点项目",
+            7,
+            "项目代码",
+            "Project code 2021-431322-32-03-000009 belongs to a project of another county.",
+        )
+    ]
+    problems = _problems(world, [_row()], title="冷水江市2099年1-3月重点项目调度表")
+    assert problems == [("", None, "", "Month 2099-03 has not come yet.")]
