@@ -37,7 +37,7 @@ def _counts():
 
 
 @pytest.mark.django_db
-def test_dispatch_table_imports_and_the_summary_equals_its_totals(world):
+def test_dispatch_table_imports_and_the_summary_equals_its_totals(client, world):
     data = to_bytes(dispatch_workbook())
 
     before = _counts()
@@ -54,6 +54,10 @@ def test_dispatch_table_imports_and_the_summary_equals_its_totals(world):
     assert summary.project_count == 3
     assert summary.annual_plan == totals["plan"] == Decimal("25000")
     assert summary.ytd_completed == totals["ytd"] == Decimal("6000.35")
+    client.force_login(world.reviewer)
+    api = client.get("/api/v1/investment/summary", {"period": "2022-03"}).json()
+    row = next(r for r in api["rows"] if r["tag"] == "key2022")
+    assert (row["projects"], row["annual_plan"], row["ytd_completed"]) == (3, "25000.00", "6000.35")
 
     plant = Project.objects.get(code="2021-431381-32-03-000101")
     assert (plant.lead_unit, [link.unit for link in plant.support_links.all()]) == (world.dept, [world.drc])
