@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guatu.access import gateway
@@ -133,7 +133,7 @@ class EditChoices:
 class TaskForceRowForm(forms.Form):
     """One member of the task force (工作专班); a row left blank is no member."""
 
-    name = forms.CharField(label=_("Name"), required=False, max_length=TASK_FORCE_LIMITS["name"])
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), required=False, max_length=TASK_FORCE_LIMITS["name"])
     duty = forms.CharField(label=_("Duty"), required=False, max_length=TASK_FORCE_LIMITS["duty"])
     unit = forms.ChoiceField(label=_("Unit"), required=False)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=TASK_FORCE_LIMITS["phone"])
