@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
@@ -9,9 +9,10 @@ from guatu.access import gateway
 from guatu.lights.queries import project_lights
 from guatu.lights.services import default_period
 from guatu.projects import queries
-from guatu.projects.exports import library_workbook
+from guatu.projects.exports import library_title, library_workbook
 from guatu.projects.forms import ProjectFilterForm
 from guatu.projects.models import Project
+from guatu.web.xlsx_export import xlsx_response
 
 PAGE_SIZE = 50
 
@@ -23,13 +24,7 @@ def _is_partial(request) -> bool:
 
 @login_required
 def project_list(request):
-    user = request.user
-    visible = gateway.visible_projects(user)
-    form = ProjectFilterForm(
-        request.GET, choices=queries.filter_choices(visible, gateway.visible_units(user))
-    )
-    period = form.selected_period() or default_period(gateway.default_unit(user))
-    projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
+    form, period, projects = _filtered_library(request)
     page = Paginator(projects.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = queries.finish_progress(list(page))
     context = {"form": form, "page": page, "rows": rows, "period": period}
@@ -39,22 +34,24 @@ def project_list(request):
     return response
 
 
-@login_required
-def project_export(request):
-    """The filtered library as an Excel file: every matching row, not just one page."""
+def _filtered_library(request):
+    """The list's filter form, its month and the matching projects with their progress (page and export)."""
     user = request.user
     visible = gateway.visible_projects(user)
     form = ProjectFilterForm(request.GET, choices=queries.filter_choices(visible, gateway.visible_units(user)))
     period = form.selected_period() or default_period(gateway.default_unit(user))
     projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
+    return form, period, projects
+
+
+@login_required
+def project_export(request):
+    """The filtered library as an Excel file: the page's filters, every matching row (not just one page)."""
+    form, period, projects = _filtered_library(request)
     rows = queries.finish_progress(list(projects.order_by("id")))
-    response = HttpResponse(
-        library_workbook(rows, period),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    filename = f"projects-{period}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    unit = form.filters().location or gateway.default_unit(request.user)
+    content = library_workbook(rows, period, unit_name=unit.display_name if unit else "")
+    return xlsx_response(content, f"{library_title()}-{period}.xlsx")
 
 
 def _get_project_for_user(user, pk) -> Project:
