@@ -24,3 +24,13 @@ def top_errors(form) -> list[str]:
     for field in form.hidden_fields():
         errors += field.errors
     return errors
+
+
+def show_month(form, period, field: str = "period") -> None:
+    """Let a month picker show the month its page shows when none was chosen: a blank picker under a
+    heading that names a month reads as "no month". A month typed in (even a wrong one) stays as typed."""
+    if not form.is_bound:
+        form.initial[field] = str(period)
+    elif not str(form.data.get(field, "")).strip():
+        form.data = form.data.copy()
+        form.data[field] = str(period)

@@ -22,6 +22,7 @@ from guatu.assessment.views.common import (
     num,
 )
 from guatu.lib.periods import Period
+from guatu.web.forms import show_month
 
 
 @login_required
@@ -31,6 +32,7 @@ def benchmark_page(request):
     if period is None:
         latest = PeerValue.objects.approved().order_by("-year", "-month").values("year", "month").first()
         period = Period(latest["year"], latest["month"]) if latest else Period.of(clock.today())
+    show_month(form, period)
     rows = benchmarks(period)
     sections = []
     for key, title, categories in (

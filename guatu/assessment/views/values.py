@@ -42,6 +42,7 @@ from guatu.assessment.views.common import (
 )
 from guatu.lib.periods import Period
 from guatu.orgs.models import OrgUnit
+from guatu.web.forms import show_month
 
 
 @login_required
@@ -50,6 +51,7 @@ def value_index(request):
     user = request.user
     form = PeriodForm(request.GET or None)
     period = (form.cleaned_data["period"] if form.is_valid() else None) or latest_value_period()
+    show_month(form, period)
     indicators = [
         ind
         for ind in gateway.visible_indicators(user)
