@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from guatu.access import gateway
 from guatu.assessment import services
+from guatu.assessment.exports import visible_groups
 from guatu.assessment.forms import (
     AppealForm,
 )
@@ -34,7 +35,6 @@ from guatu.assessment.views.common import (
     period_or_404,
     require_office,
     snapshot_of,
-    units_named,
 )
 from guatu.lib.periods import Period
 from guatu.lib.scoring.whatif import needed_improvement
@@ -64,17 +64,7 @@ def _render_results(request, scheme: Scheme, period: Period, *, compute_errors=(
         raise Http404("no results")
     groups, reproduces, appeals, awaiting, versions = [], None, 0, 0, []
     if snap is not None:
-        sees_all = gateway.sees_all_cards(user, snap)
-        names = [u["unit"] for g in snap.results["groups"] for u in g["units"]]
-        by_name = units_named(scheme, names)
-        for group in snap.results["groups"]:
-            units = [
-                {**u, "org": by_name.get(u["unit"])}
-                for u in group["units"]
-                if sees_all or (by_name.get(u["unit"]) and by_name[u["unit"]].pk == user.org_unit_id)
-            ]
-            if units:
-                groups.append({"name": group["name"], "units": units, "size": len(group["units"])})
+        groups = visible_groups(user, scheme, snap)
         if not groups:
             raise Http404("no results for this user")
         reproduces = services.snapshot_reproduces(snap)
