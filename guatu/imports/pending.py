@@ -37,7 +37,8 @@ def keep(user, data: bytes, file_name: str) -> str:
     remove_old()
     sha256 = hashlib.sha256(data).hexdigest()
     folder = _folder(user)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.mkdir(exist_ok=True, mode=0o700)
     (folder / f"{sha256}.xlsx").write_bytes(data)
     (folder / f"{sha256}.name").write_text(file_name[:255], encoding="utf-8")
     return sha256

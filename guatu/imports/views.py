@@ -21,7 +21,9 @@ def _importer(request):
 
 
 def _render(request, *, form, result=None, confirm=None, status=200):
-    recent = ProjectImport.objects.filter(by=request.user).select_related("jurisdiction")[:10]
+    root = gateway.library_root(request.user)
+    imports = ProjectImport.objects.all() if root is None else ProjectImport.objects.filter(jurisdiction=root)
+    recent = imports.select_related("by")[:10]
     return render(
         request,
         "imports/projects.html",

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from guatu.imports.dispatch_table import (
@@ -121,4 +122,5 @@ def test_bracketed_sections_leaders_with_posts_and_a_size_bound():
     sheet = read_sheet(ws)
     assert [(r.category, person_name(r.get("leader"))) for r in sheet.rows] == [("infrastructure", "李建国")]
     ws.cell(10001, 1, "x")
-    assert "at most 10000 rows" in read_sheet(ws).problems[0].message
+    with translation.override("en"):
+        assert "at most 10000 rows" in read_sheet(ws).problems[0].message

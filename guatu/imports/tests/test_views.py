@@ -11,8 +11,9 @@ from guatu.audit.models import AuditEvent
 from guatu.imports import pending
 from guatu.imports.models import ProjectImport
 from guatu.imports.tests.sheets import dispatch_workbook, to_bytes
+from guatu.orgs.models import OrgUnitKind
 from guatu.projects.models import Project
-from guatu.testing import make_tag
+from guatu.testing import make_tag, make_unit
 
 PAGE = reverse("imports:projects")
 CONFIRM = reverse("imports:projects_confirm")
@@ -151,10 +152,10 @@ def test_recent_imports_list_has_a_fixed_number_of_queries(client, world, django
 
     client.force_login(world.reviewer)
 
-    def add(n):
+    def add(n, jurisdiction=world.city):
         for i in range(n):
             ProjectImport.objects.create(
-                jurisdiction=world.city,
+                jurisdiction=jurisdiction,
                 file_name=f"{i}.xlsx",
                 sha256="0" * 64,
                 year=2022,
@@ -170,6 +171,7 @@ def test_recent_imports_list_has_a_fixed_number_of_queries(client, world, django
     with django_assert_max_num_queries(12) as few:
         client.get(PAGE)
     add(9)
+    add(1, jurisdiction=make_unit("新化县", OrgUnitKind.COUNTY))  # another county's import is not listed
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(PAGE).content.decode().count(".xlsx</td>") == 10
 
