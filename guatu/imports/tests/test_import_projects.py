@@ -148,6 +148,7 @@ def test_the_project_history_shows_the_import_in_chinese(client, world):
     page = client.get(reverse("projects:detail", args=[plant.pk])).content.decode()
     assert "导入期初完成数" in page and "创建项目" in page
     assert "3200.25" in page and "source" not in page and "ytd_completed" not in page
+    assert "调度表：1月至2022-03累计完成 3200.25，减去此前各月已审核通过的 0.00。" in page
 
 
 @pytest.mark.django_db
