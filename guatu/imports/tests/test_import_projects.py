@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from guatu.audit.models import AuditEvent
 from guatu.imports.models import ProjectImport
@@ -173,3 +174,26 @@ def test_an_existing_project_is_updated_with_what_changed_only(world):
     assert set(project.tags.values_list("code", flat=True)) == {"county", "key2022"}
     stage_event = AuditEvent.objects.filter(action="project.stage", project=project).get()
     assert stage_event.reason == "调度表 调度表.xlsx"
+
+
+@pytest.mark.django_db
+def test_report_set_opening_rules(world):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from guatu.reports.services import report_set_opening
+
+    project = world.project_a
+    with pytest.raises(PermissionDenied):
+        report_set_opening(project=project, period=MARCH, ytd_completed=Decimal("10"), by=world.dept_reporter)
+    make_report(project, "2022-01", "100", reporter=world.dept_reporter, reviewer=world.reviewer)
+    with translation.override("en"), pytest.raises(ValidationError, match="less than the 100.00 already approved"):
+        report_set_opening(project=project, period=MARCH, ytd_completed=Decimal("99.99"), by=world.reviewer)
+    make_report(project, "2022-02", "1", reporter=world.dept_reporter, status=ReportStatus.DRAFT)
+    with translation.override("en"), pytest.raises(ValidationError, match="that is Draft: finish or delete it"):
+        report_set_opening(project=project, period=Period(2022, 2), ytd_completed=Decimal("150"), by=world.reviewer)
+
+    opening = report_set_opening(project=project, period=MARCH, ytd_completed=Decimal("150.5"), by=world.reviewer)
+    assert (opening.amount, opening.status, opening.source) == (Decimal("50.50"), "approved", "opening")
+    events = AuditEvent.objects.count()
+    again = report_set_opening(project=project, period=MARCH, ytd_completed=Decimal("150.50"), by=world.reviewer)
+    assert again.pk == opening.pk and AuditEvent.objects.count() == events
