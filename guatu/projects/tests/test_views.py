@@ -168,8 +168,8 @@ def test_list_figures_use_approved_reports_of_the_period(client, world, settings
 
 
 @time_machine.travel(date(2023, 5, 10))
-def test_list_period_defaults_to_this_month_without_approved_reports(client, world):
-    assert str(_get(client, world.city_admin, LIST).context["period"]) == "2023-05"
+def test_list_period_defaults_to_the_latest_month_whose_reports_were_due(client, world):
+    assert str(_get(client, world.city_admin, LIST).context["period"]) == "2023-04"  # due on 5 May
 
 
 def test_bad_period_is_explained_in_chinese(client, world):
@@ -186,9 +186,9 @@ def test_list_query_count_does_not_grow_with_rows(client, world, django_assert_n
         return client.get(LIST, data={"tag": "county"})
 
     run()  # warm up: session, content types
-    # session, user, the user's unit; 4 filter choice lists; default period; count; rows; their tags;
-    # the page frame's unread-inbox badge.
-    with django_assert_num_queries(12):
+    # session, user, the user's unit; 4 filter choice lists; default period (the township's jurisdiction,
+    # its warning rules); count; rows; their tags; the page frame's unread-inbox badge.
+    with django_assert_num_queries(13):
         assert len(run().context["rows"]) == 1
     chain = IndustryChain.objects.create(name="光电产业链")
     for n in range(6):
@@ -196,7 +196,7 @@ def test_list_query_count_does_not_grow_with_rows(client, world, django_assert_n
             location=w.town_a, tags=[w.county_tag, w.pref_tag], leader=w.other_leader, chain=chain
         )
         make_report(project, "2022-01", str(n), reporter=w.reporter, reviewer=w.reviewer)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert len(run().context["rows"]) == 7
 
 
