@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from guatu.accounts.models import Role, User
-from guatu.dispatch.models import Meeting, Problem, SupervisionOrder
+from guatu.dispatch.models import Meeting, MeetingDecision, Problem, SupervisionOrder
 from guatu.orgs.models import JURISDICTION_KINDS, OrgUnit
 from guatu.projects.models import IndustryChain, Project, ProjectQuerySet
 from guatu.reports.models import MonthlyReport
@@ -579,11 +579,11 @@ def get_maintainable_project(user: User, pk) -> Project:
 
 
 def library_units(user: User):
-    """The units a maintainer may choose for a project (location, lead, support, task force)."""
+    """The units a maintainer may choose for a project (location, lead, support, task force): open ones."""
     if _is_unrestricted(user):
-        return OrgUnit.objects.all()
+        return OrgUnit.objects.open()
     root = library_root(user)
-    return OrgUnit.objects.subtree(root) if root else OrgUnit.objects.none()
+    return OrgUnit.objects.open().subtree(root) if root else OrgUnit.objects.none()
 
 
 def library_leaders(user: User):
@@ -591,9 +591,9 @@ def library_leaders(user: User):
     from guatu.orgs.models import Leader
 
     if _is_unrestricted(user):
-        return Leader.objects.all()
+        return Leader.objects.active()
     root = library_root(user)
-    return Leader.objects.filter(org_unit__path__startswith=root.path) if root else Leader.objects.none()
+    return Leader.objects.active().filter(org_unit__path__startswith=root.path) if root else Leader.objects.none()
 
 
 def library_chains(user: User):
@@ -718,3 +718,34 @@ def can_fill_unit_reports(user: User, unit: OrgUnit) -> bool:
         return False
     scope = scope_unit(user)
     return scope is not None and unit.is_within(scope)
+
+
+# --- meeting papers: decided items (议定事项), the agenda and the minutes -----------------------------------
+
+
+def meeting_jurisdiction(meeting: Meeting) -> OrgUnit | None:
+    """The jurisdiction a meeting belongs to: its scheduler's (None for a superuser without a unit)."""
+    unit = meeting.created_by.org_unit
+    return jurisdiction(unit) if unit is not None else None
+
+
+def can_record_decisions(user: User, meeting: Meeting) -> bool:
+    """The reviewers and city administrators who see the meeting, and the convening unit's people who act
+    (its office: reporters, reviewers, administrators), record its decided items."""
+    if not visible_meetings(user).filter(pk=meeting.pk).exists():
+        return False
+    if is_reviewer(user):
+        return True
+    return (
+        meeting.convenor_unit_id is not None
+        and user.org_unit_id == meeting.convenor_unit_id
+        and user.role in (Role.REPORTER, Role.REVIEWER, Role.CITY_ADMIN)
+    )
+
+
+def get_visible_decision(user: User, meeting: Meeting, pk) -> MeetingDecision:
+    """A decided item of a meeting the user sees (404 for another meeting's item or one that does not exist)."""
+    try:
+        return MeetingDecision.objects.get(meeting=get_visible_meeting(user, meeting.pk), pk=pk)
+    except (MeetingDecision.DoesNotExist, ValueError, TypeError):
+        raise Http404("decided item not found") from None

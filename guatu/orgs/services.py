@@ -1,8 +1,9 @@
 """Writes to the org tree: units (add, change, move, close, reopen) and leaders (add, change, end a post).
 
 Every write is atomic and audited. An administrator acting (`by`) is checked through the gateway: a city
-administrator manages the units of their own jurisdiction only. `by=None`, or the demo's inactive data
-loader, is a system load (the demo, tests' helpers) and is not checked.
+administrator manages the units of their own jurisdiction only. `by=None`, or a command-line loader's account
+(`gateway.is_system_actor`: the demo's), is a system load and is not checked; any other account, a disabled
+one included, is.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ LEADER_FIELDS = ["name", "post", "org_unit", "is_principal", "sort_order", "is_a
 
 def is_acting(by) -> bool:
     """Whether `by` is a person acting (checked), rather than a system load."""
-    return by is not None and by.is_active
+    from guatu.access import gateway
+
+    return by is not None and not gateway.is_system_actor(by)
 
 
 def check_manages(by, *units: OrgUnit | None) -> None:

@@ -120,10 +120,23 @@ class EditChoices:
     root: OrgUnit | None  # the jurisdiction support unit names are looked up in; None: the whole tree
 
     @classmethod
-    def for_user(cls, user) -> "EditChoices":
+    def for_user(cls, user, project: Project | None = None) -> "EditChoices":
+        """Open units and leaders in post; editing a project, also the ones it has, should a unit have closed or
+        a post ended since (the project keeps them until someone changes them)."""
+        units = list(gateway.library_units(user).order_by("path"))
+        leaders = list(gateway.library_leaders(user).order_by("sort_order", "id"))
+        if project is not None:
+            have = {unit.pk for unit in units}
+            kept = {project.location_unit_id, project.lead_unit_id} | {
+                link.unit_id for link in project.support_links.all()
+            }
+            if kept - have:
+                units = sorted([*units, *OrgUnit.objects.filter(pk__in=kept - have)], key=lambda unit: unit.path)
+            if project.responsible_leader_id and project.responsible_leader_id not in {x.pk for x in leaders}:
+                leaders.append(Leader.objects.get(pk=project.responsible_leader_id))
         return cls(
-            units=list(gateway.library_units(user).order_by("path")),
-            leaders=list(gateway.library_leaders(user).order_by("sort_order", "id")),
+            units=units,
+            leaders=leaders,
             chains=list(gateway.library_chains(user).order_by("id")),
             tags=list(LevelTag.objects.order_by("sort_order", "id")),
             root=gateway.library_root(user),

@@ -286,8 +286,9 @@ def test_the_edit_page_query_count_does_not_grow_with_the_task_force(client, wor
     client.get(_url("edit", small))
     for project in (small, big):
         # session, user; the project; the units, leaders, chains and tags to choose from; the project's tags,
-        # support units and task force (with their units); the page frame (menu, inbox badge)
-        with django_assert_num_queries(13):
+        # support units and task force (with their units); the units it has kept, should one have closed; the
+        # page frame (menu, inbox badge)
+        with django_assert_num_queries(14):
             assert client.get(_url("edit", project)).status_code == 200
 
 
@@ -335,3 +336,24 @@ def test_too_many_support_units_are_refused_before_any_lookup(client, world, dja
     with django_assert_max_num_queries(20):
         response = client.post(NEW, _post_data(world, support_units=lines))
     assert response.status_code == 400 and "31" in response.context["form"].errors["support_units"][0]
+
+
+def test_a_closed_unit_and_an_ended_post_are_not_offered_for_new_work_but_stay_on_projects_that_have_them(
+    client, world
+):
+    from guatu.orgs.services import leader_end, orgunit_close
+
+    w = world
+    town = make_unit("资江街道", OrgUnitKind.STREET, parent=w.city)
+    project = make_project(location=town, lead=town, name="资江街道老旧小区改造", leader=w.other_leader)
+    orgunit_close(unit=town, expected_version=town.version, reason="区划调整", by=None)
+    leader_end(leader=w.other_leader, expected_version=w.other_leader.version, by=None)
+    client.force_login(w.reviewer)
+
+    page = client.get(NEW).content.decode()
+    assert "资江街道" not in page
+    assert w.other_leader.name not in page
+
+    edit = client.get(_url("edit", project)).content.decode()
+    assert f'<option value="{town.pk}" selected>' in edit
+    assert f'<option value="{w.other_leader.pk}" selected>' in edit

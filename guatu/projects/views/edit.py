@@ -71,7 +71,7 @@ def project_edit(request, pk):
     project = gateway.get_maintainable_project(request.user, pk)
     form = ProjectForm(
         request.POST or None,
-        choices=EditChoices.for_user(request.user),
+        choices=EditChoices.for_user(request.user, project),
         project=project,
         initial=ProjectForm.initial_of(project),
     )
