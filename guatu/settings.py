@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "guatu.assessment",
     "guatu.imports",
     "guatu.demo",
+    "guatu.jobs",
+    "django_tasks",  # Django's Tasks framework, backported to 5.2 (built in as django.tasks from 6.0)
+    "django_tasks_db",  # its database backend: the queue is a table, run by `guatu db_worker`
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -167,6 +170,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not env_bool("GUATU_STATIC_MANIFEST", False)
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Background jobs (guatu/jobs): long documents and exports are queued in the database and run by
+# `guatu db_worker` (started by `make run`; a systemd unit in production, README). The tests use the same
+# database backend, not the immediate one: a test that runs a job runs the real worker over the real queue
+# (guatu/jobs/testing.py), in-process and in a few milliseconds, so what is tested is what production does.
+# Finished files are kept in GUATU_DATA_DIR/jobs/, never under a public URL, for GUATU_JOBS_KEEP_DAYS days.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+GUATU_JOBS_KEEP_DAYS = env_int("GUATU_JOBS_KEEP_DAYS", 7)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "guatu@localhost")

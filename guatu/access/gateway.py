@@ -749,3 +749,39 @@ def get_visible_decision(user: User, meeting: Meeting, pk) -> MeetingDecision:
         return MeetingDecision.objects.get(meeting=get_visible_meeting(user, meeting.pk), pk=pk)
     except (MeetingDecision.DoesNotExist, ValueError, TypeError):
         raise Http404("decided item not found") from None
+
+
+# --- background jobs: long documents and exports, kept for whoever asked -------------------------------------
+
+
+def may_start_job(user: User, unit: OrgUnit, *, whole_unit: bool = False) -> bool:
+    """A job about `unit` may be asked for by whoever sees the unit (and, for unit-wide figures such as a
+    bulletin's, every project of it)."""
+    if not visible_units(user).filter(pk=unit.pk).exists():
+        return False
+    return sees_whole_unit(user, unit) if whole_unit else True
+
+
+def visible_jobs(user: User):
+    """The user's own jobs, about units they still see. Nobody sees another user's files, whatever their role."""
+    from guatu.jobs.models import Job
+
+    if not user.is_authenticated or not user.is_active:
+        return Job.objects.none()
+    return Job.objects.filter(requested_by=user, unit__in=visible_units(user).values("pk"))
+
+
+def get_visible_job(user: User, pk):
+    """The user's job, or 404: another user's job, or one about a unit the requester no longer sees (moved
+    to another unit, another role), looks like one that does not exist."""
+    from guatu.jobs.models import Job
+    from guatu.jobs.registry import get_kind
+
+    try:
+        job = visible_jobs(user).select_related("unit").get(pk=pk)
+    except (Job.DoesNotExist, ValueError, TypeError):
+        raise Http404("job not found") from None
+    kind = get_kind(job.kind)
+    if kind is not None and kind.whole_unit and not sees_whole_unit(user, job.unit):
+        raise Http404("job not found")
+    return job
