@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from guatu.battlemap.api import router as battlemap_router
 from guatu.investment.api import router as investment_router
 from guatu.projects.api import router as projects_router
 
@@ -16,3 +17,4 @@ api = NinjaAPI(
 )
 api.add_router("/investment/", investment_router)
 api.add_router("/projects/", projects_router)
+api.add_router("/battlemap", battlemap_router)

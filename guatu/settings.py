@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "guatu.dispatch",
     "guatu.assessment",
     "guatu.imports",
+    "guatu.battlemap",
     "guatu.demo",
     "guatu.jobs",
     "django_tasks",  # Django's Tasks framework, backported to 5.2 (built in as django.tasks from 6.0)

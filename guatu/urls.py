@@ -20,6 +20,7 @@ urlpatterns = [
     path("inbox/", include("guatu.notifications.urls")),
     path("assessment/", include("guatu.assessment.urls")),
     path("imports/", include("guatu.imports.urls")),
+    path("battlemap/", include("guatu.battlemap.urls")),
     path("jobs/", include("guatu.jobs.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,538 @@
+"""GET /api/v1/battlemap: the battle map's figures for one unit and month, each with the link to the list
+behind it. Money as exact 万元 strings and percentages as strings, as the summary API gives them.
+
+The page (views.py) embeds the same payload (`payload()`), so the page and the endpoint cannot disagree.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from guatu.access import gateway
+from guatu.battlemap.queries import BattleMap, band, battlemap_data
+from guatu.dispatch.models import OPEN_STATUSES, ProblemStatus, Tier
+from guatu.dispatch.queries import OPEN
+from guatu.lib.money import percent, round_half_up
+from guatu.lib.periods import Period, PeriodError
+from guatu.lib.progress import Progress
+from guatu.lights.services import default_period
+from guatu.orgs.models import OrgUnit, OrgUnitKind
+
+router = Router(tags=["battlemap"])
+
+PERIOD_ERROR = "period 参数格式应为 YYYY-MM，例如 2022-03"
+NO_UNIT = "没有可查看的单位"
+MAX_ID = 2**31 - 1
+
+
+class BattlemapParams(Schema):
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="Org unit id; default the reader's own scope")
+    period: str | None = Field(
+        None,
+        max_length=7,
+        description="YYYY-MM; default the month the unit's pages open on (lights.services.default_period)",
+    )
+
+
+class Figures(Schema):
+    """A set of projects' year to date (guatu.lib.progress.Progress), as the summary API writes it."""
+
+    ytd_completed: str = Field(description="Approved, January to the month, 万元 (exact)")
+    annual_plan: str = Field(description="Sum of the annual plans, 万元 (exact)")
+    planned_to_date: str = Field(
+        description="The plan to date: phased months plus the unphased rest pro rata, 万元"
+    )
+    completion_rate_percent: str | None = Field(
+        description="ytd_completed ÷ annual_plan, in % (half-up, 2 places)"
+    )
+    time_progress_percent: str = Field(description="时序进度: months elapsed ÷ 12, in %")
+    planned_progress_percent: str = Field(description="计划进度: planned_to_date ÷ annual_plan, in %")
+    deviation_points: str | None = Field(description="Completion rate − planned progress, percentage points")
+    band: str = Field(
+        description="Completion rate against time progress: ahead, behind (by no more than the warning rules' "
+        "yellow threshold), far_behind, no_plan"
+    )
+
+
+class TagOut(Schema):
+    tag: str = Field(description="Level tag code")
+    name: str
+    projects: int = Field(description="Counted projects carrying the tag with a plan for the year")
+    figures: Figures
+    url: str = Field(description="The project list with the same filters")
+
+
+class CurvePointOut(Schema):
+    month: int
+    completed: str | None = Field(description="Completed January to this month, 万元; null after the period")
+    planned_to_date: str = Field(description="The phased plan to the end of this month, 万元")
+    completion_rate_percent: str | None
+    planned_progress_percent: str
+
+
+class CurveOut(Schema):
+    tag: str
+    name: str
+    points: list[CurvePointOut] = Field(description="Months 1..12 of the period's year")
+
+
+class TagLightsOut(Schema):
+    tag: str
+    name: str
+    projects: int
+    green: int
+    yellow: int
+    red: int
+    unlit: int = Field(description="Projects on the list with no light computed for the month")
+    url: str = Field(description="The red and yellow list (lights board) of the unit and month")
+
+
+class UnitLightsOut(Schema):
+    unit_id: int
+    name: str
+    red: int
+    yellow: int
+    url: str
+
+
+class LightsOut(Schema):
+    red: int
+    yellow: int
+    url: str
+    by_tag: list[TagLightsOut]
+    by_unit: list[UnitLightsOut] = Field(
+        description="Per unit directly below: projects located in or led by it"
+    )
+
+
+class UnitRankOut(Schema):
+    rank: int
+    unit_id: int
+    name: str
+    kind: str
+    division_code: str
+    projects: int
+    figures: Figures
+    url: str = Field(description="The project list: ?location= for an area, ?lead= for a department")
+
+
+class ChainOut(Schema):
+    chain_id: int
+    name: str
+    chief: str | None
+    projects: int
+    figures: Figures
+    url: str
+
+
+class ProblemCellOut(Schema):
+    tier: int
+    tier_label: str
+    status: str
+    status_label: str
+    count: int
+    overdue: int
+    url: str
+    overdue_url: str | None
+
+
+class ProblemsOut(Schema):
+    open: int
+    overdue: int
+    url: str = Field(description="The problem list of the unit, open ones")
+    overdue_url: str
+    cells: list[ProblemCellOut] = Field(description="Per tier and status")
+
+
+class OrderOut(Schema):
+    id: int
+    project: str
+    addressee: str
+    deadline: str
+    overdue: bool
+    url: str
+
+
+class OrdersOut(Schema):
+    issued: int = Field(description="Waiting for a response")
+    responded: int
+    closed: int
+    overdue: int = Field(description="Waiting for a response past the deadline")
+    due_soon: int = Field(description="Waiting for a response, deadline within a week")
+    url: str
+    overdue_url: str
+    due: list[OrderOut] = Field(description="Waiting for a response, soonest deadline first (at most 10)")
+
+
+class RankedUnitOut(Schema):
+    rank: int
+    unit: str
+    total: str
+    grade: str
+    url: str | None
+
+
+class RankingGroupOut(Schema):
+    name: str
+    units: list[RankedUnitOut]
+
+
+class RankingOut(Schema):
+    scheme: str
+    period: str
+    revision: int
+    url: str = Field(description="The results page")
+    groups: list[RankingGroupOut]
+
+
+class HeadlineOut(Schema):
+    position: int
+    name: str
+    measure: str
+    target: str
+    quarter_target: str | None
+    actual: str | None
+    growth_percent: str | None
+    peer_rank: int | None
+    met: bool | None = Field(description="null: not entered for the quarter")
+
+
+class HeadlinesOut(Schema):
+    year: int
+    quarter: int
+    url: str
+    rows: list[HeadlineOut]
+
+
+class ChildOut(Schema):
+    """A unit on the map (a county on a prefecture's map, a township tile on a county's)."""
+
+    unit_id: int
+    name: str
+    kind: str
+    division_code: str
+    projects: int
+    completion_rate_percent: str | None
+    time_progress_percent: str
+    band: str
+    url: str
+
+
+class BattlemapOut(Schema):
+    period: str
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    today: str
+    time_progress_percent: str
+    yellow_behind_points: str = Field(description="The warning rules' yellow threshold the bands are cut at")
+    map: str = Field(description="counties (boundary map), tiles (schematic map of townships) or empty")
+    tags: list[TagOut]
+    curves: list[CurveOut]
+    lights: LightsOut
+    areas: list[UnitRankOut] = Field(
+        description="Townships, streets, zones (or counties), ranked by completion"
+    )
+    departments: list[UnitRankOut] = Field(
+        description="Departments, ranked by completion of the projects they lead"
+    )
+    children: list[ChildOut] = Field(
+        description="The map's units: counties or townships, with their colour band"
+    )
+    problems: ProblemsOut
+    orders: OrdersOut
+    rankings: list[RankingOut] = Field(description="Latest published assessment result of each scheme")
+    headlines: HeadlinesOut
+    chains: list[ChainOut]
+
+
+# --- building the payload -----------------------------------------------------------------------------------
+
+
+def _money(value) -> str:
+    """万元 to the cent, exact."""
+    return format(round_half_up(value, 2), "f")
+
+
+def _text(value) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _figures(progress: Progress, band: str) -> dict:
+    return {
+        "ytd_completed": _money(progress.ytd_completed),
+        "annual_plan": _money(progress.annual_plan or Decimal(0)),
+        "planned_to_date": _money(progress.planned_to_date or Decimal(0)),
+        "completion_rate_percent": _text(percent(progress.completion_rate)),
+        "time_progress_percent": _text(percent(progress.time_progress)),
+        "planned_progress_percent": _text(percent(progress.planned_progress)),
+        "deviation_points": _text(progress.deviation_points),
+        "band": band,
+    }
+
+
+def _url(name: str, args=(), **query) -> str:
+    query = {key: value for key, value in query.items() if value not in (None, "")}
+    return reverse(name, args=args) + ("?" + urlencode(query) if query else "")
+
+
+def project_filter(unit: OrgUnit, is_default: bool) -> dict:
+    """The project list's filter for a unit's projects: none for the reader's own scope (the list starts
+    there), the lead unit for a department, the location for an area."""
+    if is_default:
+        return {}
+    return {"lead": unit.pk} if unit.kind == OrgUnitKind.DEPARTMENT else {"location": unit.pk}
+
+
+def payload(user, unit: OrgUnit, period: Period) -> dict:
+    """The battle map as BattlemapOut's JSON (the endpoint's answer and the page's embedded data)."""
+    data = battlemap_data(user, unit, period)
+    return BattlemapOut.model_validate(_build(user, data)).model_dump(mode="json")
+
+
+def _build(user, data: BattleMap) -> dict:
+    unit, period, month = data.unit, data.period, str(data.period)
+    is_default = gateway.default_unit(user) == unit
+    own = project_filter(unit, is_default)
+    board_unit = None if is_default else unit.pk
+
+    def ranked(rows):
+        return [
+            {
+                "rank": n,
+                "unit_id": row.unit.pk,
+                "name": row.unit.display_name,
+                "kind": row.unit.kind,
+                "division_code": row.unit.division_code,
+                "projects": row.projects,
+                "figures": _figures(row.progress, row.band),
+                "url": _url("projects:list", period=month, **project_filter(row.unit, False)),
+            }
+            for n, row in enumerate(rows, 1)
+        ]
+
+    open_count = sum(cell.count for cell in data.problems if cell.status in OPEN_STATUSES)
+    overdue = sum(cell.overdue for cell in data.problems)
+    headline_year, headline_quarter = data.headline_quarter
+    return {
+        "period": month,
+        "unit_id": unit.pk,
+        "unit_name": unit.name,
+        "unit_kind": unit.kind,
+        "today": data.today.isoformat(),
+        "time_progress_percent": _text(percent(data.summary.rows[0].time_progress))
+        if data.summary.rows
+        else _text(percent(Progress(month=period.month).time_progress)),
+        "yellow_behind_points": _text(data.rules.yellow_behind_points),
+        "map": data.map_kind,
+        "tags": [
+            {
+                "tag": row.tag.code,
+                "name": row.tag.name,
+                "projects": row.project_count,
+                "figures": _figures(row.progress, band(row.progress, data.rules)),
+                "url": _url("projects:list", tag=row.tag.code, period=month, **own),
+            }
+            for row in data.summary.rows
+        ],
+        "curves": [
+            {
+                "tag": curve.tag.code,
+                "name": curve.tag.name,
+                "points": [
+                    {
+                        "month": point.month,
+                        "completed": None if point.completed is None else _money(point.completed),
+                        "planned_to_date": _money(point.planned_to_date),
+                        "completion_rate_percent": _text(percent(point.progress.completion_rate))
+                        if point.completed is not None
+                        else None,
+                        "planned_progress_percent": _text(percent(point.progress.planned_progress)),
+                    }
+                    for point in curve.points
+                ],
+            }
+            for curve in data.curves
+        ],
+        "lights": {
+            "red": data.red,
+            "yellow": data.yellow,
+            "url": _url("lights:board", period=month, unit=board_unit),
+            "by_tag": [
+                {
+                    "tag": row.tag.code,
+                    "name": row.tag.name,
+                    "projects": row.projects,
+                    "green": row.green,
+                    "yellow": row.yellow,
+                    "red": row.red,
+                    "unlit": row.unlit,
+                    "url": _url("lights:board", period=month, unit=board_unit),
+                }
+                for row in data.tag_lights
+            ],
+            "by_unit": [
+                {
+                    "unit_id": row.unit.pk,
+                    "name": row.unit.display_name,
+                    "red": row.red,
+                    "yellow": row.yellow,
+                    "url": _url("lights:board", period=month, unit=row.unit.pk),
+                }
+                for row in data.unit_lights
+            ],
+        },
+        "areas": ranked(data.areas),
+        "departments": ranked(data.departments),
+        "children": [
+            {
+                "unit_id": row.unit.pk,
+                "name": row.unit.display_name,
+                "kind": row.unit.kind,
+                "division_code": row.unit.division_code,
+                "projects": row.projects,
+                "completion_rate_percent": _text(percent(row.progress.completion_rate)),
+                "time_progress_percent": _text(percent(row.progress.time_progress)),
+                "band": row.band,
+                "url": _url("projects:list", period=month, **project_filter(row.unit, False)),
+            }
+            for row in sorted(data.areas, key=lambda row: (row.unit.sort_order, row.unit.path))
+        ]
+        if data.map_kind
+        else [],
+        "problems": {
+            "open": open_count,
+            "overdue": overdue,
+            "url": _url("dispatch:problem_list", unit=unit.pk, status=OPEN),
+            "overdue_url": _url("dispatch:problem_list", unit=unit.pk, overdue="on"),
+            "cells": [
+                {
+                    "tier": cell.tier,
+                    "tier_label": str(Tier(cell.tier).label),
+                    "status": cell.status,
+                    "status_label": str(ProblemStatus(cell.status).label),
+                    "count": cell.count,
+                    "overdue": cell.overdue,
+                    "url": _url("dispatch:problem_list", unit=unit.pk, tier=cell.tier, status=cell.status),
+                    "overdue_url": _url(
+                        "dispatch:problem_list",
+                        unit=unit.pk,
+                        tier=cell.tier,
+                        status=cell.status,
+                        overdue="on",
+                    )
+                    if cell.overdue
+                    else None,
+                }
+                for cell in data.problems
+            ],
+        },
+        "orders": {
+            "issued": data.orders.issued,
+            "responded": data.orders.responded,
+            "closed": data.orders.closed,
+            "overdue": data.orders.overdue,
+            "due_soon": data.orders.due_soon,
+            "url": _url("dispatch:order_list", status="issued"),
+            "overdue_url": _url("dispatch:order_list", status="issued", overdue="on"),
+            "due": [
+                {
+                    "id": order.pk,
+                    "project": order.project.name if order.project_id else "",
+                    "addressee": order.addressee.display_name,
+                    "deadline": order.deadline.isoformat(),
+                    "overdue": order.overdue,
+                    "url": reverse("dispatch:order", args=[order.pk]),
+                }
+                for order in data.orders.due
+            ],
+        },
+        "rankings": [
+            {
+                "scheme": ranking.snapshot.scheme.name,
+                "period": ranking.snapshot.period,
+                "revision": ranking.snapshot.revision,
+                "url": reverse(
+                    "assessment:results", args=[ranking.snapshot.scheme_id, ranking.snapshot.period]
+                ),
+                "groups": [
+                    {
+                        "name": group["name"],
+                        "units": [
+                            {
+                                "rank": row["rank"],
+                                "unit": row["unit"],
+                                "total": str(row["total"]),
+                                "grade": str(row.get("grade") or ""),
+                                "url": reverse(
+                                    "assessment:card",
+                                    args=[ranking.snapshot.scheme_id, ranking.snapshot.period, row["org"].pk],
+                                )
+                                if row.get("org")
+                                else None,
+                            }
+                            for row in group["units"]
+                        ],
+                    }
+                    for group in ranking.groups
+                ],
+            }
+            for ranking in data.rankings
+        ],
+        "headlines": {
+            "year": headline_year,
+            "quarter": headline_quarter,
+            "url": _url("assessment:headline", year=headline_year, quarter=headline_quarter),
+            "rows": [
+                {
+                    "position": ind.position,
+                    "name": ind.name,
+                    "measure": ind.measure,
+                    "target": _text(ind.target),
+                    "quarter_target": None if value is None else _text(value.quarter_target),
+                    "actual": None if value is None else _text(value.actual),
+                    "growth_percent": None if value is None else _text(value.growth),
+                    "peer_rank": None if value is None else value.peer_rank,
+                    "met": None if value is None else value.met,
+                }
+                for ind, value in data.headlines
+            ],
+        },
+        "chains": [
+            {
+                "chain_id": row.chain.pk,
+                "name": row.chain.name,
+                "chief": row.chain.chief.name if row.chain.chief_id else None,
+                "projects": row.projects,
+                "figures": _figures(row.progress, row.band),
+                "url": _url("projects:list", chain=row.chain.pk, period=month, **own),
+            }
+            for row in data.chains
+        ],
+    }
+
+
+def resolve(user, unit_id: int | None, period_text: str | None) -> tuple[OrgUnit, Period]:
+    """The unit (through the gateway: 404 when not visible) and the month (422 when malformed)."""
+    period = None
+    if period_text:
+        try:
+            period = Period.parse(period_text)
+        except PeriodError:
+            raise HttpError(422, PERIOD_ERROR) from None
+    unit = gateway.get_visible_unit(user, unit_id) if unit_id is not None else gateway.default_unit(user)
+    if unit is None:
+        raise HttpError(404, NO_UNIT)
+    return unit, period or default_period(unit)
+
+
+@router.get("", response=BattlemapOut, summary="The battle map (挂图作战) of a unit and month")
+def battlemap(request, params: Query[BattlemapParams]):
+    """Every panel's figures for `unit` and `period`, each with the URL of the list behind it."""
+    unit, period = resolve(request.user, params.unit, params.period)
+    return payload(request.user, unit, period)
