@@ -103,3 +103,41 @@ def test_loudi_counties_draw_from_vendored_files(live_server, open_browser):
     page.mouse.click(box["x"] + xinhua[0], box["y"] + xinhua[1])
     page.wait_for_url("**/projects/?unit=3")
     assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prefecture_users_battle_map_shows_its_counties(live_server, browser_as):
+    """On the battle map page itself: 娄底市's reviewer sees its counties drawn, 冷水江市 coloured by its report."""
+    from django.urls import reverse
+
+    from guatu.accounts.models import Role
+    from guatu.orgs.models import OrgUnitKind
+    from guatu.testing import make_project, make_report, make_tag, make_unit, make_user
+
+    loudi = make_unit("娄底市", OrgUnitKind.PREFECTURE, division_code="431300")
+    lsj = make_unit("冷水江市", OrgUnitKind.COUNTY, loudi, division_code="431381")
+    make_unit("新化县", OrgUnitKind.COUNTY, loudi, division_code="431322")
+    town = make_unit("禾青镇", OrgUnitKind.TOWNSHIP, lsj)
+    reviewer = make_user("loudi_reviewer", loudi, Role.REVIEWER)
+    reporter = make_user("heqing", town, Role.REPORTER)
+    project = make_project(location=town, tags=[make_tag("prefecture", "娄底市重点", "娄底市重点项目", 2)])
+    make_report(project, "2022-03", "400", reporter=reporter, reviewer=reviewer)
+
+    page = browser_as(reviewer)
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server.url + reverse("battlemap:page") + "?period=2022-03")
+    county_map = page.locator("#county-map")
+    expect(county_map).to_have_attribute("data-ready", "1")
+    expect(county_map).to_have_attribute("data-counties", "2")
+    county_map.scroll_into_view_if_needed()
+    county_map.screenshot(path=f"{SHOT_DIR}/countymap-prefecture-page.png")
+    bands = dict(
+        page.evaluate(
+            """() => echarts.getInstanceByDom(document.getElementById('county-map'))
+                .getOption().series[0].data.map(d => [d.county, d.band])"""
+        )
+    )
+    assert bands["新化县"] == "no_plan" and bands["冷水江市"] != "no_plan"
+    assert errors == []
