@@ -243,6 +243,20 @@ def minutes_recorded(meeting, *, before: Fields, after: Fields, by) -> AuditEven
     return _changed("meeting.minutes", meeting, before=before, after=after, by=by)
 
 
+def decision_added(decision, *, after: Fields, by) -> AuditEvent:
+    """A meeting's decided item (议定事项) recorded; `project` is its linked project, if any."""
+    return _created("meeting.decision_add", decision, after=after, by=by, project=decision.project)
+
+
+def decision_changed(decision, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("meeting.decision_update", decision, before=before, after=after, by=by, project=decision.project)
+
+
+def decision_removed(decision, *, before: Fields, by) -> AuditEvent:
+    """The item's last state is in `before`: its history stays readable after the row is gone."""
+    return _changed("meeting.decision_remove", decision, before=before, after={}, by=by, project=decision.project)
+
+
 # --- assessment
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guatu import clock
 from guatu.dispatch.dates import deadline_error, meeting_date_error
-from guatu.dispatch.models import ProblemCategory, ProblemFeedback, ProblemStatus, Tier
+from guatu.dispatch.models import MeetingDecision, ProblemCategory, ProblemFeedback, ProblemStatus, Tier
 from guatu.dispatch.queries import OPEN
 from guatu.web.uploads import DOCUMENT_EXTENSIONS, check_upload, name_room
 
@@ -387,3 +387,49 @@ class DecidedItemForm(forms.Form):
 
     def clean_deadline(self) -> date | None:
         return _checked_deadline(self.cleaned_data["deadline"])
+
+
+class DecisionForm(forms.Form):
+    """A meeting's decided item (会议议定事项): what was decided, who leads it, who supports, by when; optionally
+    the project or the problem it concerns. Editing carries the version the item was read at."""
+
+    text = forms.CharField(
+        label=_("Decided item"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MeetingDecision._meta.get_field("text").max_length,
+    )
+    responsible_unit = UnitChoiceField(label=_("Responsible unit"), empty_label="—")
+    support_units = UnitMultipleChoiceField(
+        label=_("Support units"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    deadline = forms.DateField(label=_("Deadline"), widget=_date_widget())
+    project = forms.ModelChoiceField(label=_("Project"), queryset=None, required=False, empty_label="—")
+    problem = forms.ModelChoiceField(label=_("Problem"), queryset=None, required=False, empty_label="—")
+    # Not required here: the service refuses a change without the version it was read at, in its own words.
+    version = forms.IntegerField(
+        label=_("Version"), required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, units, projects, problems, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_unit"].set_units(units)
+        self.fields["support_units"].set_units(units)
+        self.fields["project"].queryset = projects
+        self.fields["problem"].queryset = problems
+        for name in ("project", "problem"):
+            self.fields[name].error_messages["invalid_choice"] = gettext("Pick one from the list.")
+        _required(self.fields["text"], gettext("Write the decided item."))
+        _required(self.fields["responsible_unit"], gettext("Pick the unit responsible for the item."))
+        _required(self.fields["deadline"], gettext("Give the deadline of the item."))
+        self.fields["deadline"].error_messages["invalid"] = gettext(
+            "The deadline must be a date such as 2022-03-31."
+        )
+
+    def clean_deadline(self) -> date | None:
+        return _checked_deadline(self.cleaned_data["deadline"])
+
+
+class DecisionRemoveForm(forms.Form):
+    version = forms.IntegerField(
+        label=_("Version"), required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )

@@ -265,3 +265,63 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MeetingDecisionQuerySet(models.QuerySet):
+    def for_list(self):
+        return (
+            self.select_related("responsible_unit", "project", "problem")
+            .prefetch_related("support_units")
+            .order_by("position", "pk")
+        )
+
+
+class MeetingDecision(models.Model):
+    """A decided item of a meeting (会议议定事项), recorded after it: what was decided, the unit responsible
+    (牵头单位) and those supporting it (配合单位), the deadline; the minutes (会议纪要) list them in order."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("dispatch meeting"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    position = models.PositiveSmallIntegerField(_("item number"))
+    text = models.CharField(_("decided item"), max_length=1000)
+    responsible_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    support_units = models.ManyToManyField(
+        "orgs.OrgUnit", verbose_name=_("support units"), blank=True, related_name="+"
+    )
+    deadline = models.DateField(pgettext_lazy("decided item", "deadline"))
+    problem = models.ForeignKey(
+        Problem,
+        verbose_name=_("problem"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meeting_decisions",
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meeting_decisions",
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = MeetingDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decided item")
+        verbose_name_plural = _("decided items")
+        ordering = ["meeting", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "position"], name="decision_position_once_per_meeting"
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="decision_position_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]

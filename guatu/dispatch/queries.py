@@ -301,3 +301,42 @@ def latest_lights(projects) -> tuple[list[ProjectLight], tuple[int, int] | None]
         light.reason_texts = [describe_reason(reason) for reason in light.reasons]
     lights.sort(key=lambda light: (RED_FIRST[light.light], light.project.name))
     return lights, latest
+
+
+# --- meeting papers ----------------------------------------------------------------------------------------
+
+
+def agenda_sections(meeting) -> tuple[list[dict], list[dict]]:
+    """The meeting's agenda as its page and its .docx show it: the red and yellow projects (red first), then
+    the open problems at its tier, both as `meeting_agenda` saw them on the meeting's date (the snapshot taken
+    when it was scheduled, so nothing after that day enters it)."""
+    agenda = sorted(
+        meeting.agenda,
+        key=lambda entry: (entry.get("kind") != "project", RED_FIRST.get(entry.get("light"), 3)),
+    )
+    projects = [
+        {**entry, "light_label": LightColor(entry["light"]).label}
+        for entry in agenda
+        if entry.get("kind") == "project"
+    ]
+    problems = [entry for entry in agenda if entry.get("kind") == "problem"]
+    return projects, problems
+
+
+def meeting_decisions(meeting) -> list:
+    """A meeting's decided items in order, with their units, project and problem: two queries."""
+    return list(meeting.decisions.for_list())
+
+
+def decision_units(meeting) -> list[OrgUnit]:
+    """The units a decided item may name: the open units of the meeting's jurisdiction, in tree order."""
+    office = gateway.meeting_jurisdiction(meeting)
+    units = OrgUnit.objects.open()
+    return list((units.subtree(office) if office is not None else units).order_by("path"))
+
+
+def decision_problems(meeting, problems):
+    """The problems a decided item may concern: those raised at the meeting or on its agenda (`problems` is
+    what the reader may see)."""
+    on_agenda = [entry["problem_id"] for entry in meeting.agenda if entry.get("kind") == "problem"]
+    return problems.filter(Q(meeting=meeting) | Q(pk__in=on_agenda)).order_by("pk")

@@ -20,13 +20,14 @@ from django.utils.translation import gettext_noop
 from guatu import clock
 from guatu.access import gateway
 from guatu.audit import events
-from guatu.audit.services import snapshot
-from guatu.audit.workflow import Step, Workflow
+from guatu.audit.services import changes, snapshot
+from guatu.audit.workflow import Step, Workflow, check_version
 from guatu.dispatch.dates import deadline_error, meeting_date_error
 from guatu.dispatch.models import (
     OPEN_STATUSES,
     Escalation,
     Meeting,
+    MeetingDecision,
     Problem,
     ProblemFeedback,
     ProblemStatus,
@@ -657,3 +658,187 @@ def meeting_record_minutes(*, meeting: Meeting, minutes: str, by) -> Meeting:
     meeting.save(update_fields=["minutes"])
     events.minutes_recorded(meeting, before=before, after={"minutes": minutes}, by=by)
     return meeting
+
+
+# --- decided items (会议议定事项) -----------------------------------------------------------------------------
+
+DECISION_FIELDS = [
+    "meeting",
+    "position",
+    "text",
+    "responsible_unit",
+    "support_units",
+    "deadline",
+    "problem",
+    "project",
+]
+MAX_SUPPORT_UNITS = 30
+
+
+def _decision_state(decision: MeetingDecision, support_units: list[OrgUnit]) -> dict:
+    state = snapshot(decision, [name for name in DECISION_FIELDS if name != "support_units"])
+    state["support_units"] = sorted(unit.pk for unit in support_units)
+    return state
+
+
+def _validate_decision(
+    *,
+    meeting: Meeting,
+    text: str,
+    responsible_unit: OrgUnit | None,
+    support_units: list[OrgUnit],
+    deadline: date | None,
+    problem: Problem | None,
+    project,
+    by,
+    today: date,
+) -> str:
+    """The decided item's text, stripped, or a ValidationError naming each bad field."""
+    errors = {}
+    text = (text or "").strip()
+    limit = MeetingDecision._meta.get_field("text").max_length
+    if not text:
+        errors["text"] = _("Write the decided item.")
+    elif len(text) > limit:
+        errors["text"] = _("The decided item is too long: at most %(limit)s characters.") % {"limit": limit}
+    office = gateway.meeting_jurisdiction(meeting)
+    if responsible_unit is None:
+        errors["responsible_unit"] = _("Pick the unit responsible for the item.")
+    elif office is not None and not responsible_unit.is_within(office):
+        errors["responsible_unit"] = _("The responsible unit must belong to %(office)s.") % {
+            "office": office.name
+        }
+    if len(support_units) > MAX_SUPPORT_UNITS:
+        errors["support_units"] = _("At most %(n)s support units.") % {"n": MAX_SUPPORT_UNITS}
+    elif responsible_unit is not None and any(unit.pk == responsible_unit.pk for unit in support_units):
+        errors["support_units"] = _("The responsible unit is not also a support unit.")
+    elif office is not None and any(not unit.is_within(office) for unit in support_units):
+        errors["support_units"] = _("The support units must belong to %(office)s.") % {"office": office.name}
+    if deadline is None:
+        errors["deadline"] = _("Give the deadline of the item.")
+    elif error := deadline_error(deadline, today=today):
+        errors["deadline"] = error
+    if problem is not None and not gateway.visible_problems(by).filter(pk=problem.pk).exists():
+        errors["problem"] = _("Pick a problem you can see.")
+    if project is not None and not gateway.visible_projects(by).filter(pk=project.pk).exists():
+        errors["project"] = _("Pick a project you can see.")
+    if errors:
+        raise ValidationError(errors)
+    return text
+
+
+def _may_record(meeting: Meeting, *, by, today: date) -> None:
+    _require(gateway.can_record_decisions(by, meeting), _("You may not record this meeting's decided items."))
+    if meeting.date > today:
+        raise ValidationError(
+            _("The meeting is on %(date)s: its decided items are recorded once it has been held.")
+            % {"date": meeting.date.isoformat()}
+        )
+
+
+@transaction.atomic
+def decision_add(
+    *,
+    meeting: Meeting,
+    text: str,
+    responsible_unit: OrgUnit | None,
+    deadline: date | None,
+    support_units=(),
+    problem: Problem | None = None,
+    project=None,
+    by,
+) -> MeetingDecision:
+    """Record a decided item after the meeting; it takes the next number of the meeting's items."""
+    meeting = Meeting.objects.select_for_update().select_related("created_by__org_unit").get(pk=meeting.pk)
+    today = clock.today()
+    _may_record(meeting, by=by, today=today)
+    support_units = list(support_units)
+    text = _validate_decision(
+        meeting=meeting,
+        text=text,
+        responsible_unit=responsible_unit,
+        support_units=support_units,
+        deadline=deadline,
+        problem=problem,
+        project=project,
+        by=by,
+        today=today,
+    )
+    last = meeting.decisions.order_by("-position").values_list("position", flat=True).first() or 0
+    decision = MeetingDecision.objects.create(
+        meeting=meeting,
+        position=last + 1,
+        text=text,
+        responsible_unit=responsible_unit,
+        deadline=deadline,
+        problem=problem,
+        project=project,
+    )
+    decision.support_units.set(support_units)
+    events.decision_added(decision, after=_decision_state(decision, support_units), by=by)
+    return decision
+
+
+def _locked_decision(decision: MeetingDecision) -> MeetingDecision:
+    return (
+        MeetingDecision.objects.select_for_update(of=("self",))
+        .select_related("meeting__created_by__org_unit")
+        .get(pk=decision.pk)
+    )
+
+
+@transaction.atomic
+def decision_update(
+    *,
+    decision: MeetingDecision,
+    text: str,
+    responsible_unit: OrgUnit | None,
+    deadline: date | None,
+    support_units=(),
+    problem: Problem | None = None,
+    project=None,
+    expected_version: int | None,
+    by,
+) -> MeetingDecision:
+    """Change a decided item, against the version it was read at; nothing is written when nothing changed."""
+    decision = _locked_decision(decision)
+    today = clock.today()
+    _may_record(decision.meeting, by=by, today=today)
+    check_version(decision, expected_version)
+    support_units = list(support_units)
+    text = _validate_decision(
+        meeting=decision.meeting,
+        text=text,
+        responsible_unit=responsible_unit,
+        support_units=support_units,
+        deadline=deadline,
+        problem=problem,
+        project=project,
+        by=by,
+        today=today,
+    )
+    before_state = _decision_state(decision, list(decision.support_units.all()))
+    decision.text, decision.responsible_unit, decision.deadline = text, responsible_unit, deadline
+    decision.problem, decision.project = problem, project
+    before, after = changes(before_state, _decision_state(decision, support_units))
+    if not after:
+        return decision
+    decision.version += 1
+    decision.save(update_fields=["text", "responsible_unit", "deadline", "problem", "project", "version"])
+    decision.support_units.set(support_units)
+    events.decision_changed(decision, before=before, after=after, by=by)
+    return decision
+
+
+@transaction.atomic
+def decision_remove(*, decision: MeetingDecision, expected_version: int | None, by) -> None:
+    """Remove a decided item recorded by mistake; its last state stays in the audit trail. The items after
+    it keep their numbers until the minutes are generated, which number them in order."""
+    decision = _locked_decision(decision)
+    _may_record(decision.meeting, by=by, today=clock.today())
+    check_version(decision, expected_version)
+    events.decision_removed(
+        decision, before=_decision_state(decision, list(decision.support_units.all())), by=by
+    )
+    decision.support_units.clear()
+    decision.delete()

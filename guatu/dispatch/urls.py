@@ -31,4 +31,17 @@ urlpatterns = [
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/minutes/", meetings.meeting_minutes, name="meeting_minutes"),
     path("meetings/<int:pk>/items/", meetings.meeting_add_item, name="meeting_add_item"),
+    path("meetings/<int:pk>/decisions/", meetings.meeting_decision_add, name="meeting_decision_add"),
+    path(
+        "meetings/<int:pk>/decisions/<int:decision_pk>/",
+        meetings.meeting_decision_edit,
+        name="meeting_decision_edit",
+    ),
+    path(
+        "meetings/<int:pk>/decisions/<int:decision_pk>/remove/",
+        meetings.meeting_decision_remove,
+        name="meeting_decision_remove",
+    ),
+    path("meetings/<int:pk>/agenda.docx", meetings.meeting_agenda_docx, name="meeting_agenda_docx"),
+    path("meetings/<int:pk>/minutes.docx", meetings.meeting_minutes_docx, name="meeting_minutes_docx"),
 ]

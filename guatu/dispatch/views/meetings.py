@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,15 +17,16 @@ from django.views.decorators.http import require_POST
 
 from guatu import clock
 from guatu.access import gateway
-from guatu.dispatch import queries, services
+from guatu.dispatch import papers, queries, services
 from guatu.dispatch.forms import (
     DecidedItemForm,
+    DecisionForm,
+    DecisionRemoveForm,
     MeetingForm,
     MinutesForm,
 )
 from guatu.dispatch.models import OPEN_STATUSES, Tier
 from guatu.dispatch.views.common import PAGE_SIZE, units_for
-from guatu.lights.models import LightColor
 from guatu.web.forms import add_service_errors, top_errors
 
 
@@ -81,7 +85,18 @@ def meeting_detail(request, pk):
     return _render_meeting(request, meeting)
 
 
-def _render_meeting(request, meeting, *, minutes_form=None, item_form=None):
+def _decision_form(request, meeting, data=None, **kwargs) -> DecisionForm:
+    user = request.user
+    return DecisionForm(
+        data,
+        units=queries.decision_units(meeting),
+        projects=gateway.visible_projects(user).counted().order_by("name"),
+        problems=queries.decision_problems(meeting, gateway.visible_problems(user)),
+        **kwargs,
+    )
+
+
+def _render_meeting(request, meeting, *, minutes_form=None, item_form=None, decision_form=None, status=200):
     user = request.user
     today = clock.today()
     is_reviewer = gateway.is_reviewer(user)
@@ -93,23 +108,23 @@ def _render_meeting(request, meeting, *, minutes_form=None, item_form=None):
     )
     for item in items:
         item.overdue = item.status in OPEN_STATUSES and item.deadline is not None and item.deadline < today
-    agenda = sorted(
-        meeting.agenda,
-        key=lambda entry: (entry.get("kind") != "project", queries.RED_FIRST.get(entry.get("light"), 3)),
-    )
+    agenda_projects, agenda_problems = queries.agenda_sections(meeting)
+    can_record = gateway.can_record_decisions(user, meeting)
     context = {
         "meeting": meeting,
         "attendees": list(meeting.attendees.all()),
         "attendee_units": list(meeting.attendee_units.all()),
-        "agenda_projects": [
-            {**entry, "light_label": LightColor(entry["light"]).label}
-            for entry in agenda
-            if entry.get("kind") == "project"
-        ],
-        "agenda_problems": [entry for entry in agenda if entry.get("kind") == "problem"],
+        "agenda_projects": agenda_projects,
+        "agenda_problems": agenda_problems,
+        "decisions": queries.meeting_decisions(meeting),
+        "can_record": can_record,
+        "held": meeting.date <= today,
         "items": items,
         "can_edit": is_reviewer,
     }
+    if can_record and meeting.date <= today:
+        context["decision_form"] = decision_form or _decision_form(request, meeting)
+        context["decision_errors"] = top_errors(decision_form)
     if is_reviewer:
         units = units_for(user)
         context["minutes_form"] = minutes_form or MinutesForm(initial={"minutes": meeting.minutes})
@@ -118,7 +133,7 @@ def _render_meeting(request, meeting, *, minutes_form=None, item_form=None):
             units=units,
         )
         context["item_errors"] = top_errors(item_form)
-    return render(request, "dispatch/meeting_detail.html", context)
+    return render(request, "dispatch/meeting_detail.html", context, status=status)
 
 
 @login_required
@@ -170,3 +185,120 @@ def meeting_add_item(request, pk):
             messages.success(request, _("Decided item added; it is tracked like a problem."))
             return redirect(reverse("dispatch:meeting", args=[meeting.pk]) + "#decided-items")
     return _render_meeting(request, meeting, item_form=form)
+
+
+# --- decided items (会议议定事项) and the meeting's papers ---------------------------------------------------
+
+
+def _decision_args(data: dict) -> dict:
+    return {
+        "text": data["text"],
+        "responsible_unit": data["responsible_unit"],
+        "support_units": data["support_units"],
+        "deadline": data["deadline"],
+        "project": data["project"],
+        "problem": data["problem"],
+    }
+
+
+def _recording_meeting(request, pk):
+    meeting = gateway.get_visible_meeting(request.user, pk)
+    if not gateway.can_record_decisions(request.user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+@login_required
+@require_POST
+def meeting_decision_add(request, pk):
+    meeting = _recording_meeting(request, pk)
+    form = _decision_form(request, meeting, request.POST)
+    if form.is_valid():
+        try:
+            services.decision_add(meeting=meeting, **_decision_args(form.cleaned_data), by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Decided item recorded."))
+            return redirect(reverse("dispatch:meeting", args=[meeting.pk]) + "#decisions")
+    return _render_meeting(request, meeting, decision_form=form, status=400)
+
+
+@login_required
+def meeting_decision_edit(request, pk, decision_pk):
+    meeting = _recording_meeting(request, pk)
+    decision = gateway.get_visible_decision(request.user, meeting, decision_pk)
+    if request.method == "POST":
+        form = _decision_form(request, meeting, request.POST)
+        if form.is_valid():
+            try:
+                services.decision_update(
+                    decision=decision,
+                    **_decision_args(form.cleaned_data),
+                    expected_version=form.cleaned_data["version"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Decided item saved."))
+                return redirect(reverse("dispatch:meeting", args=[meeting.pk]) + "#decisions")
+        status = 400
+    else:
+        form = _decision_form(
+            request,
+            meeting,
+            initial={
+                "text": decision.text,
+                "responsible_unit": decision.responsible_unit_id,
+                "support_units": [unit.pk for unit in decision.support_units.all()],
+                "deadline": decision.deadline,
+                "project": decision.project_id,
+                "problem": decision.problem_id,
+                "version": decision.version,
+            },
+        )
+        status = 200
+    return render(
+        request,
+        "dispatch/meeting_decision_form.html",
+        {"meeting": meeting, "decision": decision, "form": form, "form_errors": top_errors(form)},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def meeting_decision_remove(request, pk, decision_pk):
+    meeting = _recording_meeting(request, pk)
+    decision = gateway.get_visible_decision(request.user, meeting, decision_pk)
+    form = DecisionRemoveForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        services.decision_remove(decision=decision, expected_version=version, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Decided item removed."))
+    return redirect(reverse("dispatch:meeting", args=[meeting.pk]) + "#decisions")
+
+
+def _docx(filename: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=papers.DOCX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def meeting_agenda_docx(request, pk):
+    """The agenda (会议议程) as a .docx: whoever sees the meeting may download it."""
+    meeting = gateway.get_visible_meeting(request.user, pk)
+    return _docx(*papers.agenda_docx(meeting))
+
+
+@login_required
+def meeting_minutes_docx(request, pk):
+    """The minutes (会议纪要) with the decided items as a .docx: whoever sees the meeting may download it."""
+    meeting = gateway.get_visible_meeting(request.user, pk)
+    return _docx(*papers.minutes_docx(meeting))
