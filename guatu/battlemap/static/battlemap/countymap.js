@@ -10,6 +10,7 @@
   "use strict";
 
   var BANDS = ["ahead", "behind", "far_behind", "no_plan"];
+  var MAX_LABELLED = 40;  // a province's hundred-odd names would cover the map: then names show on hover
   var COLORS = { ahead: "#1e7b34", behind: "#d69e2e", far_behind: "#b3261e", no_plan: "#c4cbd3" };
   var LABELS = {
     ahead: "达到或超过时序进度",
@@ -79,7 +80,7 @@
         layoutCenter: ["50%", "44%"],
         layoutSize: "82%",
         selectedMode: false,
-        label: { show: true, fontSize: 11, color: "#1f2933", textBorderColor: "#ffffff", textBorderWidth: 2, formatter: function (p) { return p.data ? p.data.county : ""; } },
+        label: { show: pairs.length <= MAX_LABELLED, fontSize: 11, color: "#1f2933", textBorderColor: "#ffffff", textBorderWidth: 2, formatter: function (p) { return p.data ? p.data.county : ""; } },
         emphasis: { label: { show: true, fontWeight: "bold" }, itemStyle: { borderColor: "#1f2933", borderWidth: 2 } },
         itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
         data: pairs.map(function (pair) {
