@@ -17,7 +17,7 @@ from guatu.access import gateway
 from guatu.battlemap.queries import BattleMap, band, battlemap_data
 from guatu.dispatch.models import OPEN_STATUSES, ProblemStatus, Tier
 from guatu.dispatch.queries import OPEN
-from guatu.lib.money import percent, round_half_up
+from guatu.lib.money import percent, round_half_up, strip_zeros
 from guatu.lib.periods import Period, PeriodError
 from guatu.lib.progress import Progress
 from guatu.lights.services import default_period
@@ -263,6 +263,11 @@ def _text(value) -> str | None:
     return None if value is None else format(value, "f")
 
 
+def _plain(value) -> str | None:
+    """An indicator's value as the headline page shows it: exact, trailing zeros of the fraction dropped."""
+    return None if value is None else strip_zeros(value)
+
+
 def _figures(progress: Progress, band: str) -> dict:
     return {
         "ytd_completed": _money(progress.ytd_completed),
@@ -493,10 +498,10 @@ def _build(user, data: BattleMap) -> dict:
                     "position": ind.position,
                     "name": ind.name,
                     "measure": ind.measure,
-                    "target": _text(ind.target),
-                    "quarter_target": None if value is None else _text(value.quarter_target),
-                    "actual": None if value is None else _text(value.actual),
-                    "growth_percent": None if value is None else _text(value.growth),
+                    "target": _plain(ind.target),
+                    "quarter_target": None if value is None else _plain(value.quarter_target),
+                    "actual": None if value is None else _plain(value.actual),
+                    "growth_percent": None if value is None else _plain(value.growth),
                     "peer_rank": None if value is None else value.peer_rank,
                     "met": None if value is None else value.met,
                 }

@@ -29,10 +29,11 @@
   function rankChart(id, rows, L) {
     if (!rows.length) { return; }
     var sorted = rows.slice().reverse();  // best at the top
+    var tp = num(rows[0].figures.time_progress_percent);  // the axis reaches the time progress line
     chart(id, {
       tooltip: { trigger: "axis" },
       grid: { left: 8, right: 40, top: 24, bottom: 8, containLabel: true },
-      xAxis: percentAxis(),
+      xAxis: Object.assign(percentAxis(), { max: function (v) { return Math.ceil(Math.max(v.max, tp) / 5) * 5; } }),
       yAxis: { type: "category", data: sorted.map(function (r) { return r.name; }) },
       series: [{
         name: L.completion_rate, type: "bar",
@@ -40,7 +41,7 @@
         data: sorted.map(function (r) {
           return { value: num(r.figures.completion_rate_percent), url: r.url, itemStyle: { color: COLORS[r.figures.band] } };
         }),
-        markLine: { symbol: "none", label: { formatter: L.time_progress + " {c}%" }, data: [{ xAxis: num(rows[0].figures.time_progress_percent) }] }
+        markLine: { symbol: "none", label: { formatter: L.time_progress + " {c}%" }, data: [{ xAxis: tp }] }
       }]
     });
   }
