@@ -75,7 +75,7 @@ def job_start(*, kind: str, params: dict, unit: OrgUnit, by) -> Job:
     if not gateway.may_start_job(by, unit, whole_unit=job_kind.whole_unit):
         raise PermissionDenied(_("You may not ask for files about %(unit)s.") % {"unit": unit.display_name})
     # Lock the requester's row so that two clicks at once cannot both pass the count below.
-    type(by).objects.select_for_update().filter(pk=by.pk).first()
+    by._meta.model.objects.select_for_update().filter(pk=by.pk).first()
     if Job.objects.unfinished().filter(requested_by=by).count() >= MAX_UNFINISHED_PER_USER:
         raise ValidationError(
             _("You already have %(count)s files being made; please wait until one of them is finished.")
