@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "guatu.reports",
     "guatu.investment",
     "guatu.lights",
+    "guatu.bulletins",
     "guatu.notifications",
     "guatu.dispatch",
     "guatu.assessment",

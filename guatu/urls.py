@@ -22,6 +22,7 @@ urlpatterns = [
     path("imports/", include("guatu.imports.urls")),
     path("battlemap/", include("guatu.battlemap.urls")),
     path("jobs/", include("guatu.jobs.urls")),
+    path("bulletins/", include("guatu.bulletins.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

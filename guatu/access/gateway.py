@@ -785,3 +785,26 @@ def get_visible_job(user: User, pk):
     if kind is not None and kind.whole_unit and not sees_whole_unit(user, job.unit):
         raise Http404("job not found")
     return job
+
+
+# --- bulletins: the progress bulletin (通报) of a unit, the office's document -----------------------------------
+
+
+def may_issue_bulletins(user: User) -> bool:
+    """The review office writes the bulletin: city administrators and reviewers (and a superuser). A bulletin
+    counts every project of its unit, so leaders (who see their own projects) and unit reporters do not."""
+    if _is_unrestricted(user):
+        return True
+    return user.is_authenticated and user.is_active and user.role in REVIEW_ROLES and user.org_unit_id is not None
+
+
+def bulletin_units(user: User):
+    """The units whose bulletin the user may ask for: every unit of their jurisdiction."""
+    if not may_issue_bulletins(user):
+        return OrgUnit.objects.none()
+    return visible_units(user)
+
+
+def get_bulletin_unit(user: User, pk) -> OrgUnit:
+    """The unit for a bulletin, or 404 when the user may not have it (another county's looks like none)."""
+    return _get_or_404(bulletin_units(user), pk, "unit")

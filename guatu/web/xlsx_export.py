@@ -104,6 +104,34 @@ def list_workbook(
     """The .xlsx bytes of one list. `rows` yields one sequence of values per row, in the columns' order;
     `amounts` adds the 单位：万元 line (the list shows money)."""
     book = Workbook(write_only=True)
+    add_sheet(
+        book,
+        title=title,
+        unit=unit,
+        period=period,
+        columns=columns,
+        rows=rows,
+        amounts=amounts,
+        sheet_name=sheet_name,
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def add_sheet(
+    book: Workbook,
+    *,
+    title: str,
+    unit: str,
+    period: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    amounts: bool,
+    sheet_name: str | None = None,
+) -> None:
+    """One list as a sheet of a write-only `book` (a workbook of several lists, such as a bulletin's tables,
+    adds one sheet per list and saves the book itself)."""
     sheet = book.create_sheet(_sheet_name(sheet_name or title))
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.sheet_width()
@@ -133,9 +161,6 @@ def list_workbook(
         sheet.append([_cell(sheet, column.kind, value) for column, value in zip(columns, row, strict=True)])
         count += 1
     sheet.auto_filter.ref = f"A{header_row}:{last_column}{header_row + max(count, 1)}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
