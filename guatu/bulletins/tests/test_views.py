@@ -89,3 +89,16 @@ def test_job_builder_refuses_bad_params(world):
     job.params = {"period": "2022-03", "format": "odt"}
     with pytest.raises(JobError):
         build(job, lambda percent, step: None)
+
+
+def test_page_queries_do_not_grow_with_units(client, world, django_assert_max_num_queries):
+    from guatu.orgs.models import OrgUnitKind
+    from guatu.testing import make_unit
+
+    client.force_login(world.city_admin)
+    with django_assert_max_num_queries(12) as few:
+        client.get(URL)
+    for index in range(20):
+        make_unit(f"测试镇{index}", OrgUnitKind.TOWNSHIP, world.city)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "测试镇19" in client.get(URL).content.decode()
