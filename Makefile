@@ -26,7 +26,7 @@ TEST_ENV := env -u DATABASE_URL GUATU_DATA_DIR=$(CURDIR)/var/test
 	bench bench-postgres clean distclean
 
 help:
-	@echo "make run              install, migrate, load the demo data, serve on http://$(HOST)/ (DEBUG)"
+	@echo "make run              install, migrate, load the demo data, serve on http://$(HOST)/ (DEBUG) with a job worker"
 	@echo "make test             lint, migration check, the whole suite on SQLite and on PostgreSQL 15"
 	@echo "make test-sqlite      the suite on SQLite only (PYTEST_ARGS='-q -k summary' to narrow it)"
 	@echo "make test-postgres    the suite on a throwaway PostgreSQL 15 cluster only"
@@ -77,7 +77,9 @@ run: $(STAMP)
 		2) DEBUG=true $(GUATU) demo ;; \
 		*) echo "The database holds projects that are not the demo's: demo data not loaded." ;; \
 	esac
-	@echo "Serving on http://$(HOST)/  (Ctrl-C to stop)"
+	@echo "Serving on http://$(HOST)/ with a background worker for long documents (Ctrl-C stops both)"
+	@DEBUG=true $(GUATU) db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	DEBUG=true $(GUATU) runserver $(HOST)
 
 demo: export GUATU_TODAY ?= 2022-04-24
