@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from unittest import mock
 
 from django.db import connections
 from django.utils.crypto import get_random_string
@@ -29,9 +30,19 @@ def _worker(*, batch: bool, interval: float = 0.05) -> Worker:
     )
 
 
+@contextmanager
+def inside_test_transaction():
+    """Keep the worker from closing the test's connection: its loop calls close_old_connections(), which
+    closes a connection whose autocommit is off, as it is inside pytest-django's test transaction (on
+    PostgreSQL; SQLite's in-memory database ignores it). Django's test client does the same for requests."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        yield
+
+
 def run_queued_jobs() -> None:
     """Run every task on the queue, then return (the worker's --batch mode)."""
-    _worker(batch=True).run()
+    with inside_test_transaction():
+        _worker(batch=True).run()
 
 
 @contextmanager

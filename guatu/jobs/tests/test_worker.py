@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from guatu.jobs.models import JobStatus
 from guatu.jobs.services import job_start
+from guatu.jobs.testing import inside_test_transaction
 from guatu.jobs.tests import kinds  # noqa: F401  (registers the test kinds)
 
 pytestmark = pytest.mark.django_db
@@ -33,11 +34,17 @@ def test_db_worker_runs_the_queued_jobs_in_one_pass(
         second = job_start(kind="test-broken", params={}, unit=world.town_a, by=world.reporter)
     assert DBTaskResult.objects.filter(status="READY").count() == 2
 
-    call_command("db_worker", "--batch", "--max-tasks", "1", "--no-startup-delay", "--no-reload", verbosity=0)
+    with inside_test_transaction():
+        call_command(
+            "db_worker", "--batch", "--max-tasks", "1", "--no-startup-delay", "--no-reload", verbosity=0
+        )
     first.refresh_from_db(), second.refresh_from_db()
     assert (first.status, second.status) == (JobStatus.DONE, JobStatus.QUEUED)  # one task, as asked
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
+    with inside_test_transaction():
+        call_command(
+            "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0
+        )
     first.refresh_from_db(), second.refresh_from_db()
     assert (first.status, second.status) == (JobStatus.DONE, JobStatus.FAILED)
     assert first.file.read().decode() == "冷水江市：2022-03"
