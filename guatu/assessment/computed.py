@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guatu.access.gateway import jurisdiction
 from guatu.dispatch.models import Escalation, Problem, ProblemStatus
 from guatu.investment.queries import investment_summary
 from guatu.lib.lights import report_deadline
@@ -79,11 +80,12 @@ def problems_closed_on_time(unit: OrgUnit, period: Period) -> Decimal | None:
 
 
 def checklist_points(unit: OrgUnit, period: Period) -> Decimal | None:
-    """Share (%) of the prefecture's points the county expects on the checklist rows this unit leads."""
+    """Share (%) of the prefecture's points the county expects on the checklist rows this unit leads: the rows
+    of the unit's own county's checklist, never another county's."""
     from guatu.assessment.models import ChecklistRow
 
     rows = ChecklistRow.objects.approved().filter(
-        year=period.year, lead_unit=unit, expected_points__isnull=False
+        jurisdiction=jurisdiction(unit), year=period.year, lead_unit=unit, expected_points__isnull=False
     )
     weights = sum((r.prefecture_weight for r in rows), Decimal(0))
     if not weights:

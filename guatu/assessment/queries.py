@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 
 from guatu.assessment.computed import COMPUTED
 from guatu.assessment.models import (
@@ -22,6 +22,7 @@ from guatu.assessment.models import (
     ResultSnapshot,
     Scheme,
     Source,
+    ValueStatus,
 )
 from guatu.lib.money import round_half_up
 from guatu.lib.periods import Period
@@ -118,13 +119,45 @@ class Benchmark:
         return "lengthen" if self.indicator.category in STRENGTH_CATEGORIES else "fix"
 
 
-def benchmarks(period: Period) -> list[Benchmark]:
-    """Per indicator with peer values for the period: where the county stands among Loudi's counties."""
+def _of_county(model, county: OrgUnit | None, field: str = "jurisdiction"):
+    """A county's approved reference rows (the checklist, peer values, headline indicators and quarters): never
+    another county's, and none without a county (a row without one belongs to nobody)."""
+    rows = model.objects.approved()
+    return rows.filter(**{f"{field}_id": county.pk}) if county is not None else rows.none()
+
+
+def latest_checklist_year(county: OrgUnit | None) -> int | None:
+    return _of_county(ChecklistRow, county).aggregate(year=Max("year"))["year"]
+
+
+def latest_peer_period(county: OrgUnit | None, year: int | None = None) -> Period | None:
+    """The latest month with peer values of the county (in `year` if given)."""
+    rows = _of_county(PeerValue, county)
+    if year is not None:
+        rows = rows.filter(year=year)
+    latest = rows.order_by("-year", "-month").values("year", "month").first()
+    return Period(latest["year"], latest["month"]) if latest else None
+
+
+def latest_headline_quarter(county: OrgUnit | None) -> tuple[int, int] | None:
+    """The year and quarter of the county's latest approved headline figures (of an approved indicator)."""
+    latest = (
+        _of_county(HeadlineValue, county, "indicator__jurisdiction")
+        .filter(indicator__status=ValueStatus.APPROVED)
+        .order_by("-indicator__year", "-quarter")
+        .values("indicator__year", "quarter")
+        .first()
+    )
+    return (latest["indicator__year"], latest["quarter"]) if latest else None
+
+
+def benchmarks(county: OrgUnit | None, period: Period) -> list[Benchmark]:
+    """Per indicator with the county's peer values for the period: where it stands among Loudi's counties."""
     peer_rows = (
-        PeerValue.objects.approved().filter(year=period.year, month=period.month).select_related("indicator")
+        _of_county(PeerValue, county).filter(year=period.year, month=period.month).select_related("indicator")
     )
     targets = dict(
-        ChecklistRow.objects.approved().filter(year=period.year).values_list("indicator_id", "target")
+        _of_county(ChecklistRow, county).filter(year=period.year).values_list("indicator_id", "target")
     )
     by_indicator: dict[int, list[PeerValue]] = {}
     for row in peer_rows:
@@ -169,10 +202,12 @@ def benchmarks(period: Period) -> list[Benchmark]:
     return out
 
 
-def headline_panel(year: int, quarter: int) -> list[tuple[HeadlineIndicator, HeadlineValue | None]]:
-    """The ten headline indicators with their value for the quarter (None where not yet entered)."""
+def headline_panel(
+    county: OrgUnit | None, year: int, quarter: int
+) -> list[tuple[HeadlineIndicator, HeadlineValue | None]]:
+    """The county's ten headline indicators with their value for the quarter (None where not yet entered)."""
     indicators = (
-        HeadlineIndicator.objects.approved()
+        _of_county(HeadlineIndicator, county)
         .filter(year=year)
         .prefetch_related(
             Prefetch(
@@ -185,9 +220,10 @@ def headline_panel(year: int, quarter: int) -> list[tuple[HeadlineIndicator, Hea
     return [(ind, ind.this_quarter[0] if ind.this_quarter else None) for ind in indicators]
 
 
-def checklist(year: int):
+def checklist(county: OrgUnit | None, year: int):
+    """The county's responsibility checklist (责任清单) of a year."""
     return (
-        ChecklistRow.objects.approved()
+        _of_county(ChecklistRow, county)
         .filter(year=year)
         .select_related("indicator", "lead_unit", "responsible_leader")
         .prefetch_related("support_units")

@@ -202,7 +202,7 @@ def test_the_peer_average_is_shown_to_one_place_more_than_the_figures_it_average
     indicator = Indicator.objects.create(code="inv", name="实际到位内资增速", category="business", measure="%")
     for peer, value, mine in (("冷水江市", "26.8", True), ("涟源市", "24.2", False), ("双峰县", "22.1", False),
                               ("娄星区", "21.1", False), ("新化县", "20.9", False)):
-        PeerValue.objects.create(status="approved", indicator=indicator, year=2022, month=3, peer=peer, is_self=mine, value=Decimal(value))
+        PeerValue.objects.create(status="approved", jurisdiction=world.city, indicator=indicator, year=2022, month=3, peer=peer, is_self=mine, value=Decimal(value))
     client.force_login(world.reviewer)
     response = client.get(reverse("assessment:benchmarks") + "?period=2022-03")
     page = _html(response)

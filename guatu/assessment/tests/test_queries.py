@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_benchmark_against_peers(world):
     gdp = Indicator.objects.create(code="gdp_pc", name="人均GDP", category="per_capita", measure="元")
     pm = Indicator.objects.create(code="pm25", name="PM2.5", category="environment", direction="lower")
-    ChecklistRow.objects.create(status="approved",
+    ChecklistRow.objects.create(status="approved", jurisdiction=world.city,
         year=2022, indicator=gdp, prefecture_weight=5, target=70000, lead_unit=world.drc
     )
     for peer, g, p, me in (
@@ -25,9 +25,9 @@ def test_benchmark_against_peers(world):
         ("双峰县", 52000, 34, False),
         ("新化县", 40000, 39, False),
     ):
-        PeerValue.objects.create(status="approved", indicator=gdp, year=2022, month=3, peer=peer, is_self=me, value=g)
-        PeerValue.objects.create(status="approved", indicator=pm, year=2022, month=3, peer=peer, is_self=me, value=p)
-    rows = {b.indicator.code: b for b in benchmarks(Period(2022, 3))}
+        PeerValue.objects.create(status="approved", jurisdiction=world.city, indicator=gdp, year=2022, month=3, peer=peer, is_self=me, value=g)
+        PeerValue.objects.create(status="approved", jurisdiction=world.city, indicator=pm, year=2022, month=3, peer=peer, is_self=me, value=p)
+    rows = {b.indicator.code: b for b in benchmarks(world.city, Period(2022, 3))}
     g = rows["gdp_pc"]
     # Peers' average (72000 + 50000 + 52000 + 40000) / 4 = 53500; second of five; 4000 behind 娄星区.
     assert (g.value, g.target, g.peer_average, g.best_peer, g.rank) == (
@@ -43,15 +43,15 @@ def test_benchmark_against_peers(world):
     assert (p.rank, p.strength, p.best_peer, p.to_next_rank, p.kind) == (3, False, "双峰县", 2, "fix")
 
 
-def test_headline_panel_met_or_not():
-    ind = HeadlineIndicator.objects.create(status="approved",
+def test_headline_panel_met_or_not(world):
+    ind = HeadlineIndicator.objects.create(status="approved", jurisdiction=world.city,
         year=2022, position=1, name="GDP增速", measure="%", target=Decimal("7.5")
     )
-    other = HeadlineIndicator.objects.create(status="approved",
+    other = HeadlineIndicator.objects.create(status="approved", jurisdiction=world.city,
         year=2022, position=2, name="固定资产投资增速", measure="%", target=10
     )
     HeadlineValue.objects.create(status="approved", indicator=ind, quarter=1, actual=Decimal("7.8"), peer_rank=2)
-    panel = headline_panel(2022, 1)
+    panel = headline_panel(world.city, 2022, 1)
     assert [(i.name, v.met if v else None) for i, v in panel] == [
         ("GDP增速", True),
         ("固定资产投资增速", None),
@@ -62,10 +62,10 @@ def test_headline_panel_met_or_not():
 def test_checklist_feeds_the_lead_units_score(world):
     ind = Indicator.objects.create(code="x", name="x", category="business")
     ind2 = Indicator.objects.create(code="y", name="y", category="business")
-    ChecklistRow.objects.create(status="approved",
+    ChecklistRow.objects.create(status="approved", jurisdiction=world.city,
         year=2022, indicator=ind, prefecture_weight=4, expected_points=3, lead_unit=world.drc
     )
-    ChecklistRow.objects.create(status="approved",
+    ChecklistRow.objects.create(status="approved", jurisdiction=world.city,
         year=2022, indicator=ind2, prefecture_weight=6, expected_points=6, lead_unit=world.drc
     )
     assert checklist_points(world.drc, Period(2022, 3)) == Decimal("90.00")  # 9 of 10

@@ -9,15 +9,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from guatu import clock
+from guatu.access import gateway
 from guatu.assessment.forms import (
     PeriodForm,
 )
 from guatu.assessment.models import (
     STRENGTH_CATEGORIES,
     WEAKNESS_CATEGORIES,
-    PeerValue,
 )
-from guatu.assessment.queries import benchmarks
+from guatu.assessment.queries import benchmarks, latest_peer_period
 from guatu.assessment.views.common import (
     num,
 )
@@ -27,13 +27,14 @@ from guatu.web.forms import show_month
 
 @login_required
 def benchmark_page(request):
+    """Where the reader's county stands among the peers it compares itself with (its own peer values)."""
     form = PeriodForm(request.GET or None)
+    county = gateway.reference_county(request.user)
     period = form.cleaned_data["period"] if form.is_valid() else None
     if period is None:
-        latest = PeerValue.objects.approved().order_by("-year", "-month").values("year", "month").first()
-        period = Period(latest["year"], latest["month"]) if latest else Period.of(clock.today())
+        period = latest_peer_period(county) or Period.of(clock.today())
     show_month(form, period)
-    rows = benchmarks(period)
+    rows = benchmarks(county, period)
     sections = []
     for key, title, categories in (
         ("lengthen", _("Lengthen the strengths (锻长板)"), STRENGTH_CATEGORIES),

@@ -5,29 +5,25 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max
 from django.shortcuts import render
 
 from guatu import clock
-from guatu.assessment.models import (
-    ChecklistRow,
-    PeerValue,
-)
-from guatu.assessment.queries import benchmarks, checklist
+from guatu.access import gateway
+from guatu.assessment.queries import benchmarks, checklist, latest_checklist_year, latest_peer_period
 from guatu.assessment.views.common import (
     num,
     year_param,
 )
-from guatu.lib.periods import Period
 
 
 @login_required
 def checklist_page(request):
-    latest = ChecklistRow.objects.approved().aggregate(year=Max("year"))["year"] or clock.today().year
-    year = year_param(request, latest)
-    rows = list(checklist(year))
-    peer_month = PeerValue.objects.approved().filter(year=year).aggregate(month=Max("month"))["month"]
-    standing = {b.indicator.pk: b for b in benchmarks(Period(year, peer_month))} if peer_month else {}
+    """The reader's county's checklist, with where the county stands among its peers in the year's latest month."""
+    county = gateway.reference_county(request.user)
+    year = year_param(request, latest_checklist_year(county) or clock.today().year)
+    rows = list(checklist(county, year))
+    peer_period = latest_peer_period(county, year)
+    standing = {b.indicator.pk: b for b in benchmarks(county, peer_period)} if peer_period else {}
     for row in rows:
         row.benchmark = standing.get(row.indicator_id)
         row.target_text = num(row.target)
@@ -40,7 +36,7 @@ def checklist_page(request):
         {
             "year": year,
             "rows": rows,
-            "peer_period": Period(year, peer_month) if peer_month else None,
+            "peer_period": peer_period,
             "total_weight": total_weight,
             "expected": expected,
             "tab": "checklist",

@@ -6,14 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from guatu import clock
+from guatu.access import gateway
 from guatu.assessment.forms import (
     HeadlineForm,
 )
-from guatu.assessment.models import (
-    HeadlineValue,
-    ValueStatus,
-)
-from guatu.assessment.queries import headline_panel
+from guatu.assessment.queries import headline_panel, latest_headline_quarter
 from guatu.assessment.views.common import (
     num,
 )
@@ -21,21 +18,13 @@ from guatu.assessment.views.common import (
 
 @login_required
 def headline_page(request):
-    latest = (
-        HeadlineValue.objects.approved()
-        .filter(indicator__status=ValueStatus.APPROVED)
-        .order_by("-indicator__year", "-quarter")
-        .values("indicator__year", "quarter")
-        .first()
-    )
-    default = (
-        {"year": latest["indicator__year"], "quarter": latest["quarter"]}
-        if latest
-        else {"year": clock.today().year, "quarter": 1}
-    )
+    """The reader's county's headline indicators, in its latest reported quarter unless one is chosen."""
+    county = gateway.reference_county(request.user)
+    year, quarter = latest_headline_quarter(county) or (clock.today().year, 1)
+    default = {"year": year, "quarter": quarter}
     form = HeadlineForm(request.GET or None, initial=default)
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else default
-    panel = headline_panel(chosen["year"], chosen["quarter"])
+    panel = headline_panel(county, chosen["year"], chosen["quarter"])
     for ind, value in panel:
         ind.target_text = num(ind.target)
         if value is not None:
