@@ -20,6 +20,7 @@ from guatu.assessment.models import (
     Category,
     ChecklistRow,
     Direction,
+    Evidence,
     Frequency,
     HeadlineIndicator,
     HeadlineValue,
@@ -36,20 +37,26 @@ from guatu.lib.periods import Period, PeriodError
 from guatu.lib.scoring import SchemeError, scheme_from_dict
 from guatu.lib.scoring.scheme import METHODS
 from guatu.orgs.models import Leader, OrgUnit
+from guatu.web.uploads import DOCUMENT_EXTENSIONS, check_upload, name_room
 
 # Phones with a Chinese input method often type full-width digits and punctuation: １２３．５
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－。＋", "0123456789.,-.+")
 MAX_PLACES = 4
 MAX_YAML_BYTES = 512 * 1024
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+MAX_EVIDENCE_MB = 20
 
 
 def check_evidence(upload):
-    if upload and upload.size > MAX_EVIDENCE_BYTES:
-        raise forms.ValidationError(
-            gettext("%(name)s is too large: evidence files are at most 20 MB.") % {"name": upload.name}
-        )
-    return upload
+    """Evidence (佐证材料) is checked like every upload: a document, scan or photo whose content is of the type
+    its extension names, within the size, with a name that fits the column it is filed in."""
+    if not upload:
+        return upload
+    return check_upload(
+        upload,
+        allowed=DOCUMENT_EXTENSIONS,
+        max_mb=MAX_EVIDENCE_MB,
+        max_name_length=name_room(Evidence._meta.get_field("file")),
+    )
 
 
 QUARTER_MONTHS = (3, 6, 9, 12)

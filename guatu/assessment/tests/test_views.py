@@ -713,13 +713,14 @@ def test_evidence_added_on_the_value_page(client, world, office, monkeypatch):
     url = reverse("assessment:evidence_upload", args=[value.pk])
     response = client.post(url, {})
     assert "请选择文件" in html(response)
-    client.post(url, {"file": SimpleUploadedFile("会议纪要.pdf", b"x")})
+    client.post(url, {"file": SimpleUploadedFile("会议纪要.pdf", b"%PDF-1.4 minutes")})
     assert value.evidence.get().name == "会议纪要.pdf"
-    monkeypatch.setattr("guatu.assessment.forms.MAX_EVIDENCE_BYTES", 3)
-    response = client.post(url, {"file": SimpleUploadedFile("大文件.pdf", b"xxxx")})
-    assert "文件过大" in html(response)
+    monkeypatch.setattr("guatu.assessment.forms.MAX_EVIDENCE_MB", 0)
+    response = client.post(url, {"file": SimpleUploadedFile("大文件.pdf", b"%PDF-1.4 big")})
+    assert "大文件.pdf 过大" in html(response)
+    monkeypatch.undo()
     value_submit(value=value, expected_version=value.version, by=w.dept_reporter)
-    response = client.post(url, {"file": SimpleUploadedFile("迟到.pdf", b"x")})
+    response = client.post(url, {"file": SimpleUploadedFile("迟到.pdf", b"%PDF-1.4 late")})
     assert "草稿或退回" in html(response)
     assert value.evidence.count() == 1
 
@@ -1125,7 +1126,7 @@ def peers(world):
     gdp = Indicator.objects.create(code="gdp_pc", name="人均GDP", category="per_capita", measure="元")
     pm = Indicator.objects.create(code="pm25c", name="PM2.5浓度", category="environment", direction="lower")
     leader = world.leader
-    row = ChecklistRow.objects.create(status="approved",
+    row = ChecklistRow.objects.create(status="approved", jurisdiction=world.city,
         year=2022,
         indicator=gdp,
         prefecture_weight=5,
@@ -1144,8 +1145,8 @@ def peers(world):
         ("双峰县", 52000, 34, False),
         ("新化县", 40000, 39, False),
     ):
-        PeerValue.objects.create(status="approved", indicator=gdp, year=2022, month=3, peer=peer, is_self=me, value=g)
-        PeerValue.objects.create(status="approved", indicator=pm, year=2022, month=3, peer=peer, is_self=me, value=p)
+        PeerValue.objects.create(status="approved", jurisdiction=world.city, indicator=gdp, year=2022, month=3, peer=peer, is_self=me, value=g)
+        PeerValue.objects.create(status="approved", jurisdiction=world.city, indicator=pm, year=2022, month=3, peer=peer, is_self=me, value=p)
     return gdp, pm
 
 
@@ -1180,11 +1181,11 @@ def test_benchmark_page_sorts_strengths_and_weaknesses(client, world):
 
 
 def test_headline_panel(client, world):
-    gdp = HeadlineIndicator.objects.create(status="approved",
+    gdp = HeadlineIndicator.objects.create(status="approved", jurisdiction=world.city,
         year=2022, position=1, name="地区生产总值增速", measure="%", target=Decimal("7.5")
     )
-    HeadlineIndicator.objects.create(status="approved", year=2022, position=2, name="固定资产投资增速", measure="%", target=10)
-    tax = HeadlineIndicator.objects.create(status="approved", year=2022, position=3, name="税收占比", measure="%", target=70)
+    HeadlineIndicator.objects.create(status="approved", jurisdiction=world.city, year=2022, position=2, name="固定资产投资增速", measure="%", target=10)
+    tax = HeadlineIndicator.objects.create(status="approved", jurisdiction=world.city, year=2022, position=3, name="税收占比", measure="%", target=70)
     HeadlineValue.objects.create(status="approved",
         indicator=gdp,
         quarter=1,
@@ -1211,7 +1212,7 @@ def test_reading_pages_query_counts_do_not_grow(client, world, django_assert_num
     client.force_login(world.reviewer)
     urls = [reverse("assessment:checklist"), reverse("assessment:benchmarks"), reverse("assessment:headline")]
     for position in (1, 2):
-        ind = HeadlineIndicator.objects.create(status="approved",
+        ind = HeadlineIndicator.objects.create(status="approved", jurisdiction=world.city,
             year=2022, position=position, name=f"指标{position}", measure="%", target=5
         )
         HeadlineValue.objects.create(status="approved", indicator=ind, quarter=1, actual=6)
@@ -1222,19 +1223,22 @@ def test_reading_pages_query_counts_do_not_grow(client, world, django_assert_num
         counts.append(few)
     for i in range(4):
         ind = Indicator.objects.create(code=f"x{i}", name=f"指标{i}", category="innovation")
-        row = ChecklistRow.objects.create(status="approved", year=2022, indicator=ind, prefecture_weight=2, lead_unit=world.dept)
+        row = ChecklistRow.objects.create(status="approved", jurisdiction=world.city, year=2022, indicator=ind, prefecture_weight=2, lead_unit=world.dept)
         row.support_units.add(world.drc, world.town_a)
         for peer in ("冷水江市", "娄星区"):
-            PeerValue.objects.create(status="approved",
+            PeerValue.objects.create(status="approved", jurisdiction=world.city,
                 indicator=ind, year=2022, month=3, peer=peer, is_self=peer == "冷水江市", value=i
             )
-        head = HeadlineIndicator.objects.create(status="approved",
+        head = HeadlineIndicator.objects.create(status="approved", jurisdiction=world.city,
             year=2022, position=3 + i, name=f"指标{3 + i}", measure="%", target=5
         )
         HeadlineValue.objects.create(status="approved", indicator=head, quarter=1, actual=4)
+    shown = []
     for url, count in zip(urls, counts, strict=True):
         with django_assert_num_queries(count):
-            client.get(url)
+            response = client.get(url)
+        shown.append(response.content.decode().count("<tr data-"))
+    assert shown == [5, 6, 6]  # the county's checklist rows, its indicators with peers, its headlines
 
 
 def _make_pm25_linear(office, world, **keys):
