@@ -621,7 +621,8 @@ def can_manage_tags(user: User) -> bool:
 
 
 def reference_county(user: User) -> OrgUnit | None:
-    """The county (jurisdiction) whose reference data a user enters: their own; None without a unit."""
+    """The county (jurisdiction) whose reference data a user enters and reads (the checklist, benchmark and
+    headline pages show only its approved rows): their own; None without a unit."""
     if not user.is_authenticated or not user.is_active or user.org_unit_id is None:
         return None
     return jurisdiction(user.org_unit)
