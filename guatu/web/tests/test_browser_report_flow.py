@@ -67,7 +67,7 @@ def test_a_township_report_goes_from_a_phone_to_the_summary(live_server, world, 
     # The reporter sees why, corrects the figure and submits again.
     reporter.reload()
     expect(reporter.locator(".return-reason")).to_have_text(RETURN_REASON)
-    reporter.get_by_role("link", name="修改").click()
+    reporter.get_by_role("link", name="修改", exact=True).click()
     expect(reporter.locator(".return-reason")).to_have_text(RETURN_REASON)
     expect(reporter.locator("#id_amount")).to_have_value("135.60")
     reporter.fill("#id_amount", "128.40")
