@@ -4,6 +4,10 @@
 #   fonts-noto-cjk   Chinese glyphs for screenshots and browser-rendered pages
 #   gettext          msgfmt/xgettext for `make messages` (compilemessages, makemessages)
 #   postgresql-15    the second database the suite runs on (scripts/with-postgres.sh)
+#   libreoffice-writer-nogui, libreoffice-calc-nogui
+#                    headless LibreOffice: bulletins as PDF (guatu/bulletins/pdf.py) and the check that the
+#                    .docx and .xlsx the app writes open and convert
+#   poppler-utils    pdftotext, to read the converted PDF back in the tests
 # As root, missing packages are installed with apt-get; otherwise the script names them and fails.
 set -euo pipefail
 
@@ -16,6 +20,8 @@ if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
 fi
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 [ -x "/usr/lib/postgresql/$PG_VERSION/bin/initdb" ] || missing+=("postgresql-$PG_VERSION")
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 
 if [ "${#missing[@]}" -eq 0 ]; then
     exit 0

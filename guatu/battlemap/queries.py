@@ -167,7 +167,7 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
     projects = gateway.visible_projects(user).in_unit(unit)
     scope = projects.counted().values("pk")
     summary = investment_summary(projects, period)
-    areas, departments, chains = _children_and_chains(unit, scope, period, rules)
+    areas, departments, chains = unit_rankings_and_chains(unit, scope, period, rules)
     unit_lights, red, yellow = _lights_by_unit(unit, projects, period)
     headline_quarter = _headline_quarter(period)
     return BattleMap(
@@ -221,8 +221,9 @@ def _child_of(unit: OrgUnit, path: str | None) -> int | None:
     return int(path[len(unit.path) :].split("/", 1)[0])
 
 
-def _children_and_chains(unit: OrgUnit, scope, period: Period, rules: RuleSet):
-    """Units directly below `unit`, ranked by completion rate, and the industry chains. Six queries."""
+def unit_rankings_and_chains(unit: OrgUnit, scope, period: Period, rules: RuleSet):
+    """Units directly below `unit`, ranked by completion rate, and the industry chains. Six queries. The one
+    ranking of townships and departments: the battle map and the bulletin both read it."""
     progress = progress_by_project(scope, period)
     planned = {pid: p for pid, p in progress.items() if p.annual_plan is not None}
     rows = Project.objects.filter(pk__in=list(planned)).values_list(

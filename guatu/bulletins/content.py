@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 from guatu import clock
-from guatu.battlemap.queries import _children_and_chains
+from guatu.battlemap.queries import unit_rankings_and_chains
 from guatu.dispatch.models import Problem, SupervisionOrder
 from guatu.dispatch.queries import OPEN, filter_problems, mark_overdue, overdue_orders
 from guatu.investment.briefing import briefing_for
@@ -130,7 +130,7 @@ def bulletin_content(
     overall = _overall(sentence, summary, period)
 
     report(30, "排名")
-    areas, departments, _chains = _children_and_chains(
+    areas, departments, _chains = unit_rankings_and_chains(
         unit, projects.counted().values("pk"), period, rules_for(unit)
     )
     ranking = _ranking(areas, departments, period)
