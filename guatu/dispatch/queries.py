@@ -264,10 +264,12 @@ def overdue_by_unit(orders: list) -> list[dict]:
 
 
 def meetings_for_list(meetings):
-    """Meetings, latest first, with how many decided items each has and how many are still open."""
+    """Meetings, latest first, with their decided items (议定事项) and the problems raised at them, how many and
+    how many still open."""
     return (
         meetings.select_related("convenor", "convenor_unit")
         .annotate(
+            decisions_count=Count("decisions", distinct=True),
             items=Count("decided_items", distinct=True),
             open_items=Count(
                 "decided_items", filter=Q(decided_items__status__in=OPEN_STATUSES), distinct=True

@@ -506,3 +506,14 @@ def test_decision_history_reads_in_chinese_on_the_project_page(client, world, me
     client.force_login(w.reviewer)
     html = client.get(reverse("projects:detail", args=[w.project_a.pk])).content.decode()
     assert "录入议定事项" in html and "牵头单位" in html and "禾青镇" in html
+
+
+def test_the_meeting_list_counts_decided_items_apart_from_problems_raised(client, world, meeting):
+    add(meeting, world.reviewer)
+    add(meeting, world.reviewer, text="协调解决渣渡镇项目用地报批")
+    client.force_login(world.reviewer)
+    body = client.get(url("meeting_list")).content.decode()
+    row = body[body.index(meeting.title) :]
+    row = row[: row.index("</tr>")]
+    assert 'data-label="议定事项">2<' in row
+    assert 'data-label="会上提出的问题">0（0）<' in row
