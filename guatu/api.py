@@ -5,7 +5,9 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from guatu.battlemap.api import router as battlemap_router
+from guatu.dispatch.api import router as dispatch_router
 from guatu.investment.api import router as investment_router
+from guatu.lights.api import router as lights_router
 from guatu.projects.api import router as projects_router
 
 api = NinjaAPI(
@@ -18,3 +20,5 @@ api = NinjaAPI(
 api.add_router("/investment/", investment_router)
 api.add_router("/projects/", projects_router)
 api.add_router("/battlemap", battlemap_router)
+api.add_router("/lights", lights_router)
+api.add_router("/dispatch/", dispatch_router)

@@ -210,6 +210,31 @@ def filter_problems(problems, filters: dict, today: date):
     return problems
 
 
+def problem_counts(problems, today: date) -> list[dict]:
+    """Problems by tier and status, each with how many are overdue (open, past the deadline): the problem
+    list's figures for whatever filters `problems` carries. One query."""
+    rows = (
+        problems.order_by()
+        .values("tier", "status")
+        .annotate(
+            count=Count("pk", distinct=True),
+            overdue=Count("pk", distinct=True, filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+        )
+    )
+    return sorted(rows, key=lambda row: (row["tier"], row["status"]))
+
+
+def order_counts(orders, today: date) -> dict[str, int]:
+    """Supervision orders by status, and how many are overdue (issued, past the deadline, no response). One query."""
+    issued = Q(status=SupervisionStatus.ISSUED)
+    return orders.order_by().aggregate(
+        issued=Count("pk", filter=issued),
+        responded=Count("pk", filter=Q(status=SupervisionStatus.RESPONDED)),
+        closed=Count("pk", filter=Q(status=SupervisionStatus.CLOSED)),
+        overdue=Count("pk", filter=issued & Q(deadline__lt=today)),
+    )
+
+
 def open_first(problems):
     """Open problems first, soonest deadline first; closed and verified ones after them."""
     return problems.annotate(

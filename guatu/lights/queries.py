@@ -139,6 +139,37 @@ def warned_list(projects: ProjectQuerySet, period: Period):
     )
 
 
+def light_counts(projects: ProjectQuerySet, period: Period) -> dict[str, int]:
+    """How many of the projects (those warned_list and the board count) have each light in the month. One query."""
+    counts = dict.fromkeys(LightColor.values, 0)
+    for light, n in (
+        ProjectLight.objects.for_period(period.year, period.month)
+        .filter(project__in=projects.counted().values("pk"))
+        .values("light")
+        .annotate(n=Count("pk"))
+        .values_list("light", "n")
+    ):
+        counts[light] = n
+    return counts
+
+
+def warned_months(project_ids: list[int], period: Period) -> dict[int, dict[str, int]]:
+    """Per project, the months of the period's year up to its month with a red and with a yellow light
+    ({"red": n, "yellow": n}): how long a project on the red and yellow list has been on it. One query."""
+    months: dict[int, dict[str, int]] = {
+        pid: {LightColor.RED: 0, LightColor.YELLOW: 0} for pid in project_ids
+    }
+    for pid, light, n in (
+        ProjectLight.objects.warned()
+        .filter(project_id__in=project_ids, year=period.year, month__lte=period.month)
+        .values("project_id", "light")
+        .annotate(n=Count("pk"))
+        .values_list("project_id", "light", "n")
+    ):
+        months[pid][light] = n
+    return months
+
+
 def light_history(project):
     return ProjectLight.objects.filter(project=project).order_by("year", "month")
 
