@@ -212,6 +212,22 @@ def test_lights_equal_the_board(client, world):
         assert (row["red"], row["yellow"]) == (len(page["red"]), len(page["yellow"])), row["name"]
 
 
+def test_lights_equal_the_lights_api(client, world):
+    w = world
+    _data(w)
+    client.force_login(w.city_admin)
+    body = client.get(URL, {"period": "2022-03"}).json()["lights"]
+    api = client.get("/api/v1/lights", {"period": "2022-03"}).json()
+    assert (body["red"], body["yellow"]) == (api["counts"]["red"], api["counts"]["yellow"])
+    assert [
+        (r["tag"], r["projects"], r["red"], r["yellow"], r["green"], r["unlit"]) for r in body["by_tag"]
+    ] == [(r["tag"], r["projects"], r["red"], r["yellow"], r["green"], r["unlit"]) for r in api["by_tag"]]
+    assert body["by_unit"]
+    for row in body["by_unit"]:
+        counts = client.get("/api/v1/lights", {"period": "2022-03", "unit": row["unit_id"]}).json()["counts"]
+        assert (row["red"], row["yellow"]) == (counts["red"], counts["yellow"]), row["name"]
+
+
 def test_problems_and_orders_equal_their_lists(client, world):
     w = world
     _data(w)
@@ -227,6 +243,46 @@ def test_problems_and_orders_equal_their_lists(client, world):
     assert client.get(orders["overdue_url"]).context["page"].paginator.count == orders["overdue"]
     assert client.get(orders["url"]).context["page"].paginator.count == orders["issued"]
     assert orders["due"][0]["overdue"] is True
+
+
+def test_problems_and_orders_equal_the_dispatch_api(client, world):
+    w = world
+    _data(w)
+    client.force_login(w.city_admin)
+    for unit in (w.city, w.town_a, w.town_b):
+        body = client.get(URL, {"period": "2022-03", "unit": unit.pk}).json()
+        problems = "/api/v1/dispatch/problems"
+        api = client.get(problems, {"unit": unit.pk}).json()
+        assert [(c["tier"], c["status"], c["count"], c["overdue"]) for c in body["problems"]["cells"]] == [
+            (c["tier"], c["state"], c["count"], c["overdue"]) for c in api["by_tier_and_state"]
+        ]
+        assert body["problems"]["overdue"] == api["overdue"]
+        assert (
+            body["problems"]["open"]
+            == client.get(problems, {"unit": unit.pk, "state": "open"}).json()["count"]
+        )
+        assert (
+            body["problems"]["overdue"]
+            == client.get(problems, {"unit": unit.pk, "overdue": True}).json()["count"]
+        )
+    body = client.get(URL, {"period": "2022-03"}).json()
+    assert (body["problems"]["open"], body["problems"]["overdue"]) == (1, 1)
+    orders = client.get("/api/v1/dispatch/orders").json()["counts"]
+    assert (
+        {key: body["orders"][key] for key in orders}
+        == orders
+        == {
+            "issued": 1,
+            "responded": 0,
+            "closed": 0,
+            "overdue": 1,
+        }
+    )
+    issued = client.get("/api/v1/dispatch/orders", {"status": "issued"}).json()
+    assert issued["count"] == body["orders"]["issued"]
+    assert [row["id"] for row in issued["items"]][:10] == [row["id"] for row in body["orders"]["due"]]
+    overdue = client.get("/api/v1/dispatch/orders", {"status": "issued", "overdue": True}).json()
+    assert overdue["count"] == body["orders"]["overdue"]
 
 
 def test_chains(client, world):
