@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 VALUE = {"max_digits": 18, "decimal_places": 4}
 
@@ -49,7 +50,7 @@ class Indicator(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(pgettext_lazy("indicator", "category"), max_length=20, choices=Category.choices)
     measure = models.CharField(_("unit of measure"), max_length=30, blank=True)
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
@@ -66,7 +67,9 @@ class Indicator(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ENTERED)
+    source = models.CharField(
+        pgettext_lazy("indicator value", "source"), max_length=10, choices=Source.choices, default=Source.ENTERED
+    )
     computed_key = models.CharField(_("computed from"), max_length=50, blank=True)
 
     class Meta:
@@ -307,7 +310,7 @@ class ResultSnapshot(models.Model):
 
 
 class AppealStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("appeal", "Open")
     ANSWERED = "answered", _("Answered")
 
 

@@ -103,7 +103,7 @@ class Problem(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("raised by"), on_delete=models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField(_("raised"))
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("time", "closed"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = ProblemQuerySet.as_manager()
@@ -225,7 +225,7 @@ class Meeting(models.Model):
 
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices)
     date = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("meeting", "title"), max_length=200)
     convenor = models.ForeignKey(
         "orgs.Leader",
         verbose_name=_("convenor"),

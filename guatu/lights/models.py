@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LightColor(models.TextChoices):
@@ -77,7 +78,9 @@ class ProjectLight(models.Model):
     )
     facts = models.JSONField(_("facts used"), default=dict, blank=True)
     closed = models.BooleanField(
-        _("closed"), default=False, help_text=_("Computed after the month closed: never computed again.")
+        pgettext_lazy("month", "closed"),
+        default=False,
+        help_text=_("Computed after the month closed: never computed again."),
     )
     computed_at = models.DateTimeField(_("computed"))
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guatu.projects.models import MONEY, Project
 
@@ -48,11 +49,13 @@ class MonthlyReport(models.Model):
         _("statistical investment this month (10k yuan)"), null=True, blank=True, **MONEY
     )
     physical_progress = models.TextField(_("physical progress"), blank=True)
-    problems = models.TextField(_("problems"), blank=True)
+    problems = models.TextField(pgettext_lazy("report", "problems"), blank=True)
     next_month_plan = models.TextField(_("next month's plan"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     return_reason = models.TextField(_("reason returned"), blank=True)
-    source = models.CharField(_("source"), max_length=20, choices=ReportSource.choices, default=ReportSource.FILLED)
+    source = models.CharField(
+        pgettext_lazy("report", "source"), max_length=20, choices=ReportSource.choices, default=ReportSource.FILLED
+    )
     # Incremented by every save: a form carries the version it was read at, so a stale save is refused.
     version = models.PositiveIntegerField(default=1)
     filled_by = models.ForeignKey(

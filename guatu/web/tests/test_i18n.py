@@ -131,6 +131,47 @@ def test_compiled_catalog_matches_its_source(po):
     )
 
 
+def test_a_message_has_one_translation_across_the_catalogs():
+    """Django merges every app's catalog and, for the same (msgctxt, msgid), the app listed first in
+    INSTALLED_APPS wins on every page. So two catalogs translating the same message differently means one
+    app silently shows the other's wording: use one translation, or give the message a context
+    (pgettext / `{% translate "..." context "..." %}`) where the meaning differs by place."""
+    seen: dict[tuple[str, str, str], dict[str, str]] = {}
+    for po in CATALOGS:
+        for entry in parse_po(po):
+            if not entry.msgid or "fuzzy" in entry.flags or not all(entry.translations):
+                continue
+            key = (entry.fields.get("msgctxt", ""), entry.msgid, entry.fields.get("msgid_plural", ""))
+            seen.setdefault(key, {})[_name(po).split("/")[1]] = " | ".join(entry.translations)
+    conflicts = [
+        f"{(context + ' / ') if context else ''}{msgid!r}: "
+        + ", ".join(f"{app} {text!r}" for app, text in by_app.items())
+        for (context, msgid, _plural), by_app in sorted(seen.items())
+        if len(set(by_app.values())) > 1
+    ]
+    assert not conflicts, (
+        f"{len(conflicts)} messages are translated differently in different catalogs (the first app in "
+        "INSTALLED_APPS wins everywhere):\n" + "\n".join(conflicts)
+    )
+
+
+def test_the_merged_catalog_gives_each_place_its_own_wording():
+    """The same English word reads differently by place once it has a context; without one, one wording."""
+    with translation.override("zh-hans"):
+        assert translation.pgettext("import", "Row") == "行"
+        assert translation.pgettext("reference data", "Row") == "条目"
+        assert translation.pgettext("import", "created") == "新增"
+        assert translation.gettext("created") == "创建时间"
+        assert translation.pgettext("report", "source") == "来源"
+        assert translation.pgettext("indicator value", "source") == "取值方式"
+        assert translation.pgettext("time", "closed") == "销号时间"
+        assert translation.pgettext("month", "closed") == "已关账"
+        assert translation.pgettext("problems", "Open") == "未办结"
+        assert translation.pgettext("report page", "Progress") == "进展情况"
+        assert translation.gettext("Progress") == "进度"
+        assert translation.gettext("Edit") == "修改"
+
+
 def _apps_with_translatable_text() -> list[Path]:
     apps = []
     for app in sorted(path.parent for path in PACKAGE_DIR.glob("*/apps.py")):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guatu.accounts.models import User
 from guatu.lib.periods import Period, PeriodError
@@ -125,7 +126,11 @@ def _write_text(command: BaseCommand, result) -> None:
             if part
         )
         command.stdout.write(f"{where}：{problem.message}")
-    labels = {"created": _("created"), "updated": _("updated"), "unchanged": _("unchanged")}
+    labels = {
+        "created": pgettext("import", "created"),
+        "updated": pgettext("import", "updated"),
+        "unchanged": pgettext("import", "unchanged"),
+    }
     for row in result.rows:
         changed = f"（{'、'.join(row.changed)}）" if row.changed else ""
         command.stdout.write(f"{row.sheet} {row.row}: {row.name} — {labels[row.action]}{changed}")
