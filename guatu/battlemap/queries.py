@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from guatu import clock
 from guatu.access import gateway
 from guatu.assessment.exports import visible_groups
 from guatu.assessment.models import ResultSnapshot, SnapshotStatus
 from guatu.assessment.queries import headline_panel
-from guatu.dispatch.models import OPEN_STATUSES, SupervisionStatus
-from guatu.dispatch.queries import filter_problems
+from guatu.dispatch.models import SupervisionStatus
+from guatu.dispatch.queries import filter_problems, order_counts, problem_counts
 from guatu.investment.queries import InvestmentSummary, investment_summary, tag_totals
 from guatu.lib.lights import RuleSet
 from guatu.lib.money import percent
@@ -299,23 +299,10 @@ def _lights_by_unit(unit: OrgUnit, projects, period: Period) -> tuple[list[UnitL
 
 
 def _problems(user, unit: OrgUnit, today: date) -> list[ProblemCell]:
-    """Problems of the unit by tier and status, with how many are overdue: the problem list's filters. One query."""
+    """Problems of the unit by tier and status, with how many are overdue: the problem list's filters and the
+    dispatch API's counts (dispatch.queries.problem_counts). One query."""
     problems = filter_problems(gateway.visible_problems(user), {"unit": unit}, today)
-    rows = (
-        problems.order_by()
-        .values("tier", "status")
-        .annotate(
-            count=Count("pk", distinct=True),
-            overdue=Count("pk", distinct=True, filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
-        )
-    )
-    return sorted(
-        (
-            ProblemCell(tier=r["tier"], status=r["status"], count=r["count"], overdue=r["overdue"])
-            for r in rows
-        ),
-        key=lambda cell: (cell.tier, cell.status),
-    )
+    return [ProblemCell(**row) for row in problem_counts(problems, today)]
 
 
 def _unit_orders(user, unit: OrgUnit):
@@ -326,17 +313,12 @@ def _unit_orders(user, unit: OrgUnit):
 
 
 def _orders(user, unit: OrgUnit, today: date) -> Orders:
-    """Supervision orders by status, overdue and due within a week (two queries)."""
+    """Supervision orders by status, overdue and due within a week (three queries)."""
     orders = _unit_orders(user, unit)
     soon = today + timedelta(days=ORDERS_DUE_DAYS)
     issued = Q(status=SupervisionStatus.ISSUED)
-    counts = orders.aggregate(
-        issued=Count("pk", filter=issued),
-        responded=Count("pk", filter=Q(status=SupervisionStatus.RESPONDED)),
-        closed=Count("pk", filter=Q(status=SupervisionStatus.CLOSED)),
-        overdue=Count("pk", filter=issued & Q(deadline__lt=today)),
-        due_soon=Count("pk", filter=issued & Q(deadline__gte=today, deadline__lte=soon)),
-    )
+    counts = order_counts(orders, today)  # the dispatch API's counts
+    counts["due_soon"] = orders.filter(issued, deadline__gte=today, deadline__lte=soon).count()
     due = list(
         orders.filter(issued).select_related("project", "addressee").order_by("deadline", "pk")[:ORDERS_SHOWN]
     )
