@@ -61,6 +61,11 @@ def test_battle_map_of_the_demo_month(live_server, demo, browser_as):
     for code, row in tags.items():  # the table beside the chart shows the endpoint's figures
         cells = page.locator(f"[data-panel=tags] tr[data-tag='{code}']")
         expect(cells.locator("[data-field=ytd_completed]")).to_have_text(row["figures"]["ytd_completed"])
+    # A county's map is the schematic tiles of the units below it, coloured by band, from local files only.
+    expect(page.locator("#tile-map")).to_be_visible()
+    tiles = page.locator("#tile-map .bm-tile")
+    assert tiles.count() == len(api["children"]) > 0
+    assert all("band-" in (tiles.nth(i).get_attribute("class") or "") for i in range(tiles.count()))
     page.screenshot(path=str(SHOTS / "battlemap-1366x768.png"), full_page=True)
 
     page.set_viewport_size({"width": 1920, "height": 1080})
