@@ -18,7 +18,8 @@ from guatu.accounts.forms import OwnPasswordForm, PasswordResetForm, UserCreateF
 from guatu.accounts.models import Role
 from guatu.audit.history import history_rows
 from guatu.audit.queries import history_of
-from guatu.orgs.forms import VersionForm, apply_errors
+from guatu.orgs.forms import VersionForm
+from guatu.web.forms import add_service_errors
 
 
 def _manager(request):
@@ -67,7 +68,7 @@ def user_new(request):
                 by=user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -117,7 +118,7 @@ def user_edit(request, pk):
                 by=user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("User %(name)s saved.") % {"name": target.username})
             return redirect("accounts:user", pk=target.pk)
@@ -167,7 +168,7 @@ def user_password_reset(request, pk):
                 user=target, password=form.cleaned_data["password"], expected_version=form.cleaned_data["version"], by=user
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -190,7 +191,7 @@ def password_change(request):
                 new_password=form.cleaned_data["new_password"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             update_session_auth_hash(request, user)  # stay logged in with the new password
             messages.success(request, _("Your password was changed."))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -12,17 +11,6 @@ from guatu.orgs.models import JURISDICTION_KINDS, OrgUnit, OrgUnitKind
 
 MAX_ORDER = 32767
 MAX_ALIASES_TEXT = 2000
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's refusal shown on the form it came from: on a field the form has, else above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields and field != "version" else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 class UnitChoiceField(forms.ModelChoiceField):

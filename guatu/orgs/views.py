@@ -16,8 +16,9 @@ from guatu.access import gateway
 from guatu.audit.history import history_rows
 from guatu.audit.queries import history_of
 from guatu.orgs import services
-from guatu.orgs.forms import CloseForm, LeaderForm, MoveForm, UnitForm, VersionForm, apply_errors
+from guatu.orgs.forms import CloseForm, LeaderForm, MoveForm, UnitForm, VersionForm
 from guatu.orgs.models import OrgUnit
+from guatu.web.forms import add_service_errors
 
 
 def _manager(request):
@@ -67,7 +68,7 @@ def unit_new(request):
                 by=user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(unit)s added.") % {"unit": unit.name})
             return redirect("orgs:unit", pk=unit.pk)
@@ -115,7 +116,7 @@ def unit_edit(request, pk):
                 by=user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(unit)s saved.") % {"unit": data["name"]})
             return redirect("orgs:unit", pk=unit.pk)
@@ -134,7 +135,7 @@ def unit_move(request, pk):
                 unit=unit, parent=form.cleaned_data["parent"], expected_version=form.cleaned_data["version"], by=user
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(unit)s moved.") % {"unit": unit.name})
             return redirect("orgs:unit", pk=unit.pk)
@@ -153,7 +154,7 @@ def unit_close(request, pk):
                 unit=unit, expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"], by=user
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(unit)s closed.") % {"unit": unit.name})
             return redirect("orgs:unit", pk=unit.pk)
@@ -203,7 +204,7 @@ def leader_new(request):
                 by=user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(leader)s added.") % {"leader": leader})
             return redirect("orgs:leader", pk=leader.pk)
@@ -231,7 +232,7 @@ def leader_edit(request, pk):
                     by=user,
                 )
             except ValidationError as exc:
-                apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("%(leader)s saved.") % {"leader": data["name"]})
                 return redirect("orgs:leader", pk=leader.pk)
