@@ -153,7 +153,7 @@ def _check_unit_and_leader(org_unit: OrgUnit | None, role: str, leader: Leader |
 
 
 def _locked(user: User) -> User:
-    return User.objects.select_for_update().select_related("org_unit").get(pk=user.pk)
+    return User.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=user.pk)
 
 
 def end_sessions(user: User) -> int:

@@ -749,7 +749,7 @@ def decision_add(
     by,
 ) -> MeetingDecision:
     """Record a decided item after the meeting; it takes the next number of the meeting's items."""
-    meeting = Meeting.objects.select_for_update().select_related("created_by__org_unit").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("created_by__org_unit").get(pk=meeting.pk)
     today = clock.today()
     _may_record(meeting, by=by, today=today)
     support_units = list(support_units)
