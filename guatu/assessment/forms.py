@@ -37,6 +37,7 @@ from guatu.lib.periods import Period, PeriodError
 from guatu.lib.scoring import SchemeError, scheme_from_dict
 from guatu.lib.scoring.scheme import METHODS
 from guatu.orgs.models import Leader, OrgUnit
+from guatu.web.forms import MonthField
 from guatu.web.uploads import DOCUMENT_EXTENSIONS, check_upload, name_room
 
 # Phones with a Chinese input method often type full-width digits and punctuation: １２３．５
@@ -745,22 +746,10 @@ class EvidenceForm(forms.Form):
 class PeriodForm(forms.Form):
     """A period picker (YYYY-MM); an invalid value is reported and the default used."""
 
-    period = forms.CharField(
+    period = MonthField(
         label=_("Month"),
         required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2022-03"}),
     )
-
-    def clean_period(self) -> Period | None:
-        text = self.cleaned_data["period"].strip()
-        if not text:
-            return None
-        period = period_or_none(text)
-        if period is None:
-            raise forms.ValidationError(
-                gettext("Month must look like 2022-03 (you entered %(value)s).") % {"value": text}
-            )
-        return period
 
 
 class QueueFilterForm(PeriodForm):

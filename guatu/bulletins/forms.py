@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guatu.lib.periods import Period, PeriodError
+from guatu.web.forms import MonthField
 
 FORMAT_CHOICES = [
     ("docx", _("Word (.docx, official-document layout)")),
@@ -13,10 +13,8 @@ FORMAT_CHOICES = [
 class BulletinForm(forms.Form):
     # The unit's id, checked by the gateway in the view (another county's unit is a 404, not a form error).
     unit = forms.IntegerField(label=_("Unit"), widget=forms.Select)
-    period = forms.CharField(
+    period = MonthField(
         label=_("Month"),
-        max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
     quarterly = forms.BooleanField(
         label=_("Quarterly bulletin (the quarter of the month: first quarter, first half…)"), required=False
@@ -30,9 +28,3 @@ class BulletinForm(forms.Form):
             (unit.pk, "\u3000" * (unit.depth - top) + unit.name) for unit in units
         ]
 
-    def clean_period(self) -> Period:
-        text = self.cleaned_data["period"].strip()
-        try:
-            return Period.parse(text)
-        except PeriodError:
-            raise forms.ValidationError(_("Enter a month as YYYY-MM, for example 2022-03.")) from None

@@ -38,6 +38,7 @@ from guatu.assessment.models import (
     Source,
     ValueStatus,
 )
+from guatu.assessment.reference import CHECKLIST_FIELDS, HEADLINE_FIELDS, HEADLINE_VALUE_FIELDS, PEER_FIELDS
 from guatu.assessment.services import (
     VALUE_FIELDS,
     appeal_answer,
@@ -74,29 +75,6 @@ PUBLISHED_DAY = d(4, 19)
 APPEALED_DAY, ANSWERED_DAY = d(4, 20), d(4, 22)
 # Steps a value imported as approved has been through (entered, submitted, approved): its version.
 IMPORTED_VERSION = 3
-CHECKLIST_FIELDS = [
-    "year",
-    "indicator",
-    "prefecture_weight",
-    "target",
-    "prefecture_rule",
-    "lead_unit",
-    "responsible_leader",
-    "expected_points",
-    "gap_analysis",
-    "measures",
-]
-PEER_FIELDS = ["indicator", "year", "month", "peer", "is_self", "value"]
-HEADLINE_FIELDS = ["year", "position", "name", "measure", "direction", "target"]
-HEADLINE_VALUE_FIELDS = [
-    "indicator",
-    "quarter",
-    "actual",
-    "growth",
-    "prefecture_average",
-    "peer_rank",
-    "quarter_target",
-]
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,14 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guatu.lib.periods import Period, PeriodError
 from guatu.projects.models import LevelTag
+from guatu.web.forms import MonthField
 
 
 class _Options(forms.Form):
-    period = forms.CharField(
+    period = MonthField(
         label=gettext_lazy("Month"),
         required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs={"type": "month"}),
         help_text=gettext_lazy("Leave empty to take it from the table's title or 填报时间."),
     )
     tags = forms.ModelMultipleChoiceField(
@@ -21,15 +19,6 @@ class _Options(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-
-    def clean_period(self) -> Period | None:
-        text = self.cleaned_data["period"].strip()
-        if not text:
-            return None
-        try:
-            return Period.parse(text)
-        except PeriodError:
-            raise forms.ValidationError(_("Give the month as 2022-03.")) from None
 
 
 class ProjectsUploadForm(_Options):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guatu.lib import safe_yaml
 from guatu.lib.lights import Light, RuleSet
-from guatu.lib.periods import Period, PeriodError
+from guatu.web.forms import MonthField
 
 MAX_RULES_FILE_KB = 64
 
@@ -20,10 +20,9 @@ MAX_RULES_FILE_KB = 64
 class BoardForm(forms.Form):
     """Which month and which unit the red and yellow list is for; an invalid value is reported and ignored."""
 
-    period = forms.CharField(
+    period = MonthField(
         label=_("Month"),
         required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
     unit = forms.ChoiceField(label=_("Unit"), required=False)
 
@@ -35,18 +34,6 @@ class BoardForm(forms.Form):
             (str(unit.pk), "\u3000" * (unit.depth - top) + unit.display_name) for unit in units
         ]
         self.fields["unit"].error_messages["invalid_choice"] = gettext("Pick a unit from the list.")
-
-    def clean_period(self) -> Period | None:
-        text = self.cleaned_data["period"].strip()
-        if not text:
-            return None
-        try:
-            return Period.parse(text)
-        except PeriodError:
-            raise forms.ValidationError(
-                gettext("The month must be written as YYYY-MM, for example 2022-03 (you entered %(value)s).")
-                % {"value": text}
-            ) from None
 
     def clean_unit(self):
         return self._units.get(self.cleaned_data["unit"])
@@ -61,14 +48,13 @@ class BoardForm(forms.Form):
 class DefaultPeriodForm(forms.Form):
     """The month the jurisdiction's pages open on; empty for the latest month whose deadline has passed."""
 
-    default_period = forms.CharField(
+    default_period = MonthField(
         label=_("Month pages open on"),
         required=False,
         max_length=7,
         help_text=_(
             "Leave empty to open on the latest month whose reporting deadline has passed (recommended)."
         ),
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -76,18 +62,6 @@ class DefaultPeriodForm(forms.Form):
         self.fields["default_period"].error_messages["max_length"] = gettext(
             "The month must be written as YYYY-MM, for example 2022-03."
         )
-
-    def clean_default_period(self) -> Period | None:
-        text = self.cleaned_data["default_period"].strip()
-        if not text:
-            return None
-        try:
-            return Period.parse(text)
-        except PeriodError:
-            raise forms.ValidationError(
-                gettext("The month must be written as YYYY-MM, for example 2022-03 (you entered %(value)s).")
-                % {"value": text}
-            ) from None
 
 
 class ComputeForm(BoardForm):

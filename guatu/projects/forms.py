@@ -6,7 +6,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guatu.access import gateway
-from guatu.lib.periods import Period, PeriodError
+from guatu.lib.periods import Period
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.orgs.services import find_unit_by_name
 from guatu.projects.models import Category, IndustryChain, LevelTag, Project, Stage, Tier
@@ -21,6 +21,7 @@ from guatu.projects.services import (
     TaskForceInput,
     project_input,
 )
+from guatu.web.forms import MonthField
 
 ALL = _("All")
 
@@ -45,10 +46,9 @@ class ProjectFilterForm(forms.Form):
     lead = forms.ChoiceField(label=_("Lead unit"), required=False)
     leader = forms.ChoiceField(label=_("Responsible leader"), required=False)
     tier = forms.ChoiceField(label=_("Library tier"), required=False, choices=_with_all(Tier.choices))
-    period = forms.CharField(
+    period = MonthField(
         label=_("Month"),
         required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
 
     def __init__(self, data, *, choices: FilterChoices):
@@ -65,18 +65,6 @@ class ProjectFilterForm(forms.Form):
         self.fields["leader"].choices = _with_all(
             [(str(leader.pk), leader.name) for leader in choices.leaders]
         )
-
-    def clean_period(self) -> Period | None:
-        text = self.cleaned_data["period"].strip()
-        if not text:
-            return None
-        try:
-            return Period.parse(text)
-        except PeriodError:
-            raise forms.ValidationError(
-                gettext("The month must be written as YYYY-MM, for example 2022-03 (you entered %(value)s).")
-                % {"value": text}
-            ) from None
 
     def filters(self) -> ProjectFilters:
         """The valid filters; an invalid one is left out (its error is shown next to it)."""
@@ -110,6 +98,8 @@ def _blank_choice(choices):
 
 
 @dataclass(frozen=True)
+
+
 class EditChoices:
     """What a maintainer may choose, read once (the gateway's units, leaders and chains of the jurisdiction)."""
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guatu.lib.money import parse_money
-from guatu.lib.periods import Period, PeriodError
 from guatu.reports.services import ReportInput
+from guatu.web.forms import MonthField
 
 # Phones with a Chinese input method often type full-width digits and punctuation: １２３．５
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－。", "0123456789.,-.")
@@ -123,10 +123,9 @@ class ReasonForm(ActionForm):
 class QueueFilterForm(forms.Form):
     """Filters of the review queue; an invalid value is reported and ignored."""
 
-    period = forms.CharField(
+    period = MonthField(
         label=_("Month"),
         required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2022-03"}),
     )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("All units"))
 
@@ -135,17 +134,6 @@ class QueueFilterForm(forms.Form):
         self.fields["unit"].queryset = units
         self.fields["unit"].label_from_instance = lambda unit: unit.display_name
         self.fields["unit"].error_messages["invalid_choice"] = gettext("Pick a unit from the list.")
-
-    def clean_period(self) -> Period | None:
-        text = self.cleaned_data["period"].strip()
-        if not text:
-            return None
-        try:
-            return Period.parse(text)
-        except PeriodError:
-            raise forms.ValidationError(
-                gettext("Month must look like 2022-03 (you entered %(value)s).") % {"value": text}
-            ) from None
 
 
 class WorkbookUploadForm(forms.Form):

@@ -2,7 +2,11 @@
 
 from collections.abc import Callable
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+
+from guatu.lib.periods import Period, PeriodError
 
 
 def add_service_errors(form, error: ValidationError, translate: Callable[[str], str] = str) -> None:
@@ -34,3 +38,31 @@ def show_month(form, period, field: str = "period") -> None:
     elif not str(form.data.get(field, "")).strip():
         form.data = form.data.copy()
         form.data[field] = str(period)
+
+
+class MonthField(forms.CharField):
+    """A month (<input type="month">) as a `Period`, or None when left empty: the one way every form reads a
+    month, with the one message for a month that is not YYYY-MM, naming what was typed."""
+
+    longest = 20  # what is read at all; a month is 7 characters
+
+    def __init__(self, **kwargs):
+        kwargs.pop("max_length", None)  # a Period has no length: the bound is `longest`, checked on the text
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "maxlength": self.longest})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> Period | None:
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        try:
+            if len(text) > self.longest:
+                raise PeriodError(text)
+            return Period.parse(text)
+        except PeriodError:
+            raise forms.ValidationError(
+                gettext("The month must be written as YYYY-MM, for example 2022-03 (you entered %(value)s).")
+                % {"value": text if len(text) <= self.longest else text[: self.longest] + "…"}
+            ) from None

@@ -1175,7 +1175,7 @@ def test_benchmark_page_sorts_strengths_and_weaknesses(client, world):
     assert "双峰县 34" in text  # best peer of a lower-is-better indicator
     assert (response.context["ahead"], response.context["behind"]) == (1, 1)
     response = client.get(reverse("assessment:benchmarks"), {"period": "2022-3x"})
-    assert "月份格式应为" in html(response)
+    assert "月份应写作 YYYY-MM" in html(response)
     client.logout()
     login_redirect(client, reverse("assessment:benchmarks"))
 

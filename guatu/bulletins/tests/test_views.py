@@ -61,7 +61,7 @@ def test_bad_month_is_a_400_with_a_chinese_message(client, world):
         URL, {"unit": world.city.pk, "period": "2022-13", "format": "docx"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert response.status_code == 400
-    assert "请按 YYYY-MM 填写月份" in response.content.decode()
+    assert "月份应写作 YYYY-MM" in response.content.decode()
     assert not Job.objects.exists()
 
 

@@ -554,7 +554,7 @@ def test_queue_filters_by_month_and_unit(client, world):
     assert listed(period="2022-03", unit=world.town_b.pk) == {in_b.pk}
     assert listed(unit=world.dept.pk) == set()
     bad = client.get(url, {"period": "3月"})
-    assert "月份格式应为 2022-03" in page(bad)
+    assert "月份应写作 YYYY-MM" in page(bad)
     assert len(bad.context["reports"]) == 3
 
 
