@@ -87,12 +87,15 @@ demo: $(STAMP)
 	DEBUG=true $(GUATU) migrate --noinput
 	DEBUG=true $(GUATU) demo
 
-# Every step runs even when an earlier one fails, so that one run shows everything that is wrong.
+# Every step runs even when an earlier one fails, so that one run shows everything that is wrong. The SQLite and
+# the PostgreSQL suites run side by side (each waits on its database part of the time, the other fills the
+# cores), each with its own data folder; their outputs are printed one after the other when both are done.
 test: $(STAMP) system-deps
 	@failed=""; \
-	for step in lint check-migrations test-sqlite test-postgres; do \
+	for step in lint check-migrations; do \
 		$(MAKE) $$step || failed="$$failed $$step"; \
 	done; \
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres || failed="$$failed suites"; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi; \
 	echo "make test: lint, migrations, SQLite and PostgreSQL all passed"
 
@@ -101,14 +104,14 @@ system-deps:
 
 test-sqlite: $(STAMP)
 	@echo "== pytest on SQLite"
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV)-sqlite $(BIN)/pytest $(PYTEST_ARGS)
 
 # The browser tests drive pages whose every query the page tests already run on both databases; Chromium adds
 # nothing database-specific, so they run once, on SQLite (PG_PYTEST_ARGS="" runs them on PostgreSQL too).
 PG_PYTEST_ARGS ?= -m "not browser"
 test-postgres: $(STAMP)
 	@echo "== pytest on PostgreSQL 15 (browser tests: on SQLite)"
-	$(TEST_ENV) scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS) $(PG_PYTEST_ARGS)
+	$(TEST_ENV)-postgres scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS) $(PG_PYTEST_ARGS)
 
 lint: $(STAMP)
 	@echo "== ruff check"
@@ -134,7 +137,7 @@ bench-postgres: $(STAMP)
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
-	rm -rf .pytest_cache .ruff_cache .hypothesis test-results build dist var/test
+	rm -rf .pytest_cache .ruff_cache .hypothesis test-results build dist var/test var/test-sqlite var/test-postgres
 
 distclean: clean
 	rm -rf $(VENV)
