@@ -20,7 +20,7 @@ from django.http import Http404
 from guatu.accounts.models import Role, User
 from guatu.dispatch.models import Meeting, MeetingDecision, Problem, SupervisionOrder
 from guatu.orgs.models import JURISDICTION_KINDS, OrgUnit
-from guatu.projects.models import IndustryChain, Project, ProjectQuerySet
+from guatu.projects.models import IndustryChain, LevelTag, Project, ProjectQuerySet
 from guatu.reports.models import MonthlyReport
 
 CITY_WIDE_ROLES = (Role.CITY_ADMIN, Role.REVIEWER)
@@ -615,6 +615,25 @@ def can_manage_tags(user: User) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.role == Role.CITY_ADMIN
+
+
+def manageable_tags(user: User):
+    """The level tags a user may rename or delete. Tags are one list for the whole tree (a province's 省重点 is
+    every county's), so a city administrator changes only those no project outside their jurisdiction carries:
+    one county never renames or deletes another's list. A superuser without a unit: every tag."""
+    if not can_manage_tags(user):
+        return LevelTag.objects.none()
+    if _is_unrestricted(user):
+        return LevelTag.objects.all()
+    if user.org_unit_id is None:
+        return LevelTag.objects.none()
+    ours = Project.objects.in_unit(jurisdiction(user.org_unit)).values("pk")
+    elsewhere = Project.tags.through.objects.exclude(project__in=ours).values("leveltag_id")
+    return LevelTag.objects.exclude(pk__in=elsewhere)
+
+
+def get_manageable_tag(user: User, pk) -> LevelTag:
+    return _get_or_404(manageable_tags(user), pk, "level tag")
 
 
 # --- assessment reference data: the checklist, peer counties' values, the ten headline indicators -----------

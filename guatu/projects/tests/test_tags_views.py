@@ -8,7 +8,7 @@ from guatu.accounts.models import Role
 from guatu.audit.models import AuditEvent
 from guatu.projects import schedule
 from guatu.projects.models import LevelTag
-from guatu.testing import make_tag, make_user
+from guatu.testing import make_project, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +227,28 @@ def test_tag_list_takes_a_fixed_number_of_queries(client, world, django_assert_m
         make_tag(f"t{n}", f"清单{n}", order=10 + n)
     with django_assert_max_num_queries(few):
         assert client.get(LIST).status_code == 200
+
+
+def test_a_tag_another_county_uses_is_not_this_countys_to_change(client, world):
+    from guatu.testing import make_other_county
+
+    other = make_other_county()
+    theirs = make_tag("xinhua_key", "新化县重点")
+    make_project(location=other.town, name="琅塘镇工业园", tags=[theirs])
+    shared = world.county_tag  # on this county's projects
+    make_project(location=other.town, name="琅塘镇污水厂", tags=[shared])
+    unused = make_tag("spare", "备用清单")
+    client.force_login(world.city_admin)
+
+    for tag in (theirs, shared):
+        assert client.get(reverse("projects:tag_edit", args=[tag.pk])).status_code == 404
+        response = client.post(reverse("projects:tag_delete", args=[tag.pk]), {"version": tag.version})
+        assert response.status_code == 404
+    assert client.get(reverse("projects:tag_edit", args=[unused.pk])).status_code == 200
+    page = client.get(reverse("projects:tag_list")).content.decode()
+    assert reverse("projects:tag_edit", args=[theirs.pk]) not in page
+    assert reverse("projects:tag_edit", args=[unused.pk]) in page
+
+    client.force_login(other.admin)
+    assert client.get(reverse("projects:tag_edit", args=[theirs.pk])).status_code == 200
+    assert client.get(reverse("projects:tag_edit", args=[shared.pk])).status_code == 404

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,10 +33,12 @@ def _render_form(request, form, tag=None):
 
 @login_required
 def tag_list(request):
-    """Every tag with the number of projects on it (one query)."""
+    """Every tag with the number of projects on it, and which of them this administrator may change (two
+    queries)."""
     _require_tag_manager(request.user)
     tags = LevelTag.objects.annotate(project_count=Count("projects")).order_by("sort_order", "id")
-    return render(request, "projects/tag_list.html", {"tags": tags})
+    mine = set(gateway.manageable_tags(request.user).values_list("pk", flat=True))
+    return render(request, "projects/tag_list.html", {"tags": tags, "mine": mine})
 
 
 @login_required
@@ -65,7 +67,7 @@ def tag_add(request):
 @login_required
 def tag_edit(request, pk):
     _require_tag_manager(request.user)
-    tag = get_object_or_404(LevelTag, pk=pk)
+    tag = gateway.get_manageable_tag(request.user, pk)
     initial = {
         name: getattr(tag, name)
         for name in ("name", "bulletin_label", "sort_order", "in_bulletin", "version")
@@ -96,7 +98,7 @@ def tag_edit(request, pk):
 def tag_delete(request, pk):
     """Only a tag no project carries can go; the list page offers the button only for those."""
     _require_tag_manager(request.user)
-    tag = get_object_or_404(LevelTag, pk=pk)
+    tag = gateway.get_manageable_tag(request.user, pk)
     form = VersionedForm(request.POST)
     try:
         if not form.is_valid():
