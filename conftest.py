@@ -14,6 +14,21 @@ def world(db):
     return make_world()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language. A request in English (or a test's `translation.override`)
+    leaves the thread's language behind for the next test on the same worker, so a test that builds text
+    outside a request would read English or Chinese depending on which test ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    try:
+        yield
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """The default hasher is slow on purpose; tests create many users."""

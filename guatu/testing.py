@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -249,3 +250,15 @@ def make_assessment_office(w: World):
             "bonus_cap": 3,
         },
     )
+
+
+_EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
+_CDN_HOST = re.compile(r"jsdelivr|unpkg|cdnjs|googleapis|bootcdn|staticfile\.org|\bcdn\.", re.IGNORECASE)
+
+
+def assert_no_external_assets(html: str) -> None:
+    """Every script, style and image of a page comes from this site (government intranets have no internet):
+    no absolute or protocol-relative URL, no CDN host. Words are looked for, not letters: a random CSRF
+    token may well spell "cdn"."""
+    assert not _EXTERNAL_URL.search(html), _EXTERNAL_URL.search(html)
+    assert not _CDN_HOST.search(html), _CDN_HOST.search(html)

@@ -13,7 +13,7 @@ from guatu.investment.queries import investment_summary
 from guatu.lib.periods import Period
 from guatu.projects.services import annual_plan_set
 from guatu.reports.models import ReportStatus
-from guatu.testing import make_project, make_report
+from guatu.testing import assert_no_external_assets, make_project, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_figures_per_tag(client, world):
     assert _cell(body, "prefecture", "ytd_completed") == "150.50"
     assert 'id="summary-county-ytd_completed"' in body
     assert "vendor/echarts/echarts.min.js" in body and 'id="summary-chart-data"' in body
-    assert "cdn" not in body.lower()
+    assert_no_external_assets(body)
 
 
 def test_page_matches_investment_summary(client, world):
