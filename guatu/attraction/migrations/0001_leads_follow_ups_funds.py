@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0002_unit_closing_leader_post_and_versions'),
-        ('projects', '0005_chain_name_unique_per_jurisdiction'),
+        ('projects', '0003_versions_cancel_and_milestone_attachments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
