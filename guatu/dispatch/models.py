@@ -19,7 +19,25 @@ class ProblemCategory(models.TextChoices):
     APPROVALS = "approvals", _("Approvals")
     FUNDS = "funds", _("Funds")
     UTILITIES = "utilities", _("Power and water")
+    # An enterprise's requests (企业诉求); a project's problems use the ones above too.
+    POWER = "power", _("Power supply")  # 用电
+    FINANCING = "financing", _("Financing")  # 融资
+    LABOUR = "labour", _("Labour")  # 用工
+    PERMITS = "permits", _("Permits and licences")  # 证照办理
+    LOGISTICS = "logistics", _("Transport and logistics")  # 物流运输
+    POLICY = "policy", _("Policy support")  # 政策兑现
     OTHER = "other", _("Other")
+
+
+class Satisfaction(models.TextChoices):
+    """The firm's verdict on how its request was handled, recorded at closing (企业满意度)."""
+
+    SATISFIED = "satisfied", _("Satisfied")  # 满意
+    BASICALLY = "basically", _("Basically satisfied")  # 基本满意
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")  # 不满意
+
+
+SATISFIED_VALUES = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
 
 
 class ProblemStatus(models.TextChoices):
@@ -42,12 +60,22 @@ class ProblemQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related(
-            "project__location_unit", "project__responsible_leader", "chain", "assigned_unit", "raised_by"
+            "project__location_unit",
+            "project__responsible_leader",
+            "chain",
+            "assigned_unit",
+            "raised_by",
+            "enterprise",
         )
+
+    def requests(self):
+        """Enterprise requests (企业诉求): the problems raised on a firm's behalf."""
+        return self.filter(enterprise__isnull=False)
 
 
 class Problem(models.Model):
-    """A problem raised on a project, an industry chain or at a meeting (议定事项), handled tier by tier."""
+    """A problem raised on a project, an industry chain, an enterprise's behalf (企业诉求) or at a meeting
+    (议定事项), handled tier by tier."""
 
     project = models.ForeignKey(
         "projects.Project",
@@ -81,6 +109,14 @@ class Problem(models.Model):
         on_delete=models.PROTECT,
         related_name="decided_items",
     )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
     description = models.TextField(_("description"))
     category = models.CharField(
         pgettext_lazy("problem", "category"), max_length=20, choices=ProblemCategory.choices
@@ -104,6 +140,9 @@ class Problem(models.Model):
     )
     raised_at = models.DateTimeField(_("raised"))
     closed_at = models.DateTimeField(pgettext_lazy("time", "closed"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("enterprise's satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = ProblemQuerySet.as_manager()
@@ -114,8 +153,15 @@ class Problem(models.Model):
         ordering = ["deadline", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(project__isnull=False) | Q(chain__isnull=False) | Q(meeting__isnull=False),
+                condition=Q(project__isnull=False)
+                | Q(chain__isnull=False)
+                | Q(meeting__isnull=False)
+                | Q(enterprise__isnull=False),
                 name="problem_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction="") | Q(enterprise__isnull=False, status="closed"),
+                name="problem_satisfaction_of_closed_request",
             ),
             models.CheckConstraint(condition=Q(tier__gte=1, tier__lte=3), name="problem_tier_1_to_3"),
         ]
