@@ -201,14 +201,8 @@ def can_act_for_problem(user: User, problem) -> bool:
 
 
 def chains_for_problems(user: User):
-    """The industry chains a reviewer may raise problems on: those led by a unit of their jurisdiction."""
-    chains = IndustryChain.objects.all()
-    if not is_reviewer(user):
-        return chains.none()
-    if _is_unrestricted(user):
-        return chains
-    unit = scope_unit(user)
-    return chains.filter(lead_unit__path__startswith=unit.path) if unit else chains.none()
+    """The industry chains a reviewer may raise problems on: their jurisdiction's (`manageable_chains`)."""
+    return manageable_chains(user)
 
 
 def get_chain_for_problems(user: User, pk) -> IndustryChain:
@@ -597,14 +591,8 @@ def library_leaders(user: User):
 
 
 def library_chains(user: User):
-    """The industry chains a maintainer may put a project on: those led by a unit of their jurisdiction, or by
-    none."""
-    if _is_unrestricted(user):
-        return IndustryChain.objects.all()
-    root = library_root(user)
-    if root is None:
-        return IndustryChain.objects.none()
-    return IndustryChain.objects.filter(Q(lead_unit__path__startswith=root.path) | Q(lead_unit__isnull=True))
+    """The industry chains a maintainer may put a project on: their jurisdiction's (`manageable_chains`)."""
+    return manageable_chains(user)
 
 
 # --- project schedule: level tags ---------------------------------------------------------------------------
@@ -828,3 +816,72 @@ def bulletin_units(user: User):
 def get_bulletin_unit(user: User, pk) -> OrgUnit:
     """The unit for a bulletin, or 404 when the user may not have it (another county's looks like none)."""
     return _get_or_404(bulletin_units(user), pk, "unit")
+
+
+# --- industrial chains (链长制) ------------------------------------------------------------------------------
+
+
+def visible_chains(user: User):
+    """Everyone active in a jurisdiction sees its industry chains (and those of the jurisdictions below it);
+    a superuser without a unit sees all."""
+    chains = IndustryChain.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return chains.none()
+    if _is_unrestricted(user):
+        return chains
+    if user.org_unit_id is None:
+        return chains.none()
+    return chains.filter(jurisdiction__path__startswith=jurisdiction(user.org_unit).path)
+
+
+def get_visible_chain(user: User, pk) -> IndustryChain:
+    return _get_or_404(visible_chains(user).select_related("jurisdiction", "chief", "lead_unit"), pk, "chain")
+
+
+def manageable_chains(user: User):
+    """The chains whose five ones, targets, policies and follow-through a user keeps, the chains a project may
+    be put on and problems raised on: the jurisdiction's, for its city administrators and reviewers."""
+    if _is_unrestricted(user):
+        return IndustryChain.objects.all()
+    root = library_root(user)
+    if root is None:
+        return IndustryChain.objects.none()
+    return IndustryChain.objects.filter(jurisdiction__path__startswith=root.path)
+
+
+def can_manage_chains(user: User, chain: IndustryChain | None = None) -> bool:
+    """City administrators and reviewers manage their jurisdiction's chains (a given one: when it is theirs)."""
+    if _is_unrestricted(user):
+        return True
+    root = library_root(user)
+    if root is None:
+        return False
+    return chain is None or chain.jurisdiction.is_within(root)
+
+
+def get_manageable_chain(user: User, pk) -> IndustryChain:
+    """The chain to change: 404 when the user may not see it, 403 when they see it but may not manage it."""
+    chain = get_visible_chain(user, pk)
+    if not can_manage_chains(user, chain):
+        raise PermissionDenied("may not manage this chain")
+    return chain
+
+
+def chain_chiefs(user: User):
+    """The leaders a chain manager may make a chain's chief: those in post of their jurisdiction."""
+    return library_leaders(user)
+
+
+def get_visible_chief(user: User, pk):
+    """A leader whose chains page the user may open: a leader of a jurisdiction the user sees the chains of."""
+    from guatu.orgs.models import Leader
+
+    leaders = Leader.objects.select_related("org_unit")
+    if not user.is_authenticated or not user.is_active:
+        leaders = leaders.none()
+    elif not _is_unrestricted(user):
+        if user.org_unit_id is None:
+            leaders = leaders.none()
+        else:
+            leaders = leaders.filter(org_unit__path__startswith=jurisdiction(user.org_unit).path)
+    return _get_or_404(leaders, pk, "leader")

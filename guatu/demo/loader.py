@@ -33,7 +33,7 @@ from guatu.demo.dispatch import load_dispatch, load_lights
 from guatu.demo.generate import ProjectSpec, build_projects
 from guatu.orgs.models import Leader, OrgUnit, OrgUnitKind
 from guatu.orgs.services import leader_create, orgunit_create
-from guatu.projects.models import IndustryChain, LevelTag, Project
+from guatu.projects.models import ChainKind, IndustryChain, LevelTag, Project
 from guatu.projects.services import (
     MilestoneInput,
     ProjectInput,
@@ -263,16 +263,20 @@ def _tags(loader: User) -> dict[str, LevelTag]:
     return tags
 
 
+MAIN_CHAINS = {"steel", "antimony", "fasteners", "refractories"}  # 主导产业链; the others are 配套产业链
+
+
 def _chains(loader: User, units: dict[str, OrgUnit], leaders: dict[str, Leader]) -> dict[str, IndustryChain]:
     return {
         chain.key: chain_create(
             name=chain.name,
+            kind=ChainKind.MAIN if chain.key in MAIN_CHAINS else ChainKind.AUXILIARY,
             chief=leaders[chain.chief],
             lead_unit=units[chain.lead],
-            master_firms=chain.master_firms,
+            sort_order=order,
             by=loader,
         )
-        for chain in data.CHAINS
+        for order, chain in enumerate(data.CHAINS, start=1)
     }
 
 
@@ -540,7 +544,9 @@ def delete_demo() -> DeleteCounts:
         project_ids = list(Project.objects.in_unit(root).values_list("pk", flat=True))
         leader_ids = list(Leader.objects.filter(org_unit__in=unit_ids).values_list("pk", flat=True))
         chain_ids = list(
-            IndustryChain.objects.filter(Q(lead_unit__in=unit_ids) | Q(chief__in=leader_ids)).values_list(
+            IndustryChain.objects.filter(
+                Q(jurisdiction__in=unit_ids) | Q(lead_unit__in=unit_ids) | Q(chief__in=leader_ids)
+            ).values_list(
                 "pk", flat=True
             )
         )

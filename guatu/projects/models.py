@@ -34,10 +34,24 @@ class LevelTag(models.Model):
         return self.name
 
 
-class IndustryChain(models.Model):
-    """An industrial chain (产业链) with its chain chief (链长) and lead department."""
+class ChainKind(models.TextChoices):
+    MAIN = "main", _("Main industry chain")  # 主导产业链
+    AUXILIARY = "auxiliary", _("Auxiliary industry chain")  # 配套产业链
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+
+class IndustryChain(models.Model):
+    """An industrial chain (产业链) of a jurisdiction, with its chain chief (链长) and lead department; its
+    work team, targets, policies and follow-through live in guatu.chains (链长制)."""
+
+    jurisdiction = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="industry_chains",
+        help_text=_("The county, prefecture or province owning the chain"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("chain kind"), max_length=20, choices=ChainKind.choices, default=ChainKind.MAIN)
     chief = models.ForeignKey(
         "orgs.Leader", verbose_name=_("chain chief"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -45,11 +59,16 @@ class IndustryChain(models.Model):
         OrgUnit, verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     master_firms = models.TextField(_("chain-master firms"), blank=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("industry chain")
         verbose_name_plural = _("industry chains")
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="chain_name_unique_in_jurisdiction"),
+        ]
 
     def __str__(self) -> str:
         return self.name

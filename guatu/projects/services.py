@@ -22,6 +22,7 @@ from guatu.orgs.models import Leader, OrgUnit
 from guatu.projects.models import (
     AnnualPlan,
     Category,
+    ChainKind,
     IndustryChain,
     LevelTag,
     Milestone,
@@ -529,7 +530,7 @@ def _months_of(plan: AnnualPlan) -> dict[str, str]:
 
 
 TAG_FIELDS = ["code", "name", "bulletin_label", "sort_order", "in_bulletin"]
-CHAIN_FIELDS = ["name", "chief", "lead_unit", "master_firms"]
+CHAIN_FIELDS = ["jurisdiction", "name", "kind", "chief", "lead_unit", "sort_order"]
 
 
 @transaction.atomic
@@ -546,21 +547,58 @@ def level_tag_create(
     return tag
 
 
+def chain_problems(
+    *, jurisdiction: OrgUnit, name: str, chief: Leader | None, lead_unit: OrgUnit | None, sort_order: int
+) -> dict[str, str]:
+    """What is wrong with a chain's fields, by field, in Chinese: the name within its column and unique in the
+    jurisdiction, the chief a leader in post of the jurisdiction, the lead department one of its units."""
+    errors = {}
+    name_field = IndustryChain._meta.get_field("name")
+    if not name:
+        errors["name"] = _("Enter the chain's name.")
+    elif len(name) > name_field.max_length:
+        errors["name"] = _("%(field)s is too long: at most %(limit)s characters.") % {
+            "field": name_field.verbose_name,
+            "limit": name_field.max_length,
+        }
+    if chief is not None and not (chief.is_active and chief.org_unit.is_within(jurisdiction)):
+        errors["chief"] = _("The chain chief must be a leader in post of %(unit)s.") % {"unit": jurisdiction.name}
+    if lead_unit is not None and not lead_unit.is_within(jurisdiction):
+        errors["lead_unit"] = _("The lead department must be a unit of %(unit)s.") % {"unit": jurisdiction.name}
+    if not 0 <= sort_order <= 32767:
+        errors["sort_order"] = _("The sort order is a number from 0 to 32767.")
+    return errors
+
+
 @transaction.atomic
 def chain_create(
     *,
     name: str,
+    jurisdiction: OrgUnit | None = None,
+    kind: str = ChainKind.MAIN,
     chief: Leader | None = None,
     lead_unit: OrgUnit | None = None,
-    master_firms: str = "",
+    sort_order: int = 0,
     by=None,
 ) -> IndustryChain:
-    if IndustryChain.objects.filter(name=name).exists():
-        raise ValidationError(
-            {"name": _("An industry chain named %(name)s exists already.") % {"name": name}}
-        )
+    """A new industry chain of a jurisdiction (by default its lead unit's). The chains app's pages call this
+    after checking the user may manage the jurisdiction's chains."""
+    if jurisdiction is None:
+        if lead_unit is None:
+            raise ValidationError({"jurisdiction": _("Choose the jurisdiction the chain belongs to.")})
+        jurisdiction = gateway.jurisdiction(lead_unit)
+    name = name.strip()
+    errors = chain_problems(
+        jurisdiction=jurisdiction, name=name, chief=chief, lead_unit=lead_unit, sort_order=sort_order
+    )
+    if kind not in ChainKind.values:
+        errors["kind"] = _("Choose main or auxiliary chain.")
+    if not errors and IndustryChain.objects.filter(jurisdiction=jurisdiction, name=name).exists():
+        errors["name"] = _("An industry chain named %(name)s exists already.") % {"name": name}
+    if errors:
+        raise ValidationError(errors)
     chain = IndustryChain.objects.create(
-        name=name, chief=chief, lead_unit=lead_unit, master_firms=master_firms
+        jurisdiction=jurisdiction, name=name, kind=kind, chief=chief, lead_unit=lead_unit, sort_order=sort_order
     )
     events.chain_created(chain, after=snapshot(chain, CHAIN_FIELDS), by=by)
     return chain

@@ -28,6 +28,6 @@ def test_tags_and_chains_are_unique_and_audited(world):
         level_tag_create(code="major", name="x", bulletin_label="x")
     chain_create(name="锑产业链", chief=world.leader, lead_unit=world.dept)
     with pytest.raises(ValidationError):
-        chain_create(name="锑产业链")
+        chain_create(name="锑产业链", jurisdiction=world.city)
     assert AuditEvent.objects.filter(action__in=["leveltag.create", "industrychain.create"]).count() == 2
     assert not tag.in_bulletin

@@ -40,7 +40,7 @@ def _data(w):
     make_report(w.project_a, "2022-02", "50.50", reporter=w.dept_reporter, reviewer=w.reviewer)
     make_report(w.project_a, "2022-03", "999", reporter=w.dept_reporter, status=ReportStatus.SUBMITTED)
     make_report(w.project_b, "2022-01", "10.10", reporter=w.outsider, reviewer=w.reviewer)
-    chain = IndustryChain.objects.create(name="锑产业链")
+    chain = IndustryChain.objects.create(name="锑产业链", jurisdiction=w.city)
     w.project_a.chain = chain
     w.project_a.save(update_fields=["chain"])
     lights_compute_year(unit=w.city, period=Period(2022, 3))

@@ -173,7 +173,7 @@ def test_problem_list_htmx_returns_the_table_only(client, world, assigned):
 
 def test_problem_list_query_count_does_not_grow_with_rows(client, world, django_assert_num_queries):
     w = world
-    chain = IndustryChain.objects.create(name="锑品产业链", chief=w.leader, lead_unit=w.dept)
+    chain = IndustryChain.objects.create(name="锑品产业链", jurisdiction=w.city, chief=w.leader, lead_unit=w.dept)
     problem_raise(chain=chain, description="链上问题", category="other", by=w.reviewer)
 
     def add(n):
@@ -291,7 +291,7 @@ def test_raise_with_a_picked_project_and_bad_input(client, world):
 
 def test_reviewer_raises_on_a_chain_and_a_reporter_may_not(client, world):
     w = world
-    chain = IndustryChain.objects.create(name="锑品产业链", chief=w.leader, lead_unit=w.dept)
+    chain = IndustryChain.objects.create(name="锑品产业链", jurisdiction=w.city, chief=w.leader, lead_unit=w.dept)
     chain_url = url("problem_raise") + f"?chain={chain.pk}"
     client.force_login(w.reporter)
     assert client.get(chain_url).status_code == 403
@@ -306,7 +306,7 @@ def test_reviewer_raises_on_a_chain_and_a_reporter_may_not(client, world):
 
 def test_a_chain_of_another_county_is_not_found_nor_offered(client, world, other_county_reviewer):
     w = world
-    chain = IndustryChain.objects.create(name="锑品产业链", chief=w.leader, lead_unit=w.dept)
+    chain = IndustryChain.objects.create(name="锑品产业链", jurisdiction=w.city, chief=w.leader, lead_unit=w.dept)
     client.force_login(other_county_reviewer)
     chain_url = url("problem_raise") + f"?chain={chain.pk}"
     assert client.get(chain_url).status_code == 404

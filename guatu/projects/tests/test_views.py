@@ -58,7 +58,7 @@ def test_list_shows_only_visible_projects(client, world, persona, sees_a, sees_b
 
 def test_list_filters(client, world):
     w = world
-    chain = IndustryChain.objects.create(name="锑产业链")
+    chain = IndustryChain.objects.create(name="锑产业链", jurisdiction=w.city)
     chained = make_project(
         location=w.town_b,
         lead=w.drc,
@@ -190,7 +190,7 @@ def test_list_query_count_does_not_grow_with_rows(client, world, django_assert_n
     # its warning rules); count; rows; their tags; the page frame's unread-inbox badge.
     with django_assert_num_queries(13):
         assert len(run().context["rows"]) == 1
-    chain = IndustryChain.objects.create(name="光电产业链")
+    chain = IndustryChain.objects.create(name="光电产业链", jurisdiction=w.city)
     for n in range(6):
         project = make_project(
             location=w.town_a, tags=[w.county_tag, w.pref_tag], leader=w.other_leader, chain=chain
