@@ -885,3 +885,60 @@ def get_visible_chief(user: User, pk):
         else:
             leaders = leaders.filter(org_unit__path__startswith=jurisdiction(user.org_unit).path)
     return _get_or_404(leaders, pk, "leader")
+
+
+# --- investment attraction: leads, their follow-ups and funds in place ---------------------------------------
+
+
+def visible_leads(user: User):
+    """Investment leads: reviewers and city administrators see their jurisdiction's, unit reporters and viewers
+    those their unit (or a unit below it) is responsible for, leaders those on the chains they are chief of."""
+    from guatu.attraction.models import Lead
+
+    leads = Lead.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return leads.none()
+    if _is_unrestricted(user):
+        return leads
+    if user.role == Role.LEADER:
+        return leads.filter(chain__chief_id=user.leader_id) if user.leader_id else leads.none()
+    unit = scope_unit(user)
+    if unit is None:
+        return leads.none()
+    if user.role in CITY_WIDE_ROLES:
+        return leads.in_jurisdiction(unit)
+    return leads.in_unit(unit)
+
+
+def get_visible_lead(user: User, pk):
+    """The lead, or 404 when it does not exist or the user may not see it (the two look the same)."""
+    return _get_or_404(visible_leads(user).for_list(), pk, "lead")
+
+
+def may_create_leads(user: User) -> bool:
+    """Reviewers and city administrators keep their jurisdiction's leads pipeline."""
+    return _is_unrestricted(user) or library_root(user) is not None
+
+
+def can_manage_lead(user: User, lead) -> bool:
+    """Change a lead and take its steps (sign, start, convert, drop...): the reviewers and city administrators
+    of the lead's jurisdiction."""
+    if _is_unrestricted(user):
+        return True
+    root = library_root(user)
+    return root is not None and lead.jurisdiction.is_within(root)
+
+
+def can_follow_lead(user: User, lead) -> bool:
+    """Log follow-ups and enter funds in place: whoever manages the lead, and the reporters of its responsible
+    unit (or of a unit above it) for their own leads."""
+    if can_manage_lead(user, lead):
+        return True
+    if not user.is_authenticated or not user.is_active or user.role != Role.REPORTER or user.org_unit_id is None:
+        return False
+    return lead.responsible_unit.is_within(user.org_unit)
+
+
+def lead_units(user: User):
+    """The units a lead manager may make responsible for a lead: the open units of their jurisdiction."""
+    return library_units(user)

@@ -391,3 +391,36 @@ def report_opening_set(report, *, after: Fields, by, reason: str) -> AuditEvent:
 def projects_imported(record, *, after: Fields, by) -> AuditEvent:
     """A dispatch table imported into the project library: file, SHA-256, period and counts."""
     return _created("import.projects", record, after=after, by=by)
+
+
+# --- investment attraction: leads, follow-ups, funds in place (guatu.attraction)
+
+
+def lead_created(lead, *, after: Fields, by) -> AuditEvent:
+    return _created("lead.create", lead, after=after, by=by)
+
+
+def lead_changed(lead, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("lead.update", lead, before=before, after=after, by=by)
+
+
+def lead_followed_up(entry, *, after: Fields, by) -> AuditEvent:
+    return _created("lead.follow_up", entry, after=after, by=by)
+
+
+def funds_entered(row, *, after: Fields, by) -> AuditEvent:
+    return _created("funds.create", row, after=after, by=by)
+
+
+def funds_changed(row, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("funds.update", row, before=before, after=after, by=by)
+
+
+def lead_converted(lead, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """On the lead: it became a project of the library (`after` names the project)."""
+    return _changed("lead.convert", lead, before=before, after=after, by=by, project=lead.project)
+
+
+def project_converted_from_lead(project, *, lead, by) -> AuditEvent:
+    """On the project: it came from an investment lead, whose name the reason gives for the history page."""
+    return _created("project.from_lead", project, after={}, by=by, project=project, reason=lead.name)

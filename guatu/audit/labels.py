@@ -101,6 +101,19 @@ ACTION_LABELS = {
     "value.import": _("Value imported"),
     "report.opening": _("Opening figure imported"),
     "import.projects": _("Project library imported"),
+    "lead.create": _("Investment lead created"),
+    "lead.update": _("Investment lead changed"),
+    "lead.negotiate": _("Investment lead taken into negotiation"),
+    "lead.sign": _("Investment lead signed"),
+    "lead.register": _("Investment lead registered"),
+    "lead.start": _("Investment lead started"),
+    "lead.produce": _("Investment lead in production"),
+    "lead.drop": _("Investment lead dropped"),
+    "lead.follow_up": _("Follow-up recorded"),
+    "lead.convert": _("Investment lead converted into a project"),
+    "project.from_lead": _("Converted from an investment lead"),
+    "funds.create": _("Funds in place entered"),
+    "funds.update": _("Funds in place changed"),
 }
 
 

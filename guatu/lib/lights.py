@@ -148,14 +148,22 @@ def _schedule(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
     return Reason("schedule", light, {"behind_points": format(behind, "f")})
 
 
-def _start_missed(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
-    if facts.planned_start is None or facts.actual_start is not None:
+def start_missed_light(planned_start: date | None, actual_start: date | None, as_of: date, rules: RuleSet) -> Light | None:
+    """The start-missed rule, for a project's planned start and an investment lead's promised start alike: a
+    start planned before `as_of` (the first day not yet covered: the day after a period, or today) that has not
+    happened is yellow, red once it is `start_missed_red_after_months` whole months late; None otherwise."""
+    if planned_start is None or actual_start is not None or planned_start >= as_of:
         return None
+    late = _months_between(planned_start, as_of)
+    return Light.RED if late >= rules.start_missed_red_after_months else Light.YELLOW
+
+
+def _start_missed(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
     last_day = facts.period_end
-    if facts.planned_start >= last_day:
+    light = start_missed_light(facts.planned_start, facts.actual_start, last_day, rules)
+    if light is None:
         return None
     late = _months_between(facts.planned_start, last_day)
-    light = Light.RED if late >= rules.start_missed_red_after_months else Light.YELLOW
     return Reason(
         "start_missed", light, {"planned_start": facts.planned_start.isoformat(), "months_late": str(late)}
     )
