@@ -424,3 +424,59 @@ def lead_converted(lead, *, before: Fields, after: Fields, by) -> AuditEvent:
 def project_converted_from_lead(project, *, lead, by) -> AuditEvent:
     """On the project: it came from an investment lead, whose name the reason gives for the history page."""
     return _created("project.from_lead", project, after={}, by=by, project=project, reason=lead.name)
+
+
+# --- industrial chains (链长制): the chain, its work team, targets, policies and follow-through (guatu.chains)
+
+
+def chain_changed(chain, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """A chain's name, kind, chief, lead department or order changed."""
+    return _changed("industrychain.update", chain, before=before, after=after, by=by)
+
+
+def chain_member_added(member, *, after: Fields, by) -> AuditEvent:
+    return _created("chainmember.create", member, after=after, by=by)
+
+
+def chain_member_changed(member, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("chainmember.update", member, before=before, after=after, by=by)
+
+
+def chain_member_removed(member, *, before: Fields, by) -> AuditEvent:
+    return _changed("chainmember.delete", member, before=before, after={}, by=by)
+
+
+def chain_target_added(target, *, after: Fields, by) -> AuditEvent:
+    return _created("chaintarget.create", target, after=after, by=by)
+
+
+def chain_target_changed(target, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("chaintarget.update", target, before=before, after=after, by=by)
+
+
+def chain_target_removed(target, *, before: Fields, by) -> AuditEvent:
+    return _changed("chaintarget.delete", target, before=before, after={}, by=by)
+
+
+def chain_policy_added(policy, *, after: Fields, by) -> AuditEvent:
+    return _created("chainpolicy.create", policy, after=after, by=by)
+
+
+def chain_policy_changed(policy, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("chainpolicy.update", policy, before=before, after=after, by=by)
+
+
+def chain_policy_removed(policy, *, before: Fields, by) -> AuditEvent:
+    return _changed("chainpolicy.delete", policy, before=before, after={}, by=by)
+
+
+def chain_progress_added(entry, *, after: Fields, by) -> AuditEvent:
+    return _created("chainprogress.create", entry, after=after, by=by)
+
+
+def chain_progress_changed(entry, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("chainprogress.update", entry, before=before, after=after, by=by)
+
+
+def chain_progress_removed(entry, *, before: Fields, by) -> AuditEvent:
+    return _changed("chainprogress.delete", entry, before=before, after={}, by=by)

@@ -114,6 +114,19 @@ ACTION_LABELS = {
     "project.from_lead": _("Converted from an investment lead"),
     "funds.create": _("Funds in place entered"),
     "funds.update": _("Funds in place changed"),
+    "industrychain.update": _("Industry chain changed"),
+    "chainmember.create": _("Work team member added"),
+    "chainmember.update": _("Work team member changed"),
+    "chainmember.delete": _("Work team member removed"),
+    "chaintarget.create": _("Chain target added"),
+    "chaintarget.update": _("Chain target changed"),
+    "chaintarget.delete": _("Chain target removed"),
+    "chainpolicy.create": _("Chain policy added"),
+    "chainpolicy.update": _("Chain policy changed"),
+    "chainpolicy.delete": _("Chain policy removed"),
+    "chainprogress.create": _("Follow-through entry added"),
+    "chainprogress.update": _("Follow-through entry changed"),
+    "chainprogress.delete": _("Follow-through entry removed"),
 }
 
 

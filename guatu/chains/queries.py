@@ -1,0 +1,123 @@
+"""Reads of the chain chief system: a chain's targets against its actuals for a year up to a month, and what
+the chain page lists. Each read takes a fixed number of queries, however many chains or rows.
+
+Actuals come from where each figure is kept, never recomputed here: the firms' output, tax and above-scale
+count from `guatu.enterprises.queries.chain_enterprise_figures`; contracts signed, leads started and funds in
+place from `guatu.attraction.queries.chain_lead_figures`; the chain's projects' investment completed from the
+one year-to-date read, `guatu.projects.queries.ytd_completed_by_project`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from guatu.chains.models import COUNTED, ChainTarget, Metric, metric_unit
+from guatu.lib.money import percent, ratio, round_half_up
+from guatu.lib.periods import Period
+from guatu.projects.models import IndustryChain, Stage
+from guatu.projects.queries import ytd_completed_by_project
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """One metric of a chain for the year: its target (None when the plan sets none) and the actual to date."""
+
+    metric: str
+    target: Decimal | None
+    actual: Decimal
+
+    @property
+    def label(self) -> str:
+        return str(Metric(self.metric).label)
+
+    @property
+    def unit(self) -> str:
+        return metric_unit(self.metric)
+
+    @property
+    def rate(self) -> Decimal | None:
+        """The completion rate in per cent, rounded half-up to two places; None without a (non-zero) target."""
+        return percent(ratio(self.actual, self.target)) if self.target else None
+
+
+@dataclass(frozen=True)
+class ChainFigures:
+    chain: IndustryChain
+    period: Period
+    lines: list[TargetLine]
+
+    def line(self, metric: str) -> TargetLine:
+        return next(line for line in self.lines if line.metric == metric)
+
+    @property
+    def headline(self) -> TargetLine:
+        """The figure a list shows for the chain: its output value against the target."""
+        return self.line(Metric.OUTPUT)
+
+
+def investment_by_chain(chain_ids: list[int], period: Period) -> dict[int, Decimal]:
+    """The investment the chains' projects (cancelled ones never count) completed in the year to the month, from
+    their approved reports. One query."""
+    rows = (
+        ytd_completed_by_project(period)
+        .filter(project__chain_id__in=chain_ids)
+        .exclude(project__stage=Stage.CANCELLED)
+        .values_list("project__chain_id", "total")
+        .order_by()
+    )
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for chain_id, total in rows:
+        totals[chain_id] += round_half_up(Decimal(total or 0), 2)
+    return {pk: totals[pk] for pk in chain_ids}
+
+
+def actuals_by_chain(chain_ids: list[int], period: Period) -> dict[int, dict[str, Decimal]]:
+    """Per chain id, the actual of every metric for the period's year, January to its month."""
+    from guatu.attraction.queries import chain_lead_figures
+    from guatu.enterprises.queries import chain_enterprise_figures
+
+    firms = chain_enterprise_figures(chain_ids, period.year)
+    leads = chain_lead_figures(chain_ids, period)
+    investment = investment_by_chain(chain_ids, period)
+    return {
+        pk: {
+            Metric.OUTPUT: firms[pk].output,
+            Metric.TAX: firms[pk].tax,
+            Metric.ABOVE_SCALE: Decimal(firms[pk].above_scale),
+            Metric.INVESTMENT: investment[pk],
+            Metric.SIGNED: leads[pk].signed_amount,
+            Metric.FUNDS: leads[pk].funds_domestic + leads[pk].funds_foreign,
+            Metric.STARTED: Decimal(leads[pk].started),
+        }
+        for pk in chain_ids
+    }
+
+
+def chain_figures(chains: list[IndustryChain], period: Period) -> dict[int, ChainFigures]:
+    """Per chain id: every metric's target for the period's year against its actual to the period's month."""
+    ids = [chain.pk for chain in chains]
+    targets: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for chain_id, metric, target in ChainTarget.objects.filter(chain_id__in=ids, year=period.year).values_list(
+        "chain_id", "metric", "target"
+    ):
+        targets[chain_id][metric] = target
+    actuals = actuals_by_chain(ids, period)
+    return {
+        chain.pk: ChainFigures(
+            chain=chain,
+            period=period,
+            lines=[
+                TargetLine(metric=metric, target=targets[chain.pk].get(metric), actual=actuals[chain.pk][metric])
+                for metric in Metric.values
+            ],
+        )
+        for chain in chains
+    }
+
+
+def counted_metric(metric: str) -> bool:
+    """Whether a metric counts firms or projects (shown without decimals) rather than amounts in 万元."""
+    return metric in COUNTED
