@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guatu.access.gateway import jurisdiction
+from guatu.attraction import queries as attraction
 from guatu.dispatch.models import Escalation, Problem, ProblemStatus
 from guatu.investment.queries import investment_summary
 from guatu.lib.lights import report_deadline
@@ -98,4 +99,17 @@ COMPUTED: dict[str, tuple[str, Callable[[OrgUnit, Period], Decimal | None]]] = {
     "reports_on_time": (_("Monthly reports submitted by the deadline and approved"), reports_on_time),
     "problems_closed_on_time": (_("Problems closed without escalation"), problems_closed_on_time),
     "checklist_points": (_("Expected points on the responsibility checklist"), checklist_points),
+    "attraction_funds_in_place": (_("Investment attraction: funds in place (10k yuan)"), attraction.funds_in_place),
+    "attraction_signed_over_1yi": (
+        _("Investment attraction: projects signed of 100 million yuan or more"),
+        attraction.signed_over_1yi,
+    ),
+    "attraction_signed_over_10yi": (
+        _("Investment attraction: projects signed of 1 billion yuan or more"),
+        attraction.signed_over_10yi,
+    ),
+    "attraction_performance_rate": (
+        _("Investment attraction: contract performance rate"),
+        attraction.lead_performance_rate,
+    ),
 }
