@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "guatu.attraction",
     "guatu.chains",
     "guatu.enterprises",
+    "guatu.reserve",
     "django_tasks",  # Django's Tasks framework, backported to 5.2 (built in as django.tasks from 6.0)
     "django_tasks_db",  # its database backend: the queue is a table, run by `guatu db_worker`
     "django.contrib.admin",

@@ -942,3 +942,33 @@ def can_follow_lead(user: User, lead) -> bool:
 def lead_units(user: User):
     """The units a lead manager may make responsible for a lead: the open units of their jurisdiction."""
     return library_units(user)
+
+
+# --- reserve pipeline: the tiers' rules and funding applications (guatu.reserve) --------------------------------
+
+
+def reserve_rules_unit(user: User) -> OrgUnit | None:
+    """The jurisdiction whose tier rules (entry criteria, promotion gates) the user keeps: reviewers' and city
+    administrators' own; a superuser without a unit, the top of the tree; None for everyone else."""
+    if _is_unrestricted(user):
+        unit = default_unit(user)
+        return jurisdiction(unit) if unit else None
+    return library_root(user)
+
+
+def can_manage_funding(user: User, project: Project | None = None) -> bool:
+    """Reviewers and city administrators of the project's jurisdiction keep its funding applications."""
+    return can_maintain_library(user, project)
+
+
+def visible_applications(user: User):
+    """Funding applications of the projects the user sees: whoever sees a project sees its applications."""
+    from guatu.reserve.models import FundingApplication
+
+    return FundingApplication.objects.filter(project__in=visible_projects(user).values("pk"))
+
+
+def get_visible_application(user: User, pk):
+    return _get_or_404(
+        visible_applications(user).select_related("project__location_unit", "project__lead_unit"), pk, "application"
+    )

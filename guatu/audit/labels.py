@@ -127,6 +127,15 @@ ACTION_LABELS = {
     "chainprogress.create": _("Follow-through entry added"),
     "chainprogress.update": _("Follow-through entry changed"),
     "chainprogress.delete": _("Follow-through entry removed"),
+    "project.tier": _("Project tier changed"),
+    "reserve.entry_rule": _("Tier entry criteria set"),
+    "reserve.gate": _("Promotion gate set"),
+    "funding.create": _("Funding application created"),
+    "funding.update": _("Funding application changed"),
+    "funding.submit": _("Funding applied for"),
+    "funding.approve": _("Funding approved"),
+    "funding.reject": _("Funding not approved"),
+    "funding.arrive": _("Funds arrived"),
 }
 
 

@@ -175,7 +175,8 @@ class ProjectForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("Stage"), choices=[(s, label) for s, label in Stage.choices if s != Stage.CANCELLED]
     )
-    tier = forms.ChoiceField(label=_("Library tier"), choices=Tier.choices)
+    # No tier field: a new project enters the reserve tier, and moves between tiers only through
+    # guatu.reserve.services.project_change_tier (gates checked, a reason recorded).
     chain = forms.ChoiceField(label=_("Industry chain"), required=False)
     location_unit = forms.ChoiceField(label=_("Location"))
     owner = forms.CharField(label=_("Owner"), max_length=Project._meta.get_field("owner").max_length)
@@ -292,7 +293,7 @@ class ProjectForm(forms.Form):
             name=data["name"],
             category=data["category"],
             stage=data["stage"] if "stage" in data else self.project.stage,
-            tier=data["tier"],
+            tier=self.project.tier if self.project is not None else Tier.RESERVE,
             chain=pick(self._chains, data["chain"]),
             location_unit=self._units[data["location_unit"]],
             lead_unit=self._units[data["lead_unit"]],

@@ -357,7 +357,8 @@ def project_create(*, data: ProjectInput, by=None) -> Project:
     return project
 
 
-UPDATED_FIELDS = [name for name in PROJECT_FIELDS if name != "stage"]
+# The stage moves by its own steps (below), the tier only by guatu.reserve.services.project_change_tier.
+UPDATED_FIELDS = [name for name in PROJECT_FIELDS if name not in ("stage", "tier")]
 
 
 def project_input(project: Project) -> ProjectInput:
