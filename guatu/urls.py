@@ -23,6 +23,7 @@ urlpatterns = [
     path("battlemap/", include("guatu.battlemap.urls")),
     path("jobs/", include("guatu.jobs.urls")),
     path("bulletins/", include("guatu.bulletins.urls")),
+    path("chains/", include("guatu.chains.urls")),
     path("reserve/", include("guatu.reserve.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -121,3 +121,57 @@ def chain_figures(chains: list[IndustryChain], period: Period) -> dict[int, Chai
 def counted_metric(metric: str) -> bool:
     """Whether a metric counts firms or projects (shown without decimals) rather than amounts in 万元."""
     return metric in COUNTED
+
+
+@dataclass(frozen=True)
+class ChainLists:
+    """What a chain page lists, each narrowed to what the reader may see."""
+
+    team: list
+    targets: list
+    enterprises: list  # with `.year_figure`: the firm's EnterpriseFigure of the year, or None
+    projects: list  # with `.progress`: its year to date against its plan, or None
+    leads: list
+    problems: list
+    policies: list
+    follow_through: list
+
+
+def chain_lists(user, chain: IndustryChain, period: Period) -> ChainLists:
+    """The chain's lists for the page. A fixed number of queries, however many rows."""
+    from django.db.models import Prefetch
+
+    from guatu.access import gateway
+    from guatu.enterprises.models import EnterpriseFigure
+    from guatu.projects.queries import progress_by_project
+
+    enterprises = list(
+        gateway.visible_enterprises(user)
+        .filter(chain=chain)
+        .select_related("unit")
+        .prefetch_related(
+            Prefetch("figures", queryset=EnterpriseFigure.objects.filter(year=period.year), to_attr="year_figures")
+        )
+        .order_by("-is_chain_master", "-above_scale", "name")
+    )
+    for firm in enterprises:
+        firm.year_figure = firm.year_figures[0] if firm.year_figures else None
+    projects = list(
+        gateway.visible_projects(user).filter(chain=chain).select_related("location_unit").order_by("stage", "name")
+    )
+    progress = progress_by_project([project.pk for project in projects], period)
+    for project in projects:
+        project.progress = progress.get(project.pk)
+        project.rate = percent(project.progress.completion_rate) if project.progress else None
+    return ChainLists(
+        team=list(chain.team.select_related("unit")),
+        targets=list(chain.targets.order_by("-year", "metric")),
+        enterprises=enterprises,
+        projects=projects,
+        leads=list(gateway.visible_leads(user).filter(chain=chain).select_related("responsible_unit").order_by("-id")),
+        problems=list(
+            gateway.visible_problems(user).filter(chain=chain).select_related("assigned_unit").order_by("-id")
+        ),
+        policies=list(chain.policies.all()),
+        follow_through=list(chain.follow_through.all()),
+    )

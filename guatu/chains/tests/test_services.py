@@ -2,8 +2,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from guatu import clock
 from guatu.audit.history import history_rows

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from guatu.chains import views
+
+app_name = "chains"
+
+urlpatterns = [
+    path("", views.chain_list, name="list"),
+    path("mine/", views.my_chains, name="mine"),
+    path("<int:pk>/", views.chain_detail, name="detail"),
+    path("<int:pk>/edit/", views.chain_edit, name="edit"),
+    path("<int:pk>/<slug:part>/add/", views.part_add, name="part_add"),
+    path("chief/<int:pk>/", views.chief, name="chief"),
+]
