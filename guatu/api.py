@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from guatu.attraction.api import router as attraction_router
 from guatu.battlemap.api import router as battlemap_router
 from guatu.dispatch.api import router as dispatch_router
 from guatu.investment.api import router as investment_router
@@ -22,3 +23,4 @@ api.add_router("/projects/", projects_router)
 api.add_router("/battlemap", battlemap_router)
 api.add_router("/lights", lights_router)
 api.add_router("/dispatch/", dispatch_router)
+api.add_router("/attraction/", attraction_router)

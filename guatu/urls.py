@@ -24,6 +24,7 @@ urlpatterns = [
     path("jobs/", include("guatu.jobs.urls")),
     path("bulletins/", include("guatu.bulletins.urls")),
     path("chains/", include("guatu.chains.urls")),
+    path("attraction/", include("guatu.attraction.urls")),
     path("reserve/", include("guatu.reserve.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -141,16 +141,20 @@ def _figures(leads, key: str, period: Period) -> dict[int, LeadFigures]:
     return figures
 
 
-def chain_lead_figures(chain_ids: list[int], period: Period) -> dict[int, LeadFigures]:
-    """Per chain id: the figures of the leads on it (every chain asked for is in the answer). Two queries."""
-    found = _figures(Lead.objects.filter(chain_id__in=chain_ids), "chain", period)
+def chain_lead_figures(chain_ids: list[int], period: Period, *, leads=None) -> dict[int, LeadFigures]:
+    """Per chain id: the figures of the leads on it (every chain asked for is in the answer); `leads` narrows
+    them (the gateway's visible_leads for a page). Two queries."""
+    leads = Lead.objects.all() if leads is None else leads
+    found = _figures(leads.filter(chain_id__in=chain_ids), "chain", period)
     return {pk: found.get(pk, LeadFigures()) for pk in chain_ids}
 
 
-def unit_lead_figures(units: list[OrgUnit], period: Period) -> dict[int, LeadFigures]:
-    """Per unit id: the figures of the leads the unit itself is responsible for. Two queries."""
+def unit_lead_figures(units: list[OrgUnit], period: Period, *, leads=None) -> dict[int, LeadFigures]:
+    """Per unit id: the figures of the leads the unit itself is responsible for; `leads` narrows them. Two
+    queries."""
     ids = [unit.pk for unit in units]
-    found = _figures(Lead.objects.filter(responsible_unit_id__in=ids), "responsible_unit", period)
+    leads = Lead.objects.all() if leads is None else leads
+    found = _figures(leads.filter(responsible_unit_id__in=ids), "responsible_unit", period)
     return {pk: found.get(pk, LeadFigures()) for pk in ids}
 
 
