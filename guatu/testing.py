@@ -126,6 +126,24 @@ def make_report(
     return report_approve(report=report, expected_version=report.version, by=reviewer)
 
 
+def make_enterprise(unit: OrgUnit, name: str | None = None, *, by: User | None = None, **kw):
+    """A firm looked after by `unit`, with a valid unified social credit code made from a serial number."""
+    from guatu.enterprises.services import EnterpriseInput, enterprise_create
+    from guatu.lib.uscc import with_check_characters
+
+    n = next(_serial)
+    actor = by or User.objects.filter(is_superuser=True, org_unit__isnull=True).first() or User.objects.create_superuser(
+        username=f"enterprise_maker{n}", password=PASSWORD
+    )
+    data = EnterpriseInput(
+        name=name or f"测试企业{n}有限公司",
+        uscc=kw.pop("uscc", None) or with_check_characters("91431381", f"MA{n:06d}"),
+        unit=unit,
+        **kw,
+    )
+    return enterprise_create(data=data, by=actor)
+
+
 @dataclass
 class World:
     """A small county with two townships and two departments, one user per role, and an outsider."""

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from guatu.accounts.models import Role, User
-from guatu.dispatch.models import Meeting, MeetingDecision, Problem, SupervisionOrder
+from guatu.dispatch.models import Meeting, MeetingDecision, Problem, SupervisionOrder, requests_at_leader
 from guatu.orgs.models import JURISDICTION_KINDS, OrgUnit
 from guatu.projects.models import IndustryChain, LevelTag, Project, ProjectQuerySet
 from guatu.reports.models import MonthlyReport
@@ -159,9 +159,11 @@ def visible_problems(user: User):
         if not user.leader_id:
             return problems.none()
         mine = Q(project__responsible_leader_id=user.leader_id) | Q(chain__chief_id=user.leader_id)
+        mine |= Q(enterprise__isnull=False) & requests_at_leader(user.leader_id, user.leader.org_unit_id)
         if user.leader.is_principal:
             mine |= (
                 Q(tier=3, project__in=Project.objects.in_unit(jurisdiction(user.org_unit)).values("pk"))
+                | Q(tier=3, enterprise__jurisdiction=jurisdiction(user.org_unit))
                 if user.org_unit_id
                 else Q(tier=3)
             )
@@ -171,6 +173,10 @@ def visible_problems(user: User):
         return problems.none()
     in_scope = Q(project__in=visible_projects(user).values("pk")) | Q(
         assigned_unit__path__startswith=unit.path
+    )
+    # An enterprise's request: the units that look after the firm, and its chain's lead department.
+    in_scope |= Q(enterprise__unit__path__startswith=unit.path) | Q(
+        enterprise__chain__lead_unit__path__startswith=unit.path
     )
     if user.role in CITY_WIDE_ROLES:
         in_scope |= Q(project__isnull=True, raised_by__org_unit__path__startswith=unit.path)
@@ -972,3 +978,75 @@ def get_visible_application(user: User, pk):
     return _get_or_404(
         visible_applications(user).select_related("project__location_unit", "project__lead_unit"), pk, "application"
     )
+
+
+# --- enterprises: the firms served (当好店小二) and their requests --------------------------------------------
+
+
+def visible_enterprises(user: User):
+    """City administrators and reviewers: the firms of their jurisdiction; a unit's reporters and viewers: the
+    firms their unit (or a unit below it) looks after, and those of the chains their unit leads; a leader: the
+    firms of the chains they are chief of and those their unit looks after."""
+    from guatu.enterprises.models import Enterprise
+
+    enterprises = Enterprise.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return enterprises.none()
+    if _is_unrestricted(user):
+        return enterprises
+    if user.role == Role.LEADER:
+        if not user.leader_id:
+            return enterprises.none()
+        return enterprises.filter(Q(chain__chief_id=user.leader_id) | Q(unit_id=user.leader.org_unit_id))
+    unit = scope_unit(user)
+    if unit is None:
+        return enterprises.none()
+    return enterprises.filter(Q(unit__path__startswith=unit.path) | Q(chain__lead_unit__path__startswith=unit.path))
+
+
+def get_visible_enterprise(user: User, pk):
+    from guatu.enterprises.models import Enterprise
+
+    try:
+        return visible_enterprises(user).select_related("unit", "chain__chief", "jurisdiction").get(pk=pk)
+    except (Enterprise.DoesNotExist, ValueError, TypeError):
+        raise Http404("enterprise not found") from None
+
+
+def enterprise_units(user: User):
+    """The units a user may have look after a firm: their jurisdiction's (reviewers, administrators) or their
+    own unit and those below it (reporters); open ones."""
+    if _is_unrestricted(user):
+        return OrgUnit.objects.open()
+    if not user.is_authenticated or not user.is_active or user.role not in (*REVIEW_ROLES, Role.REPORTER):
+        return OrgUnit.objects.none()
+    unit = scope_unit(user)
+    return OrgUnit.objects.open().subtree(unit) if unit else OrgUnit.objects.none()
+
+
+def can_manage_enterprise(user: User, enterprise=None) -> bool:
+    """Reviewers and administrators keep the firms of their jurisdiction; a unit's reporters those their unit
+    (or a unit below it) looks after: add them, change them, enter their yearly figures."""
+    if _is_unrestricted(user):
+        return True
+    if not user.is_authenticated or not user.is_active or user.role not in (*REVIEW_ROLES, Role.REPORTER):
+        return False
+    unit = scope_unit(user)
+    if unit is None:
+        return False
+    return enterprise is None or enterprise.unit.is_within(unit)
+
+
+def may_raise_request(user: User, enterprise) -> bool:
+    """A firm's request (诉求) is raised on its behalf by a reporter of the unit that looks after it (or of a unit
+    above it), by a reporter of its chain's lead department, or by a reviewer of its jurisdiction."""
+    if _is_unrestricted(user):
+        return True
+    if not user.is_authenticated or not user.is_active or user.org_unit_id is None:
+        return False
+    if user.role in REVIEW_ROLES:
+        return enterprise.unit.is_within(scope_unit(user))
+    if user.role != Role.REPORTER:
+        return False
+    lead_unit_id = enterprise.chain.lead_unit_id if enterprise.chain_id else None
+    return enterprise.unit.is_within(user.org_unit) or user.org_unit_id == lead_unit_id

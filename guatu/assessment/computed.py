@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from guatu.access.gateway import jurisdiction
 from guatu.attraction import queries as attraction
 from guatu.dispatch.models import Escalation, Problem, ProblemStatus
+from guatu.enterprises.queries import request_satisfaction, requests_solved_on_time
 from guatu.investment.queries import investment_summary
 from guatu.lib.lights import report_deadline
 from guatu.lib.money import percent, round_half_up
@@ -99,6 +100,8 @@ COMPUTED: dict[str, tuple[str, Callable[[OrgUnit, Period], Decimal | None]]] = {
     "reports_on_time": (_("Monthly reports submitted by the deadline and approved"), reports_on_time),
     "problems_closed_on_time": (_("Problems closed without escalation"), problems_closed_on_time),
     "checklist_points": (_("Expected points on the responsibility checklist"), checklist_points),
+    "requests_solved_on_time": (_("Enterprise requests solved on time"), requests_solved_on_time),
+    "request_satisfaction": (_("Enterprises satisfied with how their requests were handled"), request_satisfaction),
     "attraction_funds_in_place": (_("Investment attraction: funds in place (10k yuan)"), attraction.funds_in_place),
     "attraction_signed_over_1yi": (
         _("Investment attraction: projects signed of 100 million yuan or more"),

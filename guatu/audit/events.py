@@ -501,3 +501,19 @@ def funding_application_created(application, *, after: Fields, by) -> AuditEvent
 
 def funding_application_changed(application, *, before: Fields, after: Fields, by) -> AuditEvent:
     return _changed("funding.update", application, before=before, after=after, by=by, project=application.project)
+
+
+# --- enterprises: the firms served (当好店小二) and their yearly figures (guatu.enterprises)
+
+
+def enterprise_created(enterprise, *, after: Fields, by) -> AuditEvent:
+    return _created("enterprise.create", enterprise, after=after, by=by)
+
+
+def enterprise_changed(enterprise, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("enterprise.update", enterprise, before=before, after=after, by=by)
+
+
+def enterprise_figures_set(figure, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """A firm's output and tax of one year entered or changed (`before` empty the first time)."""
+    return _changed("enterprise.figures", figure, before=before, after=after, by=by)

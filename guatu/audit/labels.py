@@ -136,6 +136,9 @@ ACTION_LABELS = {
     "funding.approve": _("Funding approved"),
     "funding.reject": _("Funding not approved"),
     "funding.arrive": _("Funds arrived"),
+    "enterprise.create": _("Enterprise added"),
+    "enterprise.update": _("Enterprise changed"),
+    "enterprise.figures": _("Enterprise figures entered"),
 }
 
 

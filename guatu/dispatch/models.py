@@ -51,6 +51,13 @@ class ProblemStatus(models.TextChoices):
 OPEN_STATUSES = (ProblemStatus.RAISED, ProblemStatus.ASSIGNED, ProblemStatus.IN_HAND)
 
 
+def requests_at_leader(leader_id: int, leader_unit_id: int) -> Q:
+    """The enterprise requests a leader coordinates at tier 2 (dispatch.queries.tier_two_leader): those of the
+    firms of a chain they are chief of, and those of firms without a chain chief looked after by their unit."""
+    no_chief = Q(enterprise__chain__isnull=True) | Q(enterprise__chain__chief__isnull=True)
+    return Q(enterprise__chain__chief_id=leader_id) | (no_chief & Q(enterprise__unit_id=leader_unit_id))
+
+
 class ProblemQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)

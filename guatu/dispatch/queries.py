@@ -11,7 +11,7 @@ from guatu.access import gateway
 from guatu.accounts.models import Role, User
 from guatu.audit.models import AuditEvent
 from guatu.audit.queries import replay
-from guatu.dispatch.models import OPEN_STATUSES, Problem, SupervisionStatus, Tier
+from guatu.dispatch.models import OPEN_STATUSES, Problem, SupervisionStatus, Tier, requests_at_leader
 from guatu.lights.models import SEVERITY, LightColor, ProjectLight
 from guatu.lights.queries import describe_reason
 from guatu.orgs.models import Leader, OrgUnit
@@ -132,7 +132,11 @@ def problems_of_unit(unit: OrgUnit):
 
 def problems_waiting_on_leader(leader: Leader):
     """Open problems at tier 2 or 3 that a leader owns: their projects and chains, or tier 3 if principal."""
-    mine = Q(tier=Tier.LEADER) & (Q(project__responsible_leader=leader) | Q(chain__chief=leader))
+    mine = Q(tier=Tier.LEADER) & (
+        Q(project__responsible_leader=leader)
+        | Q(chain__chief=leader)
+        | (Q(enterprise__isnull=False) & requests_at_leader(leader.pk, leader.org_unit_id))
+    )
     if leader.is_principal:
         mine |= Q(tier=Tier.PRINCIPAL)
     return Problem.objects.open().filter(mine).for_list().order_by("deadline", "pk")
@@ -171,16 +175,61 @@ def leader_users(leaders) -> list[User]:
     return list(User.objects.filter(leader__in=leaders, is_active=True))
 
 
+def problem_jurisdiction(problem: Problem) -> OrgUnit | None:
+    """The jurisdiction a problem belongs to: its project's, its enterprise's, its chain's, its meeting's, else
+    the raiser's."""
+    if problem.project_id:
+        return gateway.jurisdiction(problem.project.location_unit)
+    if problem.enterprise_id:
+        return problem.enterprise.jurisdiction
+    if problem.chain_id:
+        return problem.chain.jurisdiction
+    if problem.meeting_id:
+        return gateway.meeting_jurisdiction(problem.meeting)
+    unit = problem.raised_by.org_unit
+    return gateway.jurisdiction(unit) if unit is not None else None
+
+
+def principal_leaders_of(office: OrgUnit | None):
+    """The principal leaders (书记, 市长) of a jurisdiction, not those of a jurisdiction below it."""
+    if office is None:
+        return Leader.objects.none()
+    leaders = Leader.objects.active().filter(is_principal=True, org_unit__path__startswith=office.path)
+    below = OrgUnit.objects.filter(path__startswith=office.path, kind__in=gateway.JURISDICTION_KINDS).exclude(
+        pk=office.pk
+    )
+    for path in below.values_list("path", flat=True):
+        leaders = leaders.exclude(org_unit__path__startswith=path)
+    return leaders
+
+
+def tier_two_leader(problem: Problem) -> Leader | None:
+    """Who coordinates a problem at tier 2: its project's responsible leader, else its chain's chief; for an
+    enterprise's request, the chief of the firm's chain (链长), else the leader posted at the unit that looks
+    after the firm (the first of them; `requests_at_leader` lets every leader of that unit see it)."""
+    if problem.project_id and problem.project.responsible_leader_id:
+        return problem.project.responsible_leader
+    if problem.chain_id and problem.chain.chief_id:
+        return problem.chain.chief
+    if problem.enterprise_id:
+        enterprise = problem.enterprise
+        if enterprise.chain_id and enterprise.chain.chief_id:
+            return enterprise.chain.chief
+        return (
+            Leader.objects.active().filter(org_unit=enterprise.unit_id).order_by("sort_order", "pk").first()
+        )
+    return None
+
+
 def tier_people(problem: Problem) -> list[User]:
-    """Who owns a problem at its tier: the assigned unit, the responsible leader, or the principal leaders."""
+    """Who owns a problem at its tier: the assigned unit, the tier-2 leader (`tier_two_leader`), or the principal
+    leaders of the problem's jurisdiction."""
     if problem.tier == Tier.UNIT:
         return unit_users(problem.assigned_unit)
     if problem.tier == Tier.LEADER:
-        leader = problem.project.responsible_leader if problem.project_id else None
-        if leader is None and problem.chain_id:
-            leader = problem.chain.chief
+        leader = tier_two_leader(problem)
         return leader_users([leader]) if leader else []
-    return leader_users(Leader.objects.filter(is_principal=True))
+    return leader_users(principal_leaders_of(problem_jurisdiction(problem)))
 
 
 # --- the pages' reads: each takes a queryset the gateway has already narrowed -------------------------------

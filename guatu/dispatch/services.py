@@ -31,6 +31,7 @@ from guatu.dispatch.models import (
     Problem,
     ProblemFeedback,
     ProblemStatus,
+    Satisfaction,
     SupervisionOrder,
     SupervisionStatus,
     Tier,
@@ -55,6 +56,8 @@ PROBLEM_FIELDS = [
     "assigned_unit",
     "deadline",
     "required_outcome",
+    "enterprise",
+    "satisfaction",
 ]
 
 # The lifecycle of a problem, in one table. Assigning keeps the state of a problem already assigned or in hand
@@ -96,7 +99,9 @@ def _locked(problem: Problem) -> Problem:
     return (
         # of=self: PostgreSQL cannot lock the nullable side of the outer joins select_related makes.
         Problem.objects.select_for_update(of=("self",))
-        .select_related("project__responsible_leader", "chain__chief", "assigned_unit")
+        .select_related(
+            "project__responsible_leader", "chain__chief", "assigned_unit", "enterprise__chain__chief"
+        )
         .get(pk=problem.pk)
     )
 
@@ -128,7 +133,9 @@ def _validate_new(*, description: str, tier: int, has_subject: bool) -> None:
     if not (description or "").strip():
         errors["description"] = _("Describe the problem.")
     if not has_subject:
-        errors["project"] = _("A problem belongs to a project, an industry chain or a meeting.")
+        errors["project"] = _(
+            "A problem belongs to a project, an industry chain, an enterprise or a meeting."
+        )
     if tier not in Tier.values:
         errors["tier"] = _("Tier is 1, 2 or 3.")
     if errors:
@@ -145,11 +152,13 @@ def problem_raise(
     chain=None,
     report=None,
     meeting=None,
+    enterprise=None,
     at: datetime | None = None,
     tier: int = Tier.UNIT,
 ) -> Problem:
-    """Raise a problem on a project (possibly from its monthly report), an industry chain, or at a meeting;
-    the jurisdiction's reviewers are told, to assign it."""
+    """Raise a problem on a project (possibly from its monthly report), an industry chain, an enterprise's
+    behalf (a request, through enterprises.services.request_raise) or at a meeting; the jurisdiction's
+    reviewers are told, to assign it."""
     problem = _problem_create(
         description=description,
         category=category,
@@ -158,6 +167,7 @@ def problem_raise(
         chain=chain,
         report=report,
         meeting=meeting,
+        enterprise=enterprise,
         at=at,
         tier=tier,
     )
@@ -167,7 +177,12 @@ def problem_raise(
 
 def _tell_reviewers(problem: Problem, *, by) -> None:
     """The reviewers of the problem's jurisdiction (its project's, else the raiser's), but not the raiser."""
-    unit = problem.project.location_unit if problem.project_id else getattr(by, "org_unit", None)
+    if problem.project_id:
+        unit = problem.project.location_unit
+    elif problem.enterprise_id:
+        unit = problem.enterprise.unit
+    else:
+        unit = getattr(by, "org_unit", None)
     notify(
         users=[user for user in reviewers_of(unit) if user.pk != getattr(by, "pk", None)],
         kind=NotificationKind.RAISED,
@@ -188,6 +203,7 @@ def _problem_create(
     chain=None,
     report=None,
     meeting=None,
+    enterprise=None,
     at: datetime | None = None,
     tier: int = Tier.UNIT,
 ) -> Problem:
@@ -197,6 +213,10 @@ def _problem_create(
         _require(
             gateway.can_fill_reports(by, project) or gateway.can_review(by, project),
             _("You may not raise problems on this project."),
+        )
+    elif enterprise is not None:
+        _require(
+            gateway.may_raise_request(by, enterprise), _("You may not raise requests for this enterprise.")
         )
     else:
         _require(gateway.is_reviewer(by), _("Only reviewers raise problems on chains and at meetings."))
@@ -208,13 +228,14 @@ def _problem_create(
     _validate_new(
         description=description,
         tier=tier,
-        has_subject=not (project is None and chain is None and meeting is None),
+        has_subject=not (project is None and chain is None and meeting is None and enterprise is None),
     )
     problem = Problem.objects.create(
         project=project,
         chain=chain,
         report=report,
         meeting=meeting,
+        enterprise=enterprise,
         description=description.strip(),
         category=category,
         tier=tier,
@@ -367,13 +388,25 @@ def problem_verify(
 
 @transaction.atomic
 def problem_close(
-    *, problem: Problem, by, expected_version: int | None, at: datetime | None = None
+    *,
+    problem: Problem,
+    by,
+    expected_version: int | None,
+    satisfaction: str = "",
+    at: datetime | None = None,
 ) -> Problem:
-    """销号: a verified problem is closed."""
+    """销号: a verified problem is closed; an enterprise's request with the firm's satisfaction (满意度)."""
+    is_request = Problem.objects.filter(pk=problem.pk, enterprise__isnull=False).exists()
+    if is_request and satisfaction not in Satisfaction.values:
+        raise ValidationError(
+            {"satisfaction": _("Record the enterprise's satisfaction to close its request.")}
+        )
+    if not is_request and satisfaction:
+        raise ValidationError({"satisfaction": _("Only an enterprise's request records a satisfaction.")})
 
     def closed(problem: Problem, step: Step, now, reason: str) -> list[str]:
-        problem.closed_at = now
-        return ["closed_at"]
+        problem.closed_at, problem.satisfaction = now, satisfaction
+        return ["closed_at", "satisfaction"]
 
     return _review(
         problem, action="problem.close", by=by, expected_version=expected_version, at=at, on_step=closed
@@ -387,8 +420,8 @@ def problem_reopen(
     """A verified or closed problem goes back in hand, with the reason why."""
 
     def reopened(problem: Problem, step: Step, now, reason: str) -> list[str]:
-        problem.closed_at = None
-        return ["closed_at"]
+        problem.closed_at, problem.satisfaction = None, ""
+        return ["closed_at", "satisfaction"]
 
     return _review(
         problem,
@@ -489,7 +522,9 @@ def notify_due_soon(*, at: datetime | None = None) -> int:
     for problem in (
         Problem.objects.open()
         .filter(deadline__gte=today, deadline__lte=today + timedelta(days=DUE_SOON_DAYS))
-        .select_related("assigned_unit", "project__responsible_leader", "chain__chief")
+        .select_related(
+            "assigned_unit", "project__responsible_leader", "chain__chief", "enterprise__chain__chief"
+        )
     ):
         sent += notify(
             users=tier_people(problem),
@@ -749,7 +784,11 @@ def decision_add(
     by,
 ) -> MeetingDecision:
     """Record a decided item after the meeting; it takes the next number of the meeting's items."""
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("created_by__org_unit").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("created_by__org_unit")
+        .get(pk=meeting.pk)
+    )
     today = clock.today()
     _may_record(meeting, by=by, today=today)
     support_units = list(support_units)
