@@ -28,6 +28,7 @@ from guatu.audit.models import AuditEvent
 from guatu.audit.services import snapshot
 from guatu.demo import data
 from guatu.demo.assessment import load_assessment
+from guatu.demo.attraction import load_attraction
 from guatu.demo.dates import as_on
 from guatu.demo.dispatch import load_dispatch, load_lights
 from guatu.demo.generate import ProjectSpec, build_projects
@@ -193,6 +194,7 @@ def load_demo(*, with_users: bool = False) -> LoadCounts | None:
     dispatch = load_dispatch(root=root, units=units, leaders=leaders, staff=staff)
     refresh_planner_statistics()
     assessment = load_assessment(root=root, units=units, leaders=leaders, staff=staff, loader=loader)
+    load_attraction(root=root, units=units, leaders=leaders, staff=staff, chains=chains)
     return LoadCounts(
         units=OrgUnit.objects.subtree(root).count(),
         leaders=len(leaders),
