@@ -21,7 +21,7 @@ def depth_workbook(depth, *, group_label: str, unit_name: str, today: date) -> b
     columns = [
         Column(_("Library tier"), width=18),
         Column(group_label, width=24),
-        Column(_("Projects"), Kind.INTEGER),
+        Column(_("Project count"), Kind.INTEGER),
         Column(_("Total investment"), Kind.MONEY),
         Column(_("Ready projects"), Kind.INTEGER),
         Column(_("Ready investment"), Kind.MONEY),

@@ -1,7 +1,7 @@
 """The tiers' rules as one jurisdiction has them, and the checks a move between tiers must pass.
 
 A jurisdiction keeps its own rows (EntryRule, PromotionGate, set on the rules page); where it has none the
-DEFAULTS below apply. They follow common county practice (documented in docs/reserve.md): a project enters the
+DEFAULTS below apply. They follow common county practice (docs/architecture.md, reserve/): a project enters the
 five-year reserve (储备库) with a proposal, the three-year rolling tier (滚动库) once its approval or filing
 (立项审批备案) is done, and this year's implementation tier (实施库) once the pre-construction approvals (land,
 planning permit, environmental assessment) are done as well. The check reads only `Rules`: changing a rule is
