@@ -51,7 +51,7 @@ class LeadForm(VersionedForm):
 
 class FilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + LeadStatus.choices)
-    unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=None, required=False)
+    unit = forms.ModelChoiceField(label=_("Unit in charge"), queryset=None, required=False)
     chain = forms.ModelChoiceField(label=_("Industry chain"), queryset=None, required=False)
     late = forms.BooleanField(label=_("Start overdue only"), required=False)
 

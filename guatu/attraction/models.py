@@ -76,9 +76,9 @@ class Lead(models.Model):
     investor_origin = models.CharField(
         _("investor origin"), max_length=20, choices=InvestorOrigin.choices, default=InvestorOrigin.OTHER_PROVINCE
     )
-    source = models.CharField(_("source"), max_length=20, choices=LeadSource.choices, default=LeadSource.OTHER)
+    source = models.CharField(_("attraction method"), max_length=20, choices=LeadSource.choices, default=LeadSource.OTHER)
     responsible_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="responsible_leads"
+        OrgUnit, verbose_name=_("unit in charge"), on_delete=models.PROTECT, related_name="responsible_leads"
     )
     chain = models.ForeignKey(
         "projects.IndustryChain",

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('investor', models.CharField(max_length=200, verbose_name='investor')),
                 ('investor_origin', models.CharField(choices=[('in_province', 'Inside the province'), ('other_province', 'Other provinces of China'), ('abroad', 'Abroad (incl. Hong Kong, Macao, Taiwan)')], default='other_province', max_length=20, verbose_name='investor origin')),
-                ('source', models.CharField(choices=[('via_business', 'Through businesses'), ('resident', 'Resident agents'), ('expo', 'Trade fairs'), ('agency', 'Commissioned agents'), ('online', 'Online'), ('visit', 'Visits and talks'), ('other', 'Other')], default='other', max_length=20, verbose_name='source')),
+                ('source', models.CharField(choices=[('via_business', 'Through businesses'), ('resident', 'Resident agents'), ('expo', 'Trade fairs'), ('agency', 'Commissioned agents'), ('online', 'Online'), ('visit', 'Visits and talks'), ('other', 'Other')], default='other', max_length=20, verbose_name='attraction method')),
                 ('category', models.CharField(choices=[('industry', 'Industrial development'), ('infrastructure', 'Infrastructure'), ('livelihood', 'Social livelihood'), ('ecology', 'Ecology and environment')], default='industry', max_length=20, verbose_name='category')),
                 ('planned_investment', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='planned investment (10k yuan)')),
                 ('status', models.CharField(choices=[('lead', 'Lead'), ('negotiating', 'Negotiating'), ('signed', 'Signed'), ('registered', 'Registered'), ('started', 'Started'), ('producing', 'In production'), ('dropped', 'Dropped')], default='lead', max_length=20, verbose_name='status')),
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
                 ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attraction_leads', to='orgs.orgunit', verbose_name='jurisdiction')),
                 ('project', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lead', to='projects.project', verbose_name='project')),
-                ('responsible_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsible_leads', to='orgs.orgunit', verbose_name='responsible unit')),
+                ('responsible_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsible_leads', to='orgs.orgunit', verbose_name='unit in charge')),
             ],
             options={
                 'verbose_name': 'investment lead',
