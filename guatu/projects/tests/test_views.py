@@ -385,7 +385,9 @@ def test_detail_query_count_is_fixed(client, world, django_assert_num_queries):
     for project in (small, big):
         # session, user, unit; the project and 8 prefetches; its reports; the history and 3 name lookups
         # (units, leaders, level tags: which report or plan an event is about is read from the events);
-        # the light history; whether the reader reviews it (to raise problems); the unread-inbox badge.
-        with django_assert_num_queries(20):
+        # the light history; whether the reader reviews it (to raise problems); the unread-inbox badge; the
+        # reserve funding applications (reserve/_project_funding); the investment lead it came from
+        # (attraction/_project_lead.html).
+        with django_assert_num_queries(22):
             response = client.get(_detail(project), data={"year": 2022})
         assert response.status_code == 200
