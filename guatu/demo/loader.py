@@ -32,6 +32,7 @@ from guatu.demo.attraction import load_attraction
 from guatu.demo.dates import as_on
 from guatu.demo.dispatch import load_dispatch, load_lights
 from guatu.demo.generate import ProjectSpec, build_projects
+from guatu.demo.reserve import load_reserve
 from guatu.orgs.models import Leader, OrgUnit, OrgUnitKind
 from guatu.orgs.services import leader_create, orgunit_create
 from guatu.projects.models import ChainKind, IndustryChain, LevelTag, Project
@@ -195,6 +196,7 @@ def load_demo(*, with_users: bool = False) -> LoadCounts | None:
     refresh_planner_statistics()
     assessment = load_assessment(root=root, units=units, leaders=leaders, staff=staff, loader=loader)
     load_attraction(root=root, units=units, leaders=leaders, staff=staff, chains=chains)
+    load_reserve(root=root, units=units, leaders=leaders, staff=staff, chains=chains)
     return LoadCounts(
         units=OrgUnit.objects.subtree(root).count(),
         leaders=len(leaders),
