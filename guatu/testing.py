@@ -280,3 +280,76 @@ def assert_no_external_assets(html: str) -> None:
     token may well spell "cdn"."""
     assert not _EXTERNAL_URL.search(html), _EXTERNAL_URL.search(html)
     assert not _CDN_HOST.search(html), _CDN_HOST.search(html)
+
+
+# --- the world, built once and restored ------------------------------------------------------------------
+
+
+@dataclass
+class _WorldRows:
+    rows: list[tuple[type, list[dict]]]  # every row make_world wrote, per model (auto-created M2M tables too)
+    ids: dict[str, int]  # World field → primary key
+
+
+_WORLD_SNAPSHOTS: dict[tuple, _WorldRows] = {}
+
+
+def _models():
+    from django.apps import apps
+
+    return [m for m in apps.get_models(include_auto_created=True) if not m._meta.proxy and m._meta.managed]
+
+
+def _max_ids() -> dict[type, int]:
+    from django.db.models import Max
+
+    found = {}
+    for model in _models():
+        pk = model._meta.pk
+        if pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField"):
+            found[model] = model.objects.aggregate(top=Max("pk"))["top"] or 0
+    return found
+
+
+def restore_world() -> World:
+    """make_world(), or the rows it wrote earlier in this worker put back as they were (same keys, same audit
+    events). Keyed by database and calendar day (the clock may be fixed by a test). Falls back to building
+    when a kept row's key is taken (data another fixture committed meanwhile)."""
+    from django.db import IntegrityError, connection, transaction
+
+    from guatu import clock
+
+    key = (connection.vendor, connection.settings_dict["NAME"], clock.today())
+    snapshot = _WORLD_SNAPSHOTS.get(key)
+    if snapshot is None:
+        before = _max_ids()
+        world = make_world()
+        rows = []
+        for model, top in before.items():
+            names = [f.attname for f in model._meta.concrete_fields]
+            found = list(model.objects.filter(pk__gt=top).order_by("pk").values(*names))
+            if found:
+                rows.append((model, found))
+        ids = {name: getattr(world, name).pk for name in World.__dataclass_fields__}
+        _WORLD_SNAPSHOTS[key] = _WorldRows(rows=rows, ids=ids)
+        return world
+    try:
+        with transaction.atomic():
+            for model, found in snapshot.rows:
+                model.objects.bulk_create([model(**row) for row in found])
+    except IntegrityError:
+        return make_world()
+    models = {"OrgUnit": OrgUnit, "Leader": Leader, "LevelTag": LevelTag, "User": User, "Project": Project}
+    kinds = {name: models[str(field.type)] for name, field in World.__dataclass_fields__.items()}
+    loaded = {
+        model: model.objects.in_bulk([snapshot.ids[name] for name, kind in kinds.items() if kind is model])
+        for model in set(kinds.values())
+    }
+    # As make_world leaves them: each object's foreign keys to other world objects already loaded.
+    for objects in loaded.values():
+        for obj in objects.values():
+            for field in obj._meta.concrete_fields:
+                target = loaded.get(field.related_model, {}).get(getattr(obj, field.attname)) if field.is_relation else None
+                if target is not None:
+                    setattr(obj, field.name, target)
+    return World(**{name: loaded[kind][snapshot.ids[name]] for name, kind in kinds.items()})
