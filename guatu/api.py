@@ -7,6 +7,7 @@ from ninja.security import django_auth
 from guatu.attraction.api import router as attraction_router
 from guatu.battlemap.api import router as battlemap_router
 from guatu.dispatch.api import router as dispatch_router
+from guatu.enterprises.api import router as enterprises_router
 from guatu.investment.api import router as investment_router
 from guatu.lights.api import router as lights_router
 from guatu.projects.api import router as projects_router
@@ -23,4 +24,5 @@ api.add_router("/projects/", projects_router)
 api.add_router("/battlemap", battlemap_router)
 api.add_router("/lights", lights_router)
 api.add_router("/dispatch/", dispatch_router)
+api.add_router("/enterprises", enterprises_router)
 api.add_router("/attraction/", attraction_router)

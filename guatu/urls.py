@@ -23,6 +23,7 @@ urlpatterns = [
     path("battlemap/", include("guatu.battlemap.urls")),
     path("jobs/", include("guatu.jobs.urls")),
     path("bulletins/", include("guatu.bulletins.urls")),
+    path("enterprises/", include("guatu.enterprises.urls")),
     path("chains/", include("guatu.chains.urls")),
     path("attraction/", include("guatu.attraction.urls")),
     path("reserve/", include("guatu.reserve.urls")),

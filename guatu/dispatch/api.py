@@ -110,6 +110,10 @@ class ProblemOut(Schema):
     project: Ref | None
     chain: Ref | None
     meeting: Ref | None = Field(description="The meeting it was raised at (议定事项)")
+    enterprise: Ref | None = Field(None, description="The enterprise whose request it is (企业诉求)")
+    satisfaction: str = Field(
+        "", description="The enterprise's satisfaction at closing: satisfied, basically, dissatisfied"
+    )
     assigned_unit: Ref | None
     deadline: date | None
     overdue: bool = Field(description="Open and past its deadline")
@@ -184,6 +188,8 @@ def problem_list(request, params: Query[ProblemParams]):
                 "project": _ref(p.project),
                 "chain": _ref(p.chain),
                 "meeting": _ref(p.meeting, "title"),
+                "enterprise": _ref(p.enterprise),
+                "satisfaction": p.satisfaction,
                 "assigned_unit": _ref(p.assigned_unit, "display_name"),
                 "deadline": p.deadline,
                 "overdue": p.status in OPEN_STATUSES and p.deadline is not None and p.deadline < today,

@@ -24,6 +24,8 @@ def _subject(problem) -> str:
         return problem.project.name
     if problem.chain_id:
         return _("Chain") + "：" + problem.chain.name
+    if problem.enterprise_id:
+        return _("Enterprise") + "：" + problem.enterprise.name
     return _("Meeting") + "：" + problem.meeting.title if problem.meeting_id else ""
 
 

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from guatu import clock
 from guatu.dispatch.dates import deadline_error, meeting_date_error
-from guatu.dispatch.models import MeetingDecision, ProblemCategory, ProblemFeedback, ProblemStatus, Tier
+from guatu.dispatch.models import (
+    MeetingDecision,
+    ProblemCategory,
+    ProblemFeedback,
+    ProblemStatus,
+    Satisfaction,
+    Tier,
+)
 from guatu.dispatch.queries import OPEN
 from guatu.web.uploads import DOCUMENT_EXTENSIONS, check_upload, name_room
 
@@ -103,6 +110,14 @@ class VersionedForm(forms.Form):
 # --- problems --------------------------------------------------------------------------------------------
 
 
+class CloseForm(VersionedForm):
+    """Close a problem; an enterprise's request with the firm's satisfaction (the service requires it)."""
+
+    satisfaction = forms.ChoiceField(
+        label=_("Enterprise's satisfaction"), required=False, choices=[("", "—"), *Satisfaction.choices]
+    )
+
+
 class ProblemFilterForm(forms.Form):
     """Filters of the problem list; an invalid value is reported next to its field and ignored."""
 
@@ -119,6 +134,7 @@ class ProblemFilterForm(forms.Form):
     )
     unit = UnitChoiceField(label=_("Unit"), required=False, empty_label=ALL)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    requests = forms.BooleanField(label=_("Enterprise requests only"), required=False)
     project = forms.IntegerField(
         label=_("Project"), required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
     )

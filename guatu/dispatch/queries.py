@@ -236,7 +236,7 @@ def tier_people(problem: Problem) -> list[User]:
 
 
 def filter_problems(problems, filters: dict, today: date):
-    """The problem list's filters (status or "open", tier, category, unit, overdue, project)."""
+    """The problem list's filters (status or "open", tier, category, unit, overdue, project, enterprise requests)."""
     status = filters.get("status")
     if status == OPEN:
         problems = problems.open()
@@ -256,6 +256,8 @@ def filter_problems(problems, filters: dict, today: date):
         problems = problems.overdue(today)
     if filters.get("project"):
         problems = problems.filter(project_id=filters["project"])
+    if filters.get("requests"):
+        problems = problems.requests()
     return problems
 
 

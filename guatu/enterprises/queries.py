@@ -183,3 +183,38 @@ def enterprise_requests(enterprise: Enterprise):
     from guatu.dispatch.queries import open_first
 
     return open_first(enterprise.requests.select_related("assigned_unit"))
+
+
+def request_figure_rows(requests) -> tuple[list[tuple], list[tuple]]:
+    """The figures page's two tables: (unit, figures) per assigned unit in tree order, and (chain, figures) per
+    firm's chain; requests not yet assigned, or of firms without a chain, under None. Four queries."""
+    from guatu.projects.models import IndustryChain
+
+    by_unit = request_figures_by(requests, "assigned_unit")
+    by_chain = request_figures_by(requests, "enterprise__chain")
+    units = {unit.pk: unit for unit in OrgUnit.objects.filter(pk__in=[pk for pk in by_unit if pk])}
+    chains = {chain.pk: chain for chain in IndustryChain.objects.filter(pk__in=[pk for pk in by_chain if pk])}
+    unit_rows = sorted(
+        ((units.get(pk), figures) for pk, figures in by_unit.items()),
+        key=lambda row: (row[0] is None, row[0].path if row[0] else ""),
+    )
+    chain_rows = sorted(
+        ((chains.get(pk), figures) for pk, figures in by_chain.items()),
+        key=lambda row: (row[0] is None, (row[0].sort_order, row[0].pk) if row[0] else (0, 0)),
+    )
+    return unit_rows, chain_rows
+
+
+def enterprise_history(enterprise: Enterprise):
+    """The firm's audit events and those of its yearly figures, oldest first. One query."""
+    from guatu.audit.models import AuditEvent
+
+    figures = EnterpriseFigure.objects.filter(enterprise=enterprise).values("pk")
+    return (
+        AuditEvent.objects.filter(
+            Q(object_type="enterprise", object_id=enterprise.pk)
+            | Q(object_type="enterprisefigure", object_id__in=figures)
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )

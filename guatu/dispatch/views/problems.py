@@ -21,6 +21,7 @@ from guatu.audit.queries import history_of
 from guatu.dispatch import queries, services
 from guatu.dispatch.forms import (
     AssignForm,
+    CloseForm,
     FeedbackForm,
     ProblemFilterForm,
     ProblemRaiseForm,
@@ -45,6 +46,8 @@ def _problem_subject(problem: Problem) -> str:
         return problem.project.name
     if problem.chain_id:
         return problem.chain.name
+    if problem.enterprise_id:
+        return problem.enterprise.name
     return problem.meeting.title if problem.meeting_id else "—"
 
 
@@ -155,7 +158,7 @@ def problem_raise(request):
 # ------------------------------------------------------------------------------------------ problem page
 
 # The problem's subject (project, chain, report, meeting) is shown once at the top of the page.
-HISTORY_HIDES = {"project", "chain", "report", "meeting"}
+HISTORY_HIDES = {"project", "chain", "report", "meeting", "enterprise"}
 
 
 @login_required
@@ -215,11 +218,12 @@ def _render_problem(request, problem: Problem, *, failed: str = "", failed_form=
         context["feedback_form"] = form_for(
             "feedback", lambda: FeedbackForm(initial={"version": problem.version})
         )
-    for action in ("verify", "close"):
-        if context[f"can_{action}"]:
-            context[f"{action}_form"] = form_for(
-                action, lambda: VersionedForm(initial={"version": problem.version})
-            )
+    if context["can_verify"]:
+        context["verify_form"] = form_for(
+            "verify", lambda: VersionedForm(initial={"version": problem.version})
+        )
+    if context["can_close"]:
+        context["close_form"] = form_for("close", lambda: CloseForm(initial={"version": problem.version}))
     if context["can_reopen"]:
         context["reopen_form"] = form_for("reopen", lambda: ReasonForm(initial={"version": problem.version}))
     return render(request, "dispatch/problem_detail.html", context)
@@ -291,9 +295,11 @@ def problem_feedback(request, pk):
 
 def _review_action(request, pk, *, action: str, service, success: str):
     problem = _managed_problem(request, pk)
-    form = ReasonForm(request.POST) if action == "reopen" else VersionedForm(request.POST)
+    form = {"reopen": ReasonForm, "close": CloseForm}.get(action, VersionedForm)(request.POST)
     if form.is_valid():
-        extra = {"reason": form.cleaned_data["reason"]} if action == "reopen" else {}
+        extra = {
+            name: form.cleaned_data[name] for name in ("reason", "satisfaction") if name in form.cleaned_data
+        }
         try:
             service(problem=problem, by=request.user, expected_version=form.cleaned_data["version"], **extra)
         except ValidationError as error:
