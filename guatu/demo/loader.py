@@ -31,6 +31,7 @@ from guatu.demo.assessment import load_assessment
 from guatu.demo.attraction import load_attraction
 from guatu.demo.dates import as_on
 from guatu.demo.dispatch import load_dispatch, load_lights
+from guatu.demo.enterprises import load_enterprises
 from guatu.demo.generate import ProjectSpec, build_projects
 from guatu.demo.reserve import load_reserve
 from guatu.orgs.models import Leader, OrgUnit, OrgUnitKind
@@ -195,6 +196,7 @@ def load_demo(*, with_users: bool = False) -> LoadCounts | None:
     dispatch = load_dispatch(root=root, units=units, leaders=leaders, staff=staff)
     refresh_planner_statistics()
     assessment = load_assessment(root=root, units=units, leaders=leaders, staff=staff, loader=loader)
+    load_enterprises(root=root, units=units, leaders=leaders, staff=staff, chains=chains)
     load_attraction(root=root, units=units, leaders=leaders, staff=staff, chains=chains)
     load_reserve(root=root, units=units, leaders=leaders, staff=staff, chains=chains)
     return LoadCounts(
