@@ -72,8 +72,15 @@ class FilterForm(forms.Form):
         }
 
 
+def step_auto_id(action: str) -> str:
+    """The ids of a form of the lead page, one set per form (id_lead_sign_on …), so that no two fields of the
+    page share an id and every label points at its own field."""
+    return "id_" + action.replace(".", "_") + "_%s"
+
+
 class StepForm(VersionedForm):
-    """The data a step needs: a date; for signing also the contract amount and the promised start."""
+    """The data a step needs: a date, labelled with what it is (签约日期, 开工日期 …); for signing also the
+    contract amount and the promised start."""
 
     on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     contract_amount = _amount(_label(Lead, "contract_amount"), required=False)
@@ -81,9 +88,17 @@ class StepForm(VersionedForm):
         label=_label(Lead, "promised_start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, *args, action: str = "", date_field: str = "", **kwargs):
+        super().__init__(*args, auto_id=step_auto_id(action) if action else "id_%s", **kwargs)
+        if date_field:
+            self.fields["on"].label = _label(Lead, date_field)
+
 
 class DropForm(VersionedForm):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, action: str = "", date_field: str = "", **kwargs):
+        super().__init__(*args, auto_id=step_auto_id(action) if action else "id_%s", **kwargs)
 
 
 class FollowUpForm(forms.Form):

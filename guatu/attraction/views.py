@@ -25,6 +25,7 @@ from guatu.attraction.forms import (
     LeadForm,
     PerformanceForm,
     StepForm,
+    step_auto_id,
 )
 from guatu.attraction.models import Lead
 from guatu.audit.history import history_rows
@@ -144,6 +145,24 @@ def lead_detail(request, pk):
     return _render_detail(request, lead)
 
 
+def _step_form(action: str, data=None, **kwargs):
+    form_class = DropForm if action == "lead.drop" else StepForm
+    return form_class(data, action=action, date_field=services.STEP_DATE.get(action, ""), **kwargs)
+
+
+# The other forms of the lead page, each with its own ids (no field id is repeated on the page).
+def _follow_form(data=None, **kwargs) -> FollowUpForm:
+    return FollowUpForm(data, auto_id=step_auto_id("follow"), **kwargs)
+
+
+def _funds_form(data=None, **kwargs) -> FundsForm:
+    return FundsForm(data, auto_id=step_auto_id("funds"), **kwargs)
+
+
+def _convert_form(data=None, **kwargs) -> ConvertForm:
+    return ConvertForm(data, auto_id=step_auto_id("convert"), **kwargs)
+
+
 def _render_detail(request, lead: Lead, *, failed: str = "", failed_form=None, status: int = 200):
     user = request.user
     can_manage = gateway.can_manage_lead(user, lead)
@@ -157,11 +176,7 @@ def _render_detail(request, lead: Lead, *, failed: str = "", failed_form=None, s
         "light_code": light.code if light else "",
         "is_red": light == Light.RED,
         "steps": [
-            (
-                action,
-                STEP_BUTTONS[action],
-                failed_form if failed == action else (DropForm if action == "lead.drop" else StepForm)(initial=version),
-            )
+            (action, STEP_BUTTONS[action], failed_form if failed == action else _step_form(action, initial=version))
             for action in steps
         ],
         "date_field": services.STEP_DATE,
@@ -169,10 +184,10 @@ def _render_detail(request, lead: Lead, *, failed: str = "", failed_form=None, s
         "funds": queries.funds_by_month(lead),
         "can_manage": can_manage,
         "can_follow": can_follow,
-        "follow_form": failed_form if failed == "follow" else FollowUpForm(initial={"date": clock.today()}),
-        "funds_form": failed_form if failed == "funds" else FundsForm(),
+        "follow_form": failed_form if failed == "follow" else _follow_form(initial={"date": clock.today()}),
+        "funds_form": failed_form if failed == "funds" else _funds_form(),
         "can_convert": can_manage and lead.project_id is None and lead.status in services.STARTED_OR_LATER,
-        "convert_form": failed_form if failed == "convert" else ConvertForm(initial=version),
+        "convert_form": failed_form if failed == "convert" else _convert_form(initial=version),
         "action_errors": top_errors(failed_form),
         "history": history_rows(history_of(lead)),
     }
@@ -192,7 +207,7 @@ def lead_step(request, pk, action):
     lead = _managed(request, pk)
     if action not in services.WORKFLOW.steps:
         raise PermissionDenied
-    form = (DropForm if action == "lead.drop" else StepForm)(request.POST)
+    form = _step_form(action, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -222,7 +237,7 @@ def lead_follow_up(request, pk):
     lead = gateway.get_visible_lead(request.user, pk)
     if not gateway.can_follow_lead(request.user, lead):
         raise PermissionDenied
-    form = FollowUpForm(request.POST)
+    form = _follow_form(request.POST)
     if form.is_valid():
         try:
             services.follow_up_add(lead=lead, on=form.cleaned_data["date"], text=form.cleaned_data["text"], by=request.user)
@@ -240,7 +255,7 @@ def lead_funds(request, pk):
     lead = gateway.get_visible_lead(request.user, pk)
     if not gateway.can_follow_lead(request.user, lead):
         raise PermissionDenied
-    form = FundsForm(request.POST)
+    form = _funds_form(request.POST)
     if form.is_valid() and form.cleaned_data["period"] is None:
         form.add_error("period", _("Choose a month."))
     if form.is_valid():
@@ -266,7 +281,7 @@ def lead_funds(request, pk):
 @require_POST
 def lead_convert(request, pk):
     lead = _managed(request, pk)
-    form = ConvertForm(request.POST)
+    form = _convert_form(request.POST)
     if form.is_valid():
         try:
             lead = services.lead_convert(
