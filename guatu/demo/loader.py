@@ -29,6 +29,7 @@ from guatu.audit.services import snapshot
 from guatu.demo import data
 from guatu.demo.assessment import load_assessment
 from guatu.demo.attraction import load_attraction
+from guatu.demo.chains import load_chains
 from guatu.demo.dates import as_on
 from guatu.demo.dispatch import load_dispatch, load_lights
 from guatu.demo.enterprises import load_enterprises
@@ -197,6 +198,7 @@ def load_demo(*, with_users: bool = False) -> LoadCounts | None:
     refresh_planner_statistics()
     assessment = load_assessment(root=root, units=units, leaders=leaders, staff=staff, loader=loader)
     load_enterprises(root=root, units=units, leaders=leaders, staff=staff, chains=chains)
+    load_chains(root=root, units=units, leaders=leaders, staff=staff, chains=chains)
     load_attraction(root=root, units=units, leaders=leaders, staff=staff, chains=chains)
     load_reserve(root=root, units=units, leaders=leaders, staff=staff, chains=chains)
     return LoadCounts(
