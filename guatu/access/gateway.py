@@ -893,6 +893,15 @@ def get_visible_chief(user: User, pk):
     return _get_or_404(leaders, pk, "leader")
 
 
+def get_manageable_chain_part(user: User, chain_pk, model, pk):
+    """A work-team member, target, policy or follow-through entry (`model`) of a chain, to change or delete:
+    404 when the chain is not visible or the part is not on it, 403 when the user may not manage the chain."""
+    chain = get_manageable_chain(user, chain_pk)
+    part = _get_or_404(model.objects.filter(chain=chain), pk, "chain part")
+    part.chain = chain
+    return part
+
+
 # --- investment attraction: leads, their follow-ups and funds in place ---------------------------------------
 
 

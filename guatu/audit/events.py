@@ -442,8 +442,8 @@ def chain_member_changed(member, *, before: Fields, after: Fields, by) -> AuditE
     return _changed("chainmember.update", member, before=before, after=after, by=by)
 
 
-def chain_member_removed(member, *, before: Fields, by) -> AuditEvent:
-    return _changed("chainmember.delete", member, before=before, after={}, by=by)
+def chain_member_removed(member, *, before: Fields, reason: str, by) -> AuditEvent:
+    return _changed("chainmember.delete", member, before=before, after={}, reason=reason, by=by)
 
 
 def chain_target_added(target, *, after: Fields, by) -> AuditEvent:
@@ -454,8 +454,8 @@ def chain_target_changed(target, *, before: Fields, after: Fields, by) -> AuditE
     return _changed("chaintarget.update", target, before=before, after=after, by=by)
 
 
-def chain_target_removed(target, *, before: Fields, by) -> AuditEvent:
-    return _changed("chaintarget.delete", target, before=before, after={}, by=by)
+def chain_target_removed(target, *, before: Fields, reason: str, by) -> AuditEvent:
+    return _changed("chaintarget.delete", target, before=before, after={}, reason=reason, by=by)
 
 
 def chain_policy_added(policy, *, after: Fields, by) -> AuditEvent:
@@ -466,8 +466,8 @@ def chain_policy_changed(policy, *, before: Fields, after: Fields, by) -> AuditE
     return _changed("chainpolicy.update", policy, before=before, after=after, by=by)
 
 
-def chain_policy_removed(policy, *, before: Fields, by) -> AuditEvent:
-    return _changed("chainpolicy.delete", policy, before=before, after={}, by=by)
+def chain_policy_removed(policy, *, before: Fields, reason: str, by) -> AuditEvent:
+    return _changed("chainpolicy.delete", policy, before=before, after={}, reason=reason, by=by)
 
 
 def chain_progress_added(entry, *, after: Fields, by) -> AuditEvent:
@@ -478,8 +478,8 @@ def chain_progress_changed(entry, *, before: Fields, after: Fields, by) -> Audit
     return _changed("chainprogress.update", entry, before=before, after=after, by=by)
 
 
-def chain_progress_removed(entry, *, before: Fields, by) -> AuditEvent:
-    return _changed("chainprogress.delete", entry, before=before, after={}, by=by)
+def chain_progress_removed(entry, *, before: Fields, reason: str, by) -> AuditEvent:
+    return _changed("chainprogress.delete", entry, before=before, after={}, reason=reason, by=by)
 
 
 # --- reserve pipeline: the tiers' rules and funding applications (guatu.reserve)

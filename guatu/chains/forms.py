@@ -5,13 +5,39 @@ from guatu.access import gateway
 from guatu.chains.models import ChainTarget, FollowThrough, Policy, TeamMember
 from guatu.projects.models import IndustryChain
 
+VERSION_MAX = 2**31 - 1
+
 
 class _PartForm(forms.ModelForm):
-    """A chain's part; bounds come from the model's columns (max length, digits and places, years)."""
+    """A chain's part; bounds come from the model's columns (max length, digits and places, years). Editing a
+    part (an instance given) also carries the version it was read at."""
 
     def __init__(self, *args, chain: IndustryChain, **kwargs):
         super().__init__(*args, **kwargs)
         self.chain = chain
+        if self.instance.pk:
+            self.fields["expected_version"] = forms.IntegerField(
+                widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX, label=_("version")
+            )
+            if not self.is_bound:
+                self.initial["expected_version"] = self.instance.version
+
+    def values(self) -> dict:
+        """The part's fields as typed (without the version)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class DeleteForm(forms.Form):
+    """Deleting a part: why, and the version it was read at."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
+
+    def __init__(self, *args, part, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_version"].label = _("version")
+        if not self.is_bound:
+            self.initial["expected_version"] = part.version
 
 
 class TargetForm(_PartForm):
@@ -45,7 +71,7 @@ class MemberForm(_PartForm):
 
 
 class ChainForm(forms.ModelForm):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
 
     class Meta:
         model = IndustryChain

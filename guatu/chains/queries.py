@@ -175,3 +175,19 @@ def chain_lists(user, chain: IndustryChain, period: Period) -> ChainLists:
         policies=list(chain.policies.all()),
         follow_through=list(chain.follow_through.all()),
     )
+
+
+def chain_history(chain: IndustryChain):
+    """The chain's audit events and those of its work team, targets, policies and follow-through, the deleted
+    ones too (a part's first event names its chain), oldest first. One query."""
+    from django.db.models import Q
+
+    from guatu.audit.models import AuditEvent
+    from guatu.chains.models import FollowThrough, Policy, TeamMember
+
+    wanted = Q(object_type=IndustryChain._meta.model_name, object_id=chain.pk)
+    for model in (TeamMember, ChainTarget, Policy, FollowThrough):
+        object_type = model._meta.model_name
+        parts = AuditEvent.objects.filter(object_type=object_type, action__endswith=".create", after__chain=chain.pk)
+        wanted |= Q(object_type=object_type, object_id__in=parts.values("object_id"))
+    return AuditEvent.objects.filter(wanted).select_related("actor").order_by("at", "id")

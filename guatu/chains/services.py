@@ -16,16 +16,19 @@ from guatu import clock
 from guatu.access import gateway
 from guatu.audit import events
 from guatu.audit.services import changes, snapshot
-from guatu.audit.workflow import check_version
+from guatu.audit.workflow import check_version, require_reason
 from guatu.chains.models import ChainTarget, FollowThrough, Policy, TeamMember
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.projects.models import ChainKind, IndustryChain
 from guatu.projects.services import CHAIN_FIELDS, chain_create, chain_problems
 
-MEMBER_FIELDS = ["name", "unit", "duty", "position"]
-TARGET_FIELDS = ["year", "metric", "target"]
-POLICY_FIELDS = ["title", "document_number", "issued_on", "summary"]
-PROGRESS_FIELDS = ["happened_on", "content", "done_by"]
+# Audited fields of each part; the chain is in its first and last events, so a chain's history finds its
+# parts' events, those of deleted parts too (chains.queries.chain_history).
+MEMBER_FIELDS = ["chain", "name", "unit", "duty", "position"]
+TARGET_FIELDS = ["chain", "year", "metric", "target"]
+POLICY_FIELDS = ["chain", "title", "document_number", "issued_on", "summary"]
+PROGRESS_FIELDS = ["chain", "happened_on", "content", "done_by"]
+REASON_MAX = 500  # a deletion's reason, as the form bounds it
 
 
 def _require(allowed: bool) -> None:
@@ -117,11 +120,15 @@ def _change(part: models.Model, values: dict, fields: list[str], expected_versio
     return part
 
 
-def _remove(part: models.Model, fields: list[str], expected_version: int | None, record, by) -> None:
+def _remove(part: models.Model, fields: list[str], expected_version: int | None, reason: str, record, by) -> None:
+    """Delete a part read at `expected_version`, with the reason recorded on its audit event."""
     _require(_may_manage(by, part.chain))
+    reason = require_reason(reason)
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": _("Keep the reason within %(max)s characters.") % {"max": REASON_MAX}})
     part = type(part).objects.select_for_update().get(pk=part.pk)
     check_version(part, expected_version)
-    record(part, before=snapshot(part, fields), by=by)
+    record(part, before=snapshot(part, fields), reason=reason, by=by)
     part.delete()
 
 
@@ -148,8 +155,8 @@ def member_update(
 
 
 @transaction.atomic
-def member_remove(*, member: TeamMember, expected_version: int | None, by) -> None:
-    _remove(member, MEMBER_FIELDS, expected_version, events.chain_member_removed, by)
+def member_remove(*, member: TeamMember, expected_version: int | None, reason: str, by) -> None:
+    _remove(member, MEMBER_FIELDS, expected_version, reason, events.chain_member_removed, by)
 
 
 @transaction.atomic
@@ -169,8 +176,8 @@ def target_update(
 
 
 @transaction.atomic
-def target_remove(*, target: ChainTarget, expected_version: int | None, by) -> None:
-    _remove(target, TARGET_FIELDS, expected_version, events.chain_target_removed, by)
+def target_remove(*, target: ChainTarget, expected_version: int | None, reason: str, by) -> None:
+    _remove(target, TARGET_FIELDS, expected_version, reason, events.chain_target_removed, by)
 
 
 @transaction.atomic
@@ -204,8 +211,8 @@ def policy_update(
 
 
 @transaction.atomic
-def policy_remove(*, policy: Policy, expected_version: int | None, by) -> None:
-    _remove(policy, POLICY_FIELDS, expected_version, events.chain_policy_removed, by)
+def policy_remove(*, policy: Policy, expected_version: int | None, reason: str, by) -> None:
+    _remove(policy, POLICY_FIELDS, expected_version, reason, events.chain_policy_removed, by)
 
 
 def _check_day(happened_on: date) -> None:
@@ -237,5 +244,5 @@ def progress_update(
 
 
 @transaction.atomic
-def progress_remove(*, entry: FollowThrough, expected_version: int | None, by) -> None:
-    _remove(entry, PROGRESS_FIELDS, expected_version, events.chain_progress_removed, by)
+def progress_remove(*, entry: FollowThrough, expected_version: int | None, reason: str, by) -> None:
+    _remove(entry, PROGRESS_FIELDS, expected_version, reason, events.chain_progress_removed, by)

@@ -82,7 +82,10 @@ def test_targets_one_a_metric_a_year_and_bounded(world, chain):
         target=target, year=2022, metric=Metric.OUTPUT, value=Decimal("130000.5"), expected_version=1, by=world.reviewer
     )
     assert target.target == Decimal("130000.5") and target.version == 2
-    services.target_remove(target=target, expected_version=2, by=world.reviewer)
+    with pytest.raises(ValidationError) as refused:
+        services.target_remove(target=target, expected_version=2, reason=" ", by=world.reviewer)
+    assert set(refused.value.message_dict) == {"reason"}
+    services.target_remove(target=target, expected_version=2, reason="目标调整并入年度计划", by=world.reviewer)
     assert list(AuditEvent.objects.filter(object_type="chaintarget").values_list("action", flat=True).order_by("id")) == [
         "chaintarget.create", "chaintarget.update", "chaintarget.delete"
     ]
@@ -123,6 +126,6 @@ def test_policies(world, chain):
         summary="", expected_version=1, by=world.city_admin,
     )
     with pytest.raises(ValidationError):
-        services.policy_remove(policy=policy, expected_version=1, by=world.city_admin)
-    services.policy_remove(policy=policy, expected_version=2, by=world.city_admin)
+        services.policy_remove(policy=policy, expected_version=1, reason="文件已废止", by=world.city_admin)
+    services.policy_remove(policy=policy, expected_version=2, reason="文件已废止", by=world.city_admin)
     assert not IndustryChain.objects.get(pk=chain.pk).policies.exists()
