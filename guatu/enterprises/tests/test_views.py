@@ -279,3 +279,47 @@ def test_who_sees_a_request(client, world, firm):
         assert client.get(problem).status_code == 404
     client.logout()
     assert client.get(problem).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["detail", "edit", "request_raise"])
+def test_anonymous_goes_to_login_from_a_firms_pages(client, firm, name):
+    response = client.get(url(name, firm.pk))
+    assert response.status_code == 302 and "/login" in response["Location"]
+    response = client.post(url("figures", firm.pk), {"year": 2022, "output": "1", "tax": "1"})
+    assert response.status_code == 302 and not EnterpriseFigure.objects.filter(year=2022).exists()
+
+
+def test_figures_page_query_count_does_not_grow(client, world, chain, django_assert_num_queries):
+    w = world
+    other_chain = IndustryChain.objects.create(
+        name="新能源产业链", jurisdiction=w.city, chief=w.other_leader, lead_unit=w.drc
+    )
+
+    def add(n, start):
+        for i in range(n):
+            firm = make_enterprise(
+                w.town_a if i % 2 else w.town_b,
+                f"企业{start + i}",
+                chain=chain if i % 3 else other_chain,
+                by=w.reviewer,
+            )
+            request = request_raise(enterprise=firm, description="诉求", category="other", by=w.reviewer)
+            unit = w.town_a if i % 2 else w.dept
+            problem_assign(
+                problem=request,
+                unit=unit,
+                deadline=clock.today() + timedelta(days=3),
+                expected_version=1,
+                by=w.reviewer,
+            )
+
+    add(2, 0)
+    client.force_login(w.reviewer)
+    client.get(url("request_figures"))
+    # the frame's (session, user, unread count), the total, by unit, by chain, and the units' and chains' names
+    with django_assert_num_queries(10) as few:
+        page = client.get(url("request_figures")).content.decode()
+    assert "新能源产业链" in page and "禾青镇" in page
+    add(7, 10)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(url("request_figures")).status_code == 200
