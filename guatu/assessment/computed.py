@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guatu.access.gateway import jurisdiction
 from guatu.attraction import queries as attraction
+from guatu.chains import queries as chains
 from guatu.dispatch.models import Escalation, Problem, ProblemStatus
 from guatu.enterprises.queries import request_satisfaction, requests_solved_on_time
 from guatu.investment.queries import investment_summary
@@ -114,5 +115,14 @@ COMPUTED: dict[str, tuple[str, Callable[[OrgUnit, Period], Decimal | None]]] = {
     "attraction_performance_rate": (
         _("Investment attraction: contract performance rate"),
         attraction.lead_performance_rate,
+    ),
+    "chains_output_rate": (_("Industry chains led: output value against the targets"), chains.lead_chains_output_rate),
+    "chains_investment_rate": (
+        _("Industry chains led: project investment against the targets"),
+        chains.lead_chains_investment_rate,
+    ),
+    "chains_started_rate": (
+        _("Industry chains led: investment projects started against the targets"),
+        chains.lead_chains_started_rate,
     ),
 }

@@ -191,3 +191,32 @@ def chain_history(chain: IndustryChain):
         parts = AuditEvent.objects.filter(object_type=object_type, action__endswith=".create", after__chain=chain.pk)
         wanted |= Q(object_type=object_type, object_id__in=parts.values("object_id"))
     return AuditEvent.objects.filter(wanted).select_related("actor").order_by("at", "id")
+
+
+# --- computed indicators for assessment schemes (guatu.assessment.computed): a lead department's chains
+
+
+def lead_chains_rate(unit, period: Period, metric: str) -> Decimal | None:
+    """The completion (%) of a metric's targets of the chains `unit` is the lead department of: their actuals
+    to the period's month over their targets of its year, summed over the chains that set one, rounded
+    half-up to two places; None when the unit leads no chain with such a target."""
+    chains = list(IndustryChain.objects.filter(lead_unit=unit, targets__year=period.year, targets__metric=metric))
+    if not chains:
+        return None
+    lines = [figures.line(metric) for figures in chain_figures(chains, period).values()]
+    return percent(ratio(sum((line.actual for line in lines), ZERO), sum((line.target for line in lines), ZERO)))
+
+
+def lead_chains_output_rate(unit, period: Period) -> Decimal | None:
+    """Output value of the chains the unit leads against their targets (%)."""
+    return lead_chains_rate(unit, period, Metric.OUTPUT)
+
+
+def lead_chains_investment_rate(unit, period: Period) -> Decimal | None:
+    """Investment completed by the projects of the chains the unit leads against their targets (%)."""
+    return lead_chains_rate(unit, period, Metric.INVESTMENT)
+
+
+def lead_chains_started_rate(unit, period: Period) -> Decimal | None:
+    """Investment projects started on the chains the unit leads against their targets (%)."""
+    return lead_chains_rate(unit, period, Metric.STARTED)
