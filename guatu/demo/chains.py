@@ -3,9 +3,11 @@ loader with their chief and lead department) its work team (工作专班), its 2
 its policies (政策清单) and a few follow-through entries (推进记录), written through the chains services by the
 county's key-project office on their days (dates.as_on), none after the demo's day.
 
-The targets are the county's plan for the year; the demo's firms, investment leads and projects give the
-actuals the chain pages set against them (a third of the year gone by the demo's day, most rates between a
-fifth and a half of the target).
+The targets are the county's plan for the year: output and tax grow the firms' 2021 figures (enterprises demo)
+by the chain's rate, above-scale firms add the chain's new ones to those there are, the investment targets are
+set so that the demo's projects and leads stand between a tenth and the whole of them in March. The chain firms'
+output and tax of January-March 2022 are entered here too (a quarter of their 2021 year, give or take), so that
+output and tax read about a fifth of the year's target on the demo's day.
 """
 
 from __future__ import annotations
@@ -13,30 +15,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Prefetch
+
 from guatu.chains.models import Metric
 from guatu.chains.services import member_add, policy_add, progress_add, target_add
 from guatu.demo import data
 from guatu.demo.dates import as_on, d
+from guatu.enterprises.models import Enterprise, EnterpriseFigure
+from guatu.enterprises.services import enterprise_figures_set
+from guatu.lib.money import round_half_up
+
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
 class ChainPlan:
     team: list[tuple[str, str, str]]  # (name, unit, duty in the team)
-    targets: dict[str, str]  # metric → 2022 target (万元, or firms / projects for the counted metrics)
+    targets: dict[str, str]  # metric → 2022 target (万元, or projects started) of the investment metrics
+    growth: str  # the firms' output and tax planned over 2021 (0.12: +12%)
+    new_above_scale: int  # firms of the chain to bring above the designated size this year
     policies: list[tuple[str, str, tuple[int, int], str]]  # (title, document number, (month, day), summary)
     follow_through: list[tuple[tuple[int, int], str, str]]  # ((month, day), done by, what was done)
 
 
-def _targets(output, tax, investment, signed, funds, above_scale, started) -> dict[str, str]:
-    return {
-        Metric.OUTPUT: output,
-        Metric.TAX: tax,
-        Metric.INVESTMENT: investment,
-        Metric.SIGNED: signed,
-        Metric.FUNDS: funds,
-        Metric.ABOVE_SCALE: above_scale,
-        Metric.STARTED: started,
-    }
+def _targets(investment, signed, funds, started) -> dict[str, str]:
+    return {Metric.INVESTMENT: investment, Metric.SIGNED: signed, Metric.FUNDS: funds, Metric.STARTED: started}
 
 
 PLANS: dict[str, ChainPlan] = {
@@ -47,7 +50,9 @@ PLANS: dict[str, ChainPlan] = {
             ("肖楚文", "市招商中心", "延链招商"),
             ("聂文韬", "市自然资源局", "用地保障"),
         ],
-        targets=_targets("850000", "42000", "25000", "80000", "15000", "18", "4"),
+        targets=_targets("25000", "80000", "15000", "4"),
+        growth="0.12",
+        new_above_scale=2,
         policies=[
             (
                 "冷水江市支持锑产业高质量发展的若干措施",
@@ -74,7 +79,9 @@ PLANS: dict[str, ChainPlan] = {
             ("贺湘宁", "市财政局", "资金保障"),
             ("戴青松", "生态环境分局", "环保服务"),
         ],
-        targets=_targets("1800000", "68000", "30000", "100000", "20000", "22", "4"),
+        targets=_targets("30000", "100000", "20000", "4"),
+        growth="0.08",
+        new_above_scale=1,
         policies=[
             (
                 "冷水江市钢铁新材料产业转型升级实施方案",
@@ -94,7 +101,9 @@ PLANS: dict[str, ChainPlan] = {
             ("肖楚文", "市招商中心", "以商招商"),
             ("廖冬梅", "市市场监管局", "质量品牌"),
         ],
-        targets=_targets("260000", "9000", "25000", "150000", "40000", "12", "3"),
+        targets=_targets("25000", "150000", "40000", "3"),
+        growth="0.20",
+        new_above_scale=2,
         policies=[
             (
                 "冷水江经济开发区紧固件产业园入园企业扶持办法",
@@ -113,7 +122,9 @@ PLANS: dict[str, ChainPlan] = {
             ("石振宇", "市科工信局", "专班组长"),
             ("陶永福", "市应急局", "安全生产"),
         ],
-        targets=_targets("320000", "11000", "20000", "60000", "20000", "10", "5"),
+        targets=_targets("20000", "60000", "20000", "5"),
+        growth="0.06",
+        new_above_scale=1,
         policies=[
             (
                 "冷水江市耐火材料行业整合提升工作方案",
@@ -132,7 +143,9 @@ PLANS: dict[str, ChainPlan] = {
             ("段利民", "市发改局", "专班组长"),
             ("聂文韬", "市自然资源局", "用地保障"),
         ],
-        targets=_targets("120000", "5000", "200000", "500000", "150000", "5", "4"),
+        targets=_targets("200000", "500000", "150000", "4"),
+        growth="0.30",
+        new_above_scale=1,
         policies=[
             (
                 "冷水江市新能源产业发展规划（2022—2025年）",
@@ -150,7 +163,9 @@ PLANS: dict[str, ChainPlan] = {
             ("匡志勇", "冷水江经济开发区", "专班组长"),
             ("肖楚文", "市招商中心", "精准招商"),
         ],
-        targets=_targets("90000", "3000", "15000", "200000", "60000", "4", "5"),
+        targets=_targets("15000", "200000", "60000", "5"),
+        growth="0.25",
+        new_above_scale=1,
         policies=[
             (
                 "冷水江市支持光电信息产业发展若干政策",
@@ -168,7 +183,9 @@ PLANS: dict[str, ChainPlan] = {
             ("石振宇", "市科工信局", "专班组长"),
             ("易晓霞", "市政务中心", "审批服务"),
         ],
-        targets=_targets("60000", "2500", "25000", "120000", "40000", "3", "4"),
+        targets=_targets("25000", "120000", "40000", "4"),
+        growth="0.15",
+        new_above_scale=1,
         policies=[
             (
                 "冷水江市中医药产业发展扶持办法",
@@ -184,18 +201,71 @@ PLANS: dict[str, ChainPlan] = {
 }
 
 
+# The firms' output and tax of January-March 2022 (the statistics bureau's quarterly figures), as a share of
+# their 2021 year: between 22% and 26%, firm by firm.
+Q1_SHARES = [Decimal("0.22"), Decimal("0.24"), Decimal("0.26"), Decimal("0.23"), Decimal("0.25")]
+Q1_FIGURES_DAY = (4, 15)
+PLAN_DAY = d(2, 25)  # the promotion plans' targets, set once the firms' 2021 figures are in (15 February)
+
+
+def _year_to_date_figures(chains, office) -> dict[int, dict[str, Decimal]]:
+    """Enter each chain firm's January-March 2022 output and tax (a share of its 2021 figures, through the
+    enterprises service); per chain id, its firms' 2021 output and tax and its above-scale firms, the base of
+    its 2022 plan."""
+    firms = (
+        Enterprise.objects.filter(chain__in=list(chains.values()))
+        .prefetch_related(Prefetch("figures", EnterpriseFigure.objects.filter(year=data.YEAR - 1), to_attr="last"))
+        .order_by("id")
+    )
+    base: dict[int, dict[str, Decimal]] = {
+        chain.pk: {Metric.OUTPUT: ZERO, Metric.TAX: ZERO, Metric.ABOVE_SCALE: ZERO} for chain in chains.values()
+    }
+    with as_on(d(*Q1_FIGURES_DAY)):
+        for i, firm in enumerate(firms):
+            base[firm.chain_id][Metric.ABOVE_SCALE] += 1 if firm.above_scale else 0
+            if not firm.last:
+                continue
+            last, share = firm.last[0], Q1_SHARES[i % len(Q1_SHARES)]
+            base[firm.chain_id][Metric.OUTPUT] += last.output
+            base[firm.chain_id][Metric.TAX] += last.tax
+            enterprise_figures_set(
+                enterprise=firm,
+                year=data.YEAR,
+                output=round_half_up(last.output * share, 2),
+                tax=round_half_up(last.tax * share, 2),
+                expected_version=None,
+                by=office,
+            )
+    return base
+
+
+def _firm_targets(plan: ChainPlan, base: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Output and tax: the 2021 figures grown by the plan's rate, in whole 万元; above-scale firms: those there
+    are and the plan's new ones."""
+    grow = 1 + Decimal(plan.growth)
+    return {
+        Metric.OUTPUT: round_half_up(base[Metric.OUTPUT] * grow, 0),
+        Metric.TAX: round_half_up(base[Metric.TAX] * grow, 0),
+        Metric.ABOVE_SCALE: base[Metric.ABOVE_SCALE] + plan.new_above_scale,
+    }
+
+
 def load_chains(*, root, units, leaders, staff, chains) -> int:
-    """Load every demo chain's team, 2022 targets, policies and follow-through; returns the rows made."""
+    """Load every demo chain's team, 2022 targets, policies and follow-through, and the chain firms' figures of
+    January-March 2022; returns the chain rows made."""
     office = staff["demo_office"]  # reviewer of 市发改局 (市重点办): keeps the county's chains
+    base = _year_to_date_figures(chains, office)
     made = 0
     for key, chain in chains.items():
         plan = PLANS[key]
+        targets = {metric: Decimal(value) for metric, value in plan.targets.items()} | _firm_targets(plan, base[chain.pk])
         with as_on(d(1, 10)):
             for position, (name, unit, duty) in enumerate(plan.team, start=1):
                 member_add(chain=chain, name=name, unit=units[unit], duty=duty, position=position, by=office)
                 made += 1
-            for metric, target in plan.targets.items():
-                target_add(chain=chain, year=data.YEAR, metric=metric, target=Decimal(target), by=office)
+        with as_on(PLAN_DAY):  # after the firms' 2021 figures came in
+            for metric, target in targets.items():
+                target_add(chain=chain, year=data.YEAR, metric=metric, target=target, by=office)
                 made += 1
         for title, number, (month, day), summary in plan.policies:
             with as_on(d(month, day)):

@@ -9,6 +9,7 @@ from guatu.chains.models import ChainTarget, FollowThrough, Metric, Policy, Team
 from guatu.chains.queries import chain_figures
 from guatu.demo import data
 from guatu.demo.chains import PLANS
+from guatu.enterprises.models import Enterprise
 from guatu.lib.periods import Period
 from guatu.projects.models import IndustryChain
 
@@ -36,7 +37,7 @@ def test_written_by_the_office_through_the_services_on_or_before_the_demo_day(ro
     assert all(policy.issued_on <= data.DEMO_DAY for policy in Policy.objects.filter(chain__in=chains))
     events = AuditEvent.objects.filter(object_type__in=["teammember", "chaintarget", "policy", "followthrough"])
     assert events.count() == sum(
-        len(plan.team) + len(plan.targets) + len(plan.policies) + len(plan.follow_through) for plan in PLANS.values()
+        len(plan.team) + len(Metric.values) + len(plan.policies) + len(plan.follow_through) for plan in PLANS.values()
     )
     assert all(event.at.date() <= data.DEMO_DAY and event.actor.username == "demo_office" for event in events)
 
@@ -51,3 +52,15 @@ def test_targets_against_the_demo_actuals_give_sensible_rates(root):
         for metric in (Metric.INVESTMENT, Metric.SIGNED, Metric.FUNDS):
             rate = figures[chain.pk].line(metric).rate
             assert rate is not None and 10 <= rate <= 100, (chain.name, metric, rate)
+        for metric in (Metric.OUTPUT, Metric.TAX):  # a quarter of 2021 against 2021 grown by 6% to 30%
+            rate = figures[chain.pk].line(metric).rate
+            assert rate is not None and 15 <= rate <= 25, (chain.name, metric, rate)
+        above_scale = figures[chain.pk].line(Metric.ABOVE_SCALE)
+        assert 0 < above_scale.actual < above_scale.target, chain.name
+
+
+def test_the_chain_firms_q1_figures_are_a_share_of_their_2021_year(root):
+    firms = Enterprise.objects.filter(jurisdiction=root, chain__isnull=False)
+    for firm in firms.prefetch_related("figures"):
+        figures = {figure.year: figure for figure in firm.figures.all()}
+        assert 0.2 < figures[data.YEAR].output / figures[data.YEAR - 1].output < 0.3, firm.name
