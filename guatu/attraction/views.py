@@ -31,6 +31,7 @@ from guatu.attraction.models import Lead
 from guatu.audit.history import history_rows
 from guatu.audit.queries import history_of
 from guatu.lib.lights import Light
+from guatu.lib.periods import Period, PeriodError
 from guatu.lights.services import default_period
 from guatu.web.forms import add_service_errors, top_errors
 from guatu.web.xlsx_export import xlsx_response
@@ -163,6 +164,19 @@ def _convert_form(data=None, **kwargs) -> ConvertForm:
     return ConvertForm(data, auto_id=step_auto_id("convert"), **kwargs)
 
 
+def _funds_initial(request, funds) -> dict:
+    """The funds form, filled with a month already entered when the page is opened to change it (?funds=YYYY-MM):
+    its figures and the version they were read at, so that saving replaces them."""
+    try:
+        period = Period.parse(request.GET.get("funds", "")[:7])
+    except PeriodError:
+        return {}
+    row = next((row for row in funds if (row.year, row.month) == (period.year, period.month)), None)
+    if row is None:
+        return {}
+    return {"period": str(period), "domestic": row.domestic, "foreign": row.foreign, "version": row.version}
+
+
 def _render_detail(request, lead: Lead, *, failed: str = "", failed_form=None, status: int = 200):
     user = request.user
     can_manage = gateway.can_manage_lead(user, lead)
@@ -170,6 +184,7 @@ def _render_detail(request, lead: Lead, *, failed: str = "", failed_form=None, s
     light = queries.late_start_lights([lead]).get(lead.pk)
     steps = services.next_steps(lead) if can_manage else []
     version = {"version": lead.version}
+    funds = queries.funds_by_month(lead)
     context = {
         "lead": lead,
         "light": light,
@@ -181,11 +196,11 @@ def _render_detail(request, lead: Lead, *, failed: str = "", failed_form=None, s
         ],
         "date_field": services.STEP_DATE,
         "follow_ups": list(lead.follow_ups.select_related("by")),
-        "funds": queries.funds_by_month(lead),
+        "funds": funds,
         "can_manage": can_manage,
         "can_follow": can_follow,
         "follow_form": failed_form if failed == "follow" else _follow_form(initial={"date": clock.today()}),
-        "funds_form": failed_form if failed == "funds" else _funds_form(),
+        "funds_form": failed_form if failed == "funds" else _funds_form(initial=_funds_initial(request, funds)),
         "can_convert": can_manage and lead.project_id is None and lead.status in services.STARTED_OR_LATER,
         "convert_form": failed_form if failed == "convert" else _convert_form(initial=version),
         "action_errors": top_errors(failed_form),
@@ -199,6 +214,14 @@ def _managed(request, pk) -> Lead:
     if not gateway.can_manage_lead(request.user, lead):
         raise PermissionDenied
     return lead
+
+
+def _at_step_date(error: ValidationError, action: str) -> ValidationError:
+    """The service names the step's date by its column (signed_on, started_on …); the form asks for it as `on`."""
+    column = services.STEP_DATE.get(action)
+    if column is None or not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({("on" if name == column else name): errors for name, errors in error.error_dict.items()})
 
 
 @login_required
@@ -224,7 +247,7 @@ def lead_step(request, pk, action):
                     promised_start=data.get("promised_start"),
                 )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, _at_step_date(error, action))
         else:
             messages.success(request, _("Saved."))
             return redirect("attraction:detail", pk=lead.pk)
