@@ -111,7 +111,6 @@ class ChainData:
     lead: str  # department short name or area name
     responsible: str  # leader key usually answering for the chain's projects
     industry_code: str  # 2-digit national industry code used in project codes
-    master_firms: str
 
 
 CHAINS = [
@@ -122,7 +121,6 @@ CHAINS = [
         "市科工信局",
         "executive",
         "32",
-        "湖南锑晶新材料有限公司\n冷水江市锑华化工有限公司",
     ),
     ChainData(
         "steel",
@@ -131,7 +129,6 @@ CHAINS = [
         "市科工信局",
         "executive",
         "31",
-        "湖南资江特钢有限公司\n冷水江市钢宇新材料有限公司",
     ),
     ChainData(
         "fasteners",
@@ -140,7 +137,6 @@ CHAINS = [
         "冷水江经济开发区",
         "zone",
         "33",
-        "湖南固联紧固件科技有限公司\n湖南锐固精密锻造有限公司",
     ),
     ChainData(
         "refractories",
@@ -149,7 +145,6 @@ CHAINS = [
         "市科工信局",
         "rural",
         "30",
-        "湖南耐邦耐火材料有限公司\n冷水江市铎峰耐材有限公司",
     ),
     ChainData(
         "new_energy",
@@ -158,7 +153,6 @@ CHAINS = [
         "市发改局",
         "urban",
         "44",
-        "湖南冷江绿能新能源开发有限公司\n冷水江市资江储能科技有限公司",
     ),
     ChainData(
         "opto",
@@ -167,7 +161,6 @@ CHAINS = [
         "冷水江经济开发区",
         "zone",
         "39",
-        "湖南晶显光电科技有限公司",
     ),
     ChainData(
         "bio",
@@ -176,7 +169,6 @@ CHAINS = [
         "市科工信局",
         "social",
         "27",
-        "湖南康源中药饮片有限公司\n冷水江市安护医疗用品有限公司",
     ),
 ]
 

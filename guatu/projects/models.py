@@ -58,7 +58,6 @@ class IndustryChain(models.Model):
     lead_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    master_firms = models.TextField(_("chain-master firms"), blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     version = models.PositiveIntegerField(default=1)
 
