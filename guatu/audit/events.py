@@ -426,6 +426,27 @@ def project_converted_from_lead(project, *, lead, by) -> AuditEvent:
     return _created("project.from_lead", project, after={}, by=by, project=project, reason=lead.name)
 
 
+# --- reserve pipeline: the tiers' rules and funding applications (guatu.reserve)
+
+
+def reserve_entry_rule_set(rule, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """A jurisdiction's entry criteria of one tier and category set (`before`: the default, the first time)."""
+    return _changed("reserve.entry_rule", rule, before=before, after=after, by=by)
+
+
+def reserve_gate_set(gate, *, before: Fields, after: Fields, by) -> AuditEvent:
+    """A jurisdiction's promotion gate of one tier set (`before`: the default, the first time)."""
+    return _changed("reserve.gate", gate, before=before, after=after, by=by)
+
+
+def funding_application_created(application, *, after: Fields, by) -> AuditEvent:
+    return _created("funding.create", application, after=after, by=by, project=application.project)
+
+
+def funding_application_changed(application, *, before: Fields, after: Fields, by) -> AuditEvent:
+    return _changed("funding.update", application, before=before, after=after, by=by, project=application.project)
+
+
 # --- industrial chains (链长制): the chain, its work team, targets, policies and follow-through (guatu.chains)
 
 
@@ -480,27 +501,6 @@ def chain_progress_changed(entry, *, before: Fields, after: Fields, by) -> Audit
 
 def chain_progress_removed(entry, *, before: Fields, reason: str, by) -> AuditEvent:
     return _changed("chainprogress.delete", entry, before=before, after={}, reason=reason, by=by)
-
-
-# --- reserve pipeline: the tiers' rules and funding applications (guatu.reserve)
-
-
-def reserve_entry_rule_set(rule, *, before: Fields, after: Fields, by) -> AuditEvent:
-    """A jurisdiction's entry criteria of one tier and category set (`before`: the default, the first time)."""
-    return _changed("reserve.entry_rule", rule, before=before, after=after, by=by)
-
-
-def reserve_gate_set(gate, *, before: Fields, after: Fields, by) -> AuditEvent:
-    """A jurisdiction's promotion gate of one tier set (`before`: the default, the first time)."""
-    return _changed("reserve.gate", gate, before=before, after=after, by=by)
-
-
-def funding_application_created(application, *, after: Fields, by) -> AuditEvent:
-    return _created("funding.create", application, after=after, by=by, project=application.project)
-
-
-def funding_application_changed(application, *, before: Fields, after: Fields, by) -> AuditEvent:
-    return _changed("funding.update", application, before=before, after=after, by=by, project=application.project)
 
 
 # --- enterprises: the firms served (当好店小二) and their yearly figures (guatu.enterprises)
