@@ -61,7 +61,7 @@ def test_a_county_sets_up_a_township_a_reporter_and_a_project_and_the_report_is_
     admin.locator(f"input[name=tags][value={w.county_tag.code}]").check()
     admin.select_option("#id_category", value="livelihood")
     admin.select_option("#id_stage", value="new")
-    admin.select_option("#id_tier", value="implementation")
+    expect(admin.locator("#current-tier")).to_contain_text("储备库")  # a new project enters the reserve tier
     _choose(admin, "#id_location_unit", "新建镇")
     admin.fill("#id_owner", "冷水江市新建镇人民政府")
     admin.fill("#id_start_year", "2022")
@@ -76,7 +76,7 @@ def test_a_county_sets_up_a_township_a_reporter_and_a_project_and_the_report_is_
     assert admin.locator(".field-error, .form-errors").all_inner_texts() == []
     expect(admin.locator("h1")).to_contain_text("新建镇农村供水保障工程")
     project = Project.objects.get(code="2022-431381-48-01-000901")
-    assert project.lead_unit.short_name == "新建镇"
+    assert project.lead_unit.short_name == "新建镇" and project.tier == "reserve"
     assert [link.unit for link in project.support_links.all()] == [w.dept]
 
     # A milestone and the year's plan, phased by month (the months add up to the year).
