@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from guatu import clock
-from guatu.attraction.models import FundsInPlace, Lead
+from guatu.attraction.models import FundsInPlace, Lead, LeadStatus
 from guatu.lib.lights import Light, RuleSet, start_missed_light
 from guatu.lib.money import CENT, percent, ratio
 from guatu.lib.periods import Period
@@ -160,11 +160,22 @@ def unit_lead_figures(units: list[OrgUnit], period: Period, *, leads=None) -> di
 
 def unit_total(unit: OrgUnit, period: Period) -> LeadFigures:
     """The figures of every lead the unit or a unit below it is responsible for (a county: all of its)."""
-    found = _figures(Lead.objects.in_unit(unit), "jurisdiction", period)
+    return lead_totals(Lead.objects.in_unit(unit), period)
+
+
+def lead_totals(leads, period: Period) -> LeadFigures:
+    """The figures of a set of leads taken together (the battle map passes the gateway's, in one unit). Two
+    queries."""
     total = LeadFigures()
-    for figures in found.values():
+    for figures in _figures(leads, "jurisdiction", period).values():
         total = _add(total, figures)
     return total
+
+
+def lead_status_counts(leads) -> dict[str, int]:
+    """How many of the leads are in each state (every state present, 0 when none). One query."""
+    counts = dict(leads.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in LeadStatus.values}
 
 
 def _add(a: LeadFigures, b: LeadFigures) -> LeadFigures:

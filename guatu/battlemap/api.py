@@ -14,7 +14,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from guatu.access import gateway
-from guatu.battlemap.queries import BattleMap, band, battlemap_data
+from guatu.attraction.models import LeadStatus
+from guatu.battlemap.queries import Attraction, BattleMap, Requests, band, battlemap_data
+from guatu.chains.queries import counted_metric
 from guatu.dispatch.models import OPEN_STATUSES, ProblemStatus, Tier
 from guatu.dispatch.queries import OPEN
 from guatu.lib.money import percent, round_half_up, strip_zeros
@@ -121,13 +123,86 @@ class UnitRankOut(Schema):
     url: str = Field(description="The project list: ?location= for an area, ?lead= for a department")
 
 
+class ChainTargetOut(Schema):
+    """One metric of a chain's yearly plan (guatu.chains.queries.TargetLine), as the chain page shows it."""
+
+    metric: str
+    label: str
+    unit: str = Field(description="万元, or 家/个 for the metrics that count firms or leads")
+    target: str | None = Field(description="The year's target; null when the plan sets none")
+    actual: str = Field(description="January to the month")
+    rate_percent: str | None = Field(description="actual ÷ target in % (half-up, 2 places)")
+
+
 class ChainOut(Schema):
     chain_id: int
     name: str
+    kind: str
     chief: str | None
     projects: int
-    figures: Figures
+    figures: Figures = Field(description="The chain's projects' investment against their plans")
+    url: str = Field(description="The project list narrowed to the chain")
+    page_url: str = Field(description="The chain's page (targets, firms, leads, problems)")
+    output_target: str | None = Field(description="The year's output value target, 万元")
+    output_actual: str = Field(description="The chain's firms' output value, January to the month, 万元")
+    output_rate_percent: str | None
+    targets: list[ChainTargetOut]
+
+
+class LeadStatusOut(Schema):
+    status: str
+    label: str
+    count: int
+    url: str = Field(description="The leads list narrowed to the unit and the state")
+
+
+class AttractionOut(Schema):
+    """The investment leads the unit (or a unit below it) is responsible for (guatu.attraction.queries)."""
+
+    leads: int
+    signed: int = Field(description="Signed January to the month")
+    signed_amount: str = Field(description="Their contract amounts, 万元")
+    started: int = Field(description="Started January to the month")
+    due: int = Field(description="Promised start January to the month (the performance rate's denominator)")
+    performed: int = Field(description="Of them, started by the month's end")
+    performance_rate_percent: str | None = Field(description="履约率: performed ÷ due, in %")
+    funds_domestic: str = Field(description="实际到位资金 from outside the province, January to the month, 万元")
+    funds_foreign: str = Field(description="Foreign funds in place, January to the month, 万元")
+    funds_total: str
+    late: int = Field(description="Signed or registered leads past their promised start (flagged)")
+    by_status: list[LeadStatusOut]
     url: str
+    late_url: str
+    performance_url: str
+
+
+class RequestsOut(Schema):
+    """Enterprise requests (企业诉求) of the unit: the problem list narrowed to requests."""
+
+    requests: int = Field(description="Raised January to the month")
+    closed: int
+    solved_on_time: int = Field(description="Closed by their deadline without escalating")
+    on_time_rate_percent: str | None
+    rated: int = Field(description="Closed with the firm's satisfaction recorded")
+    satisfied: int = Field(description="Of them, satisfied or basically satisfied")
+    satisfaction_rate_percent: str | None
+    open: int = Field(description="Open today (any month raised)")
+    overdue: int = Field(description="Open and past their deadline today")
+    url: str
+    open_url: str
+    overdue_url: str
+
+
+class ReserveTierOut(Schema):
+    """One library tier of the unit's projects (the reserve depth page's totals)."""
+
+    tier: str
+    label: str
+    projects: int
+    investment: str = Field(description="Total investment, 万元")
+    ready_projects: int | None = Field(description="Meeting the next tier's gate; null for the top tier")
+    ready_investment: str | None
+    url: str = Field(description="The project list narrowed to the unit and the tier")
 
 
 class ProblemCellOut(Schema):
@@ -248,7 +323,13 @@ class BattlemapOut(Schema):
     orders: OrdersOut
     rankings: list[RankingOut] = Field(description="Latest published assessment result of each scheme")
     headlines: HeadlinesOut
-    chains: list[ChainOut]
+    chains: list[ChainOut] = Field(
+        description="The chains of the unit's projects and, for a county or above, every chain it has"
+    )
+    attraction: AttractionOut
+    requests: RequestsOut
+    reserve: list[ReserveTierOut] = Field(description="The unit's projects per library tier")
+    reserve_url: str = Field(description="The reserve depth page")
 
 
 # --- building the payload -----------------------------------------------------------------------------------
@@ -508,17 +589,104 @@ def _build(user, data: BattleMap) -> dict:
                 for ind, value in data.headlines
             ],
         },
-        "chains": [
+        "chains": [_chain(row, month, own) for row in data.chains],
+        "attraction": _attraction(data.attraction, unit),
+        "requests": _requests(data.requests, unit),
+        "reserve": [
             {
-                "chain_id": row.chain.pk,
-                "name": row.chain.name,
-                "chief": row.chain.chief.name if row.chain.chief_id else None,
-                "projects": row.projects,
-                "figures": _figures(row.progress, row.band),
-                "url": _url("projects:list", chain=row.chain.pk, period=month, **own),
+                "tier": row.tier,
+                "label": row.tier_label,
+                "projects": row.count,
+                "investment": _money(row.investment),
+                "ready_projects": row.ready_count,
+                "ready_investment": None if row.ready_investment is None else _money(row.ready_investment),
+                "url": _url("projects:list", tier=row.tier, **own),
             }
-            for row in data.chains
+            for row in data.reserve
         ],
+        "reserve_url": reverse("reserve:depth"),
+    }
+
+
+def _amount(metric: str, value) -> str | None:
+    if value is None:
+        return None
+    return str(int(value)) if counted_metric(metric) else _money(value)
+
+
+def _chain(row, month: str, own: dict) -> dict:
+    lines = row.targets.lines if row.targets else []
+    output = row.targets.headline if row.targets else None
+    return {
+        "chain_id": row.chain.pk,
+        "name": row.chain.name,
+        "kind": row.chain.kind,
+        "chief": row.chain.chief.name if row.chain.chief_id else None,
+        "projects": row.projects,
+        "figures": _figures(row.progress, row.band),
+        "url": _url("projects:list", chain=row.chain.pk, period=month, **own),
+        "page_url": _url("chains:detail", args=[row.chain.pk], period=month),
+        "output_target": _amount(output.metric, output.target) if output else None,
+        "output_actual": _amount(output.metric, output.actual) if output else "0.00",
+        "output_rate_percent": _text(output.rate) if output else None,
+        "targets": [
+            {
+                "metric": line.metric,
+                "label": line.label,
+                "unit": str(line.unit),
+                "target": _amount(line.metric, line.target),
+                "actual": _amount(line.metric, line.actual),
+                "rate_percent": _text(line.rate),
+            }
+            for line in lines
+        ],
+    }
+
+
+def _attraction(data: Attraction, unit: OrgUnit) -> dict:
+    figures = data.figures
+    return {
+        "leads": sum(data.by_status.values()),
+        "signed": figures.signed,
+        "signed_amount": _money(figures.signed_amount),
+        "started": figures.started,
+        "due": figures.due,
+        "performed": figures.performed,
+        "performance_rate_percent": _text(figures.performance_rate),
+        "funds_domestic": _money(figures.funds_domestic),
+        "funds_foreign": _money(figures.funds_foreign),
+        "funds_total": _money(figures.funds_total),
+        "late": data.late,
+        "by_status": [
+            {
+                "status": status,
+                "label": str(LeadStatus(status).label),
+                "count": count,
+                "url": _url("attraction:list", unit=unit.pk, status=status),
+            }
+            for status, count in data.by_status.items()
+        ],
+        "url": _url("attraction:list", unit=unit.pk),
+        "late_url": _url("attraction:list", unit=unit.pk, late="on"),
+        "performance_url": reverse("attraction:performance"),
+    }
+
+
+def _requests(data: Requests, unit: OrgUnit) -> dict:
+    figures = data.figures
+    return {
+        "requests": figures.requests,
+        "closed": figures.closed,
+        "solved_on_time": figures.solved_on_time,
+        "on_time_rate_percent": _text(figures.on_time_rate),
+        "rated": figures.rated,
+        "satisfied": figures.satisfied,
+        "satisfaction_rate_percent": _text(figures.satisfaction_rate),
+        "open": data.open,
+        "overdue": data.overdue,
+        "url": _url("dispatch:problem_list", unit=unit.pk, requests="on"),
+        "open_url": _url("dispatch:problem_list", unit=unit.pk, requests="on", status=OPEN),
+        "overdue_url": _url("dispatch:problem_list", unit=unit.pk, requests="on", overdue="on"),
     }
 
 

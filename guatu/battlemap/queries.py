@@ -10,13 +10,16 @@ whatever the number of projects (pinned in tests/test_queries.py).
 Who counts where (each the rule of the list a figure drills down to):
 - a township, street, zone or county below the unit: the projects located in it (project list ?location=);
 - a department below the unit: the projects it leads (project list ?lead=);
-- a unit's red and yellow lights: its projects located in or led by it (lights board ?unit=).
+- a unit's red and yellow lights: its projects located in or led by it (lights board ?unit=);
+- investment leads: those the unit or a unit below it is responsible for (leads list ?unit=);
+- enterprise requests: the problem list's unit filter with "requests only" (problem list ?unit=&requests=on);
+- the reserve: the unit's projects (located in or led by it) per library tier (project list ?tier=).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -27,8 +30,11 @@ from guatu.access import gateway
 from guatu.assessment.exports import visible_groups
 from guatu.assessment.models import ResultSnapshot, SnapshotStatus
 from guatu.assessment.queries import headline_panel
-from guatu.dispatch.models import SupervisionStatus
+from guatu.attraction.queries import LeadFigures, lead_status_counts, lead_totals
+from guatu.chains.queries import ChainFigures, chain_figures
+from guatu.dispatch.models import OPEN_STATUSES, SupervisionStatus
 from guatu.dispatch.queries import filter_problems, order_counts, problem_counts
+from guatu.enterprises.queries import RequestFigures, in_period, request_figures
 from guatu.investment.queries import InvestmentSummary, investment_summary, tag_totals
 from guatu.lib.lights import RuleSet
 from guatu.lib.money import percent
@@ -36,9 +42,11 @@ from guatu.lib.periods import Period
 from guatu.lib.progress import Progress, combined
 from guatu.lights.queries import TagLights, lights_by_tag, warned_list
 from guatu.lights.services import rules_for
-from guatu.orgs.models import OrgUnit, OrgUnitKind
+from guatu.orgs.models import JURISDICTION_KINDS, OrgUnit, OrgUnitKind
 from guatu.projects.models import IndustryChain, LevelTag, Project
 from guatu.projects.queries import progress_by_project
+from guatu.reserve import rules as tier_rules
+from guatu.reserve.queries import DepthRow, reserve_depth
 
 AREA_KINDS = (
     OrgUnitKind.PROVINCE,
@@ -90,6 +98,7 @@ class ChainProgress:
     projects: int
     progress: Progress
     band: str
+    targets: ChainFigures | None = None  # the chain's yearly targets against actuals (the battle map's)
 
 
 @dataclass(frozen=True)
@@ -138,6 +147,24 @@ class Ranking:
 
 
 @dataclass(frozen=True)
+class Attraction:
+    """The investment leads the unit (or a unit below it) is responsible for, as the reader sees them."""
+
+    figures: LeadFigures  # January to the month: signed, started, performance rate, funds in place
+    by_status: dict[str, int]  # how many leads are in each state today
+    late: int  # signed or registered, promised start passed without a start (the late-start flag)
+
+
+@dataclass(frozen=True)
+class Requests:
+    """Enterprise requests (企业诉求) of the unit, as the problem list narrowed to requests shows them."""
+
+    figures: RequestFigures  # raised January to the month: solved on time, satisfaction
+    open: int  # open today
+    overdue: int  # open and past their deadline today
+
+
+@dataclass(frozen=True)
 class BattleMap:
     unit: OrgUnit
     period: Period
@@ -158,6 +185,9 @@ class BattleMap:
     headline_quarter: tuple[int, int] | None  # (year, quarter) of the headline panel
     headlines: list = field(default_factory=list)  # guatu.assessment.queries.headline_panel rows
     chains: list[ChainProgress] = field(default_factory=list)
+    attraction: Attraction | None = None
+    requests: Requests | None = None
+    reserve: list[DepthRow] = field(default_factory=list)  # one row per tier: count, investment, ready
 
 
 def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
@@ -168,6 +198,7 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
     scope = projects.counted().values("pk")
     summary = investment_summary(projects, period)
     areas, departments, chains = unit_rankings_and_chains(unit, scope, period, rules)
+    chains = _with_targets(user, unit, chains, period, rules)
     unit_lights, red, yellow = _lights_by_unit(unit, projects, period)
     headline_quarter = _headline_quarter(period)
     return BattleMap(
@@ -190,6 +221,9 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
         headline_quarter=headline_quarter,
         headlines=_headlines(unit, headline_quarter) if headline_quarter else [],
         chains=chains,
+        attraction=_attraction(user, unit, period, today),
+        requests=_requests(user, unit, period, today),
+        reserve=_reserve(unit, projects),
     )
 
 
@@ -359,3 +393,55 @@ def _headlines(unit: OrgUnit, quarter: tuple[int, int]) -> list:
     """The ten headline indicators of the unit's jurisdiction for the quarter: the headline page's panel
     (approved rows; every signed-in user of the county reads that page)."""
     return headline_panel(gateway.jurisdiction(unit), *quarter)
+
+
+def _with_targets(user, unit: OrgUnit, chains: list[ChainProgress], period: Period, rules: RuleSet):
+    """The chains of the unit's projects and, when the unit owns chains (a county, prefecture or province),
+    every chain of it the reader sees, projects or not, each with its year's targets against actuals
+    (guatu.chains.queries.chain_figures, the chain page's figures). A fixed number of queries."""
+    rows = {row.chain.pk: row for row in chains}
+    if unit.kind in JURISDICTION_KINDS:
+        others = (
+            gateway.visible_chains(user)
+            .filter(jurisdiction__path__startswith=unit.path)
+            .exclude(pk__in=list(rows))
+            .select_related("chief")
+        )
+        nothing = combined(period.month, [])
+        for chain in others:
+            rows[chain.pk] = ChainProgress(chain=chain, projects=0, progress=nothing, band=band(nothing, rules))
+    figures = chain_figures([row.chain for row in rows.values()], period)
+    return sorted(
+        (replace(row, targets=figures[pk]) for pk, row in rows.items()),
+        key=lambda row: (row.chain.sort_order, row.chain.pk),
+    )
+
+
+def _attraction(user, unit: OrgUnit, period: Period, today: date) -> Attraction:
+    """The leads the unit or a unit below it is responsible for (the leads list's ?unit= filter). Four
+    queries."""
+    leads = gateway.visible_leads(user).in_unit(unit)
+    return Attraction(
+        figures=lead_totals(leads, period),
+        by_status=lead_status_counts(leads),
+        late=leads.start_overdue(today).count(),
+    )
+
+
+def _requests(user, unit: OrgUnit, period: Period, today: date) -> Requests:
+    """The unit's enterprise requests: the problem list's filters with "requests only". Two queries."""
+    requests = filter_problems(gateway.visible_problems(user), {"unit": unit, "requests": True}, today)
+    cells = problem_counts(requests, today)
+    return Requests(
+        figures=request_figures(in_period(requests, period)),
+        open=sum(cell["count"] for cell in cells if cell["status"] in OPEN_STATUSES),
+        overdue=sum(cell["overdue"] for cell in cells),
+    )
+
+
+def _reserve(unit: OrgUnit, projects) -> list[DepthRow]:
+    """The unit's projects per library tier (储备库, 滚动库, 实施库): how many, their total investment and the
+    part ready for the next tier's gate under the jurisdiction's rules (the reserve depth page's totals).
+    Five queries."""
+    rules = tier_rules.rules_of(gateway.jurisdiction(unit))
+    return reserve_depth(projects, by="category", rules=rules).totals

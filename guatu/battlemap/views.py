@@ -82,6 +82,10 @@ def _chart_labels() -> dict:
         "overdue": _("Overdue"),
         "month_suffix": pgettext("after the number of a month on a chart axis", " mo"),
         "updated": _("Updated"),
+        "ready": _("Ready for the next tier"),
+        "not_ready": _("Not ready yet"),
+        "top_tier": _("Top tier"),
+        "ten_k_yuan": _("10k yuan"),
     }
 
 

@@ -6,6 +6,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from guatu.orgs.models import OrgUnit
 from guatu.projects.models import MONEY, IndustryChain
@@ -48,11 +49,11 @@ COUNTED = frozenset({Metric.ABOVE_SCALE, Metric.STARTED})
 
 
 def metric_unit(metric: str) -> str:
-    """The unit a metric's figures are in: 万元 for amounts, 家 for firms, 个 for projects."""
+    """The unit a metric's figures are in: 万元 for amounts, 家 for firms, 个 for leads started."""
     if metric == Metric.ABOVE_SCALE:
         return str(_("firms"))
     if metric == Metric.STARTED:
-        return str(_("projects"))
+        return pgettext("measure word: a count of investment leads started", "leads")
     return str(_("10k yuan"))
 
 

@@ -325,4 +325,4 @@ def test_query_count_does_not_grow_with_projects(client, world):
     lights_compute_year(unit=w.city, period=Period(2022, 3))
     many = _count(client, w.city_admin)
     assert many == few
-    assert few <= 45
+    assert few <= 53  # 45, and 8 for the chains' targets, the leads, the requests and the reserve tiers

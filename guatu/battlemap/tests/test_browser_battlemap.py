@@ -66,6 +66,18 @@ def test_battle_map_of_the_demo_month(live_server, demo, browser_as):
     tiles = page.locator("#tile-map .bm-tile")
     assert tiles.count() == len(api["children"]) > 0
     assert all("band-" in (tiles.nth(i).get_attribute("class") or "") for i in range(tiles.count()))
+    # The chains, attraction, requests and reserve panels (issue 10) show the endpoint's figures.
+    assert len(api["chains"]) == 7 and all(chain["output_target"] for chain in api["chains"])
+    expect(page.locator("#chain-targets tbody tr")).to_have_count(7)
+    attraction, requests = api["attraction"], api["requests"]
+    assert attraction["leads"] == 42 and attraction["late"] > 0 and requests["requests"] > 0
+    expect(page.locator("[data-kpi=leads]")).to_contain_text(str(attraction["leads"]))
+    expect(page.locator("[data-kpi=late]")).to_contain_text(str(attraction["late"]))
+    expect(page.locator("[data-kpi=requests-open]")).to_contain_text(str(requests["open"]))
+    tiers = {row["tier"]: row["projects"] for row in api["reserve"]}
+    assert tiers["reserve"] + tiers["rolling"] >= 60
+    expect(page.locator("[data-panel=reserve] tr[data-tier=rolling] td").nth(1)).to_have_text(str(tiers["rolling"]))
+    page.wait_for_function("() => echarts.getInstanceByDom(document.getElementById('chart-reserve'))")
     page.screenshot(path=str(SHOTS / "battlemap-1366x768.png"), full_page=True)
 
     page.set_viewport_size({"width": 1920, "height": 1080})

@@ -131,6 +131,25 @@
     if (data.chains.length) {
       rankChart("chart-chains", data.chains.map(function (c) { return Object.assign({}, c, { name: c.name }); }), L);
     }
+    // The reserve: each tier's investment, the part ready for the next tier's gate apart (万元).
+    var tiers3 = data.reserve;
+    chart("chart-reserve", {
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v + " " + L.ten_k_yuan; } },
+      legend: { top: 0 },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: "value" }, yAxis: { type: "category", data: tiers3.map(function (t) { return t.label; }) },
+      series: [
+        { name: L.ready, type: "bar", stack: "t", itemStyle: { color: "#1e7b34" },
+          data: tiers3.map(function (t) { return { value: num(t.ready_investment) || 0, url: t.url }; }) },
+        { name: L.not_ready, type: "bar", stack: "t", itemStyle: { color: "#9aa5b1" },
+          data: tiers3.map(function (t) {
+            if (t.ready_investment === null) { return { value: 0, url: t.url }; }
+            return { value: Math.round((num(t.investment) - num(t.ready_investment)) * 100) / 100, url: t.url };
+          }) },
+        { name: L.top_tier, type: "bar", stack: "t", itemStyle: { color: "#2b6cb0" },
+          data: tiers3.map(function (t) { return { value: t.ready_investment === null ? num(t.investment) : 0, url: t.url }; }) }
+      ]
+    });
     var countyMap = document.getElementById("county-map");
     if (countyMap) {
       var tiles = document.getElementById("tile-map");
