@@ -18,7 +18,7 @@ from django.db.models import Count, Q, Sum
 from guatu import clock
 from guatu.attraction.models import FundsInPlace, Lead, LeadStatus
 from guatu.lib.lights import Light, RuleSet, start_missed_light
-from guatu.lib.money import CENT, percent, ratio
+from guatu.lib.money import cents, percent, ratio
 from guatu.lib.periods import Period
 from guatu.lights.services import rules_for
 from guatu.orgs.models import OrgUnit
@@ -92,11 +92,6 @@ class LeadFigures:
         return self.funds_domestic + self.funds_foreign
 
 
-def _cents(total) -> Decimal:
-    """A database sum as exact 万元 to the cent (SQLite sums decimals with trailing digits: 365.900000000000)."""
-    return ZERO if total is None else Decimal(total).quantize(CENT)
-
-
 def _figures(leads, key: str, period: Period) -> dict[int, LeadFigures]:
     """Figures of `leads` grouped by `key` (a lead field: "chain", "responsible_unit"): two queries."""
     first, last = period_start(period), period_end(period)
@@ -122,14 +117,14 @@ def _figures(leads, key: str, period: Period) -> dict[int, LeadFigures]:
         .values(f"lead__{key}")
         .annotate(domestic=Sum("domestic"), foreign=Sum("foreign"))
     )
-    money = {row[f"lead__{key}"]: (_cents(row["domestic"]), _cents(row["foreign"])) for row in funds}
+    money = {row[f"lead__{key}"]: (cents(row["domestic"]), cents(row["foreign"])) for row in funds}
     figures = {}
     for row in rows:
         domestic, foreign = money.get(row[key], (ZERO, ZERO))
         figures[row[key]] = LeadFigures(
             leads=row["n"],
             signed=row["signed"],
-            signed_amount=_cents(row["signed_amount"]),
+            signed_amount=cents(row["signed_amount"]),
             signed_over_1yi=row["over_1yi"],
             signed_over_10yi=row["over_10yi"],
             started=row["started"],

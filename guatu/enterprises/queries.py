@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from guatu.dispatch.models import SATISFIED_VALUES, Escalation, Problem, ProblemStatus
 from guatu.enterprises.models import Enterprise, EnterpriseFigure
-from guatu.lib.money import percent, ratio
+from guatu.lib.money import cents, percent, ratio
 from guatu.lib.periods import Period
 from guatu.orgs.models import OrgUnit
 
@@ -148,8 +148,8 @@ def chain_enterprise_figures(chain_ids: list[int], year: int) -> dict[int, Enter
             enterprises=count.get("enterprises", 0),
             above_scale=count.get("above_scale", 0),
             masters=count.get("masters", 0),
-            output=amounts.get("output") or ZERO,
-            tax=amounts.get("tax") or ZERO,
+            output=cents(amounts.get("output")),
+            tax=cents(amounts.get("tax")),
             requests=asked.requests,
             requests_solved_on_time=asked.solved_on_time,
         )

@@ -12,6 +12,12 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def cents(total) -> Decimal:
+    """A database sum of money columns as exact 万元 to the cent: 0 for no rows (None), and SQLite's float-ish
+    text (365.900000000000) brought back to two places, half-up."""
+    return Decimal("0.00") if total is None else round_half_up(Decimal(total), 2)
+
+
 def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
     """part ÷ whole, or None when whole is zero (a rate of nothing is undefined, not 0)."""
     if not whole:
