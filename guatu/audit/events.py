@@ -417,13 +417,18 @@ def funds_changed(row, *, before: Fields, after: Fields, by) -> AuditEvent:
 
 
 def lead_converted(lead, *, before: Fields, after: Fields, by) -> AuditEvent:
-    """On the lead: it became a project of the library (`after` names the project)."""
-    return _changed("lead.convert", lead, before=before, after=after, by=by, project=lead.project)
+    """On the lead: it became a project of the library (`after` names the project; the lead's name rides along
+    so that the project's history, which has none of the lead's other events, names the lead; unchanged, it
+    is no change of its own)."""
+    name = {"name": lead.name}
+    return _changed(
+        "lead.convert", lead, before={**name, **before}, after={**name, **after}, by=by, project=lead.project
+    )
 
 
 def project_converted_from_lead(project, *, lead, by) -> AuditEvent:
-    """On the project: it came from an investment lead, whose name the reason gives for the history page."""
-    return _created("project.from_lead", project, after={}, by=by, project=project, reason=lead.name)
+    """On the project: it came from an investment lead (shown by its name on the history page)."""
+    return _created("project.from_lead", project, after={"lead": lead.pk}, by=by, project=project)
 
 
 # --- reserve pipeline: the tiers' rules and funding applications (guatu.reserve)

@@ -41,6 +41,7 @@ EMPTY = "—"
 EXTRA_FIELDS: dict[tuple[str, str], tuple[Any, str | None]] = {
     ("project", "support_units"): (_("support units"), "orgs.OrgUnit"),
     ("project", "task_force"): (_("task force"), None),
+    ("project", "lead"): (_("investment lead"), "attraction.Lead"),
     ("annualplan", "months"): (_("monthly phasing"), None),
     # a unit's monthly report workbook taken in (reports.workbook): the file and what it did
     ("orgunit", "file"): (_("file"), None),

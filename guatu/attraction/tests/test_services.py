@@ -237,8 +237,11 @@ def test_a_started_lead_becomes_a_project_without_retyping_linked_both_ways_and_
     assert (project.start_year, project.stage, project.tier, project.category) == (2022, Stage.NEW, Tier.IMPLEMENTATION, lead.category)
     assert project.lead == lead  # the link back
     assert AuditEvent.objects.filter(action="lead.convert", object_id=lead.pk, project=project).exists()
-    rows = history_rows(AuditEvent.objects.filter(project=project).order_by("at", "id"))
-    assert [row.action for row in rows][-1] == "由招商项目转入"
+    rows = history_rows(AuditEvent.objects.filter(project=project).order_by("at", "id"), hide={"project"})
+    converted = rows[-1]
+    assert converted.action == "由招商项目转入" and converted.reason == ""
+    assert [(change.label, change.after) for change in converted.changes] == [("招商项目", lead.name)]
+    assert rows[-2].subject == f"招商项目 {lead.name}"  # the lead's own event names it, without its other events
     with pytest.raises(ValidationError) as error:
         lead_convert(lead=lead, by=world.reviewer, expected_version=lead.version)
     assert "project" in error.value.message_dict
