@@ -18,7 +18,14 @@ from django.db.models import Q
 from django.http import Http404
 
 from guatu.accounts.models import Role, User
-from guatu.dispatch.models import Meeting, MeetingDecision, Problem, SupervisionOrder, requests_at_leader
+from guatu.dispatch.models import (
+    Meeting,
+    MeetingDecision,
+    Problem,
+    SupervisionOrder,
+    of_jurisdiction,
+    requests_at_leader,
+)
 from guatu.orgs.models import JURISDICTION_KINDS, OrgUnit
 from guatu.projects.models import IndustryChain, LevelTag, Project, ProjectQuerySet
 from guatu.reports.models import MonthlyReport
@@ -161,12 +168,9 @@ def visible_problems(user: User):
         mine = Q(project__responsible_leader_id=user.leader_id) | Q(chain__chief_id=user.leader_id)
         mine |= Q(enterprise__isnull=False) & requests_at_leader(user.leader_id, user.leader.org_unit_id)
         if user.leader.is_principal:
-            mine |= (
-                Q(tier=3, project__in=Project.objects.in_unit(jurisdiction(user.org_unit)).values("pk"))
-                | Q(tier=3, enterprise__jurisdiction=jurisdiction(user.org_unit))
-                if user.org_unit_id
-                else Q(tier=3)
-            )
+            # Tier 3 of their jurisdiction (and those below it): projects', firms', chains', meetings' and
+            # the office's own problems alike.
+            mine |= Q(tier=3) & of_jurisdiction(jurisdiction(user.org_unit).path) if user.org_unit_id else Q(tier=3)
         return problems.filter(mine)
     unit = scope_unit(user)
     if unit is None:

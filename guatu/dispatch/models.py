@@ -58,6 +58,30 @@ def requests_at_leader(leader_id: int, leader_unit_id: int) -> Q:
     return Q(enterprise__chain__chief_id=leader_id) | (no_chief & Q(enterprise__unit_id=leader_unit_id))
 
 
+def of_jurisdiction(path: str, below: list[str] = ()) -> Q:
+    """The problems whose jurisdiction (dispatch.queries.problem_jurisdiction, the same order of precedence: the
+    project's, the enterprise's, the chain's, the meeting's, else the raiser's) lies under the unit at `path`,
+    leaving out those under the jurisdictions at the paths in `below` (to keep a prefecture's own)."""
+    no_project = Q(project__isnull=True)
+    no_firm = no_project & Q(enterprise__isnull=True)
+    no_chain = no_firm & Q(chain__isnull=True)
+    no_meeting = no_chain & Q(meeting__isnull=True)
+
+    def under(prefix: str) -> Q:
+        return (
+            Q(project__location_unit__path__startswith=prefix)
+            | (no_project & Q(enterprise__jurisdiction__path__startswith=prefix))
+            | (no_firm & Q(chain__jurisdiction__path__startswith=prefix))
+            | (no_chain & Q(meeting__created_by__org_unit__path__startswith=prefix))
+            | (no_meeting & Q(raised_by__org_unit__path__startswith=prefix))
+        )
+
+    mine = under(path)
+    for prefix in below:
+        mine &= ~under(prefix)
+    return mine
+
+
 class ProblemQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)

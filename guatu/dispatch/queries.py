@@ -11,7 +11,14 @@ from guatu.access import gateway
 from guatu.accounts.models import Role, User
 from guatu.audit.models import AuditEvent
 from guatu.audit.queries import replay
-from guatu.dispatch.models import OPEN_STATUSES, Problem, SupervisionStatus, Tier, requests_at_leader
+from guatu.dispatch.models import (
+    OPEN_STATUSES,
+    Problem,
+    SupervisionStatus,
+    Tier,
+    of_jurisdiction,
+    requests_at_leader,
+)
 from guatu.lights.models import SEVERITY, LightColor, ProjectLight
 from guatu.lights.queries import describe_reason
 from guatu.orgs.models import Leader, OrgUnit
@@ -138,7 +145,9 @@ def problems_waiting_on_leader(leader: Leader):
         | (Q(enterprise__isnull=False) & requests_at_leader(leader.pk, leader.org_unit_id))
     )
     if leader.is_principal:
-        mine |= Q(tier=Tier.PRINCIPAL)
+        # tier 3 of the leader's own jurisdiction: the problems whose principal leaders (tier_people) they are
+        office = gateway.jurisdiction(leader.org_unit)
+        mine |= Q(tier=Tier.PRINCIPAL) & of_jurisdiction(office.path, jurisdictions_below(office))
     return Problem.objects.open().filter(mine).for_list().order_by("deadline", "pk")
 
 
@@ -195,12 +204,15 @@ def principal_leaders_of(office: OrgUnit | None):
     if office is None:
         return Leader.objects.none()
     leaders = Leader.objects.active().filter(is_principal=True, org_unit__path__startswith=office.path)
-    below = OrgUnit.objects.filter(path__startswith=office.path, kind__in=gateway.JURISDICTION_KINDS).exclude(
-        pk=office.pk
-    )
-    for path in below.values_list("path", flat=True):
+    for path in jurisdictions_below(office):
         leaders = leaders.exclude(org_unit__path__startswith=path)
     return leaders
+
+
+def jurisdictions_below(office: OrgUnit) -> list[str]:
+    """The paths of the jurisdictions (counties, prefectures) under `office`: theirs are not its own."""
+    below = OrgUnit.objects.filter(path__startswith=office.path, kind__in=gateway.JURISDICTION_KINDS)
+    return list(below.exclude(pk=office.pk).values_list("path", flat=True))
 
 
 def tier_two_leader(problem: Problem) -> Leader | None:
