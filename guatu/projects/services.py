@@ -239,6 +239,26 @@ def find_duplicate(
     return projects.in_unit(county).filter(name=name.strip()).order_by("id").first()
 
 
+def _refuse_below_reserve_entry(data: ProjectInput) -> None:
+    """A new project entering the reserve (储备库) meets its entry criteria for its category as the jurisdiction
+    has them (guatu.reserve.rules): the minimum total investment and the documents, given as milestones. Projects
+    taken in at a higher tier (an office's dispatch table, a converted lead) are the library as it stands."""
+    if data.tier != Tier.RESERVE:
+        return
+    from guatu.reserve import rules as tier_rules  # the reserve app builds on this one
+
+    rules = tier_rules.rules_of(gateway.jurisdiction(data.location_unit))
+    found = tier_rules.entry_refusals(
+        rules,
+        tier=Tier.RESERVE,
+        category=data.category,
+        total_investment=data.total_investment,
+        kinds={milestone.kind for milestone in data.milestones},
+    )
+    if found:
+        raise ValidationError(found)  # the minimum next to the total investment; documents on top of a form
+
+
 def _refuse_duplicate(data: ProjectInput, *, exclude: Project | None = None) -> None:
     county = gateway.jurisdiction(data.location_unit)
     found = find_duplicate(code=data.code, name=data.name, county=county, exclude=exclude)
@@ -336,6 +356,7 @@ def project_create(*, data: ProjectInput, by=None) -> Project:
     _require_maintainer(by, data)
     _validate_project(data)
     _refuse_duplicate(data)
+    _refuse_below_reserve_entry(data)
     now = clock.now()
     project = Project.objects.create(
         **{name: getattr(data, name) for name in PROJECT_FIELDS}, created_at=now, updated_at=now

@@ -123,9 +123,23 @@ def refusals(
             _("Before moving up into the %(tier)s these milestones must be done (with an actual date): %(kinds)s.")
             % {"tier": tier_label, "kinds": kinds_text(missing)}
         )
-    entry = rules.entry[(target, category)]
+    found += entry_refusals(
+        rules, tier=target, category=category, total_investment=total_investment, kinds=kinds
+    ).values()
+    return found
+
+
+def entry_refusals(
+    rules: Rules, *, tier: str, category: str, total_investment: Decimal, kinds: set[str]
+) -> dict[str, str]:
+    """Why a project does not meet a tier's entry criteria, in Chinese, by what falls short: "total_investment"
+    (the minimum for its category) and "milestones" (the documents it must have as milestones); empty: it does.
+    Checked on the way up and when a new project enters the reserve."""
+    found = {}
+    tier_label = Tier(tier).label
+    entry = rules.entry[(tier, category)]
     if total_investment < entry.min_investment:
-        found.append(
+        found["total_investment"] = (
             _(
                 "The %(tier)s takes %(category)s projects of at least %(min)s (10k yuan); this one's total "
                 "investment is %(total)s."
@@ -139,8 +153,8 @@ def refusals(
         )
     absent = [kind for kind in entry.required_kinds if kind not in kinds]
     if absent:
-        found.append(
-            _("The %(tier)s requires these documents on the project (as milestones): %(kinds)s.")
-            % {"tier": tier_label, "kinds": kinds_text(absent)}
-        )
+        found["milestones"] = _("The %(tier)s requires these documents on the project (as milestones): %(kinds)s.") % {
+            "tier": tier_label,
+            "kinds": kinds_text(absent),
+        }
     return found

@@ -93,7 +93,7 @@ def pipeline(world):
         other = request_raise(enterprise=bolts, description="贷款贴息申请", category="financing", by=w.reviewer)
         problem_assign(problem=other, unit=w.town_b, deadline=TODAY + timedelta(days=9), expected_version=1, by=w.reviewer)
 
-    make_project(location=w.town_a, lead=w.town_a, tier=Tier.RESERVE, total_investment=Decimal("1000.50"))
+    make_project(location=w.town_a, lead=w.town_a, tier=Tier.RESERVE, category="livelihood", total_investment=Decimal("1000.50"))
     make_project(location=w.town_a, lead=w.town_a, tier=Tier.RESERVE, total_investment=Decimal("2000"))
     make_project(location=w.town_b, lead=w.town_b, tier=Tier.ROLLING, total_investment=Decimal("3000"))
     return antimony, fasteners

@@ -106,11 +106,41 @@ def test_a_missing_or_stale_version_is_refused(world):
 
 
 def test_entry_refused_under_the_tiers_minimum_for_the_category(world):
-    project = _reserve_project(world, total_investment="300", category="livelihood")
+    project = _reserve_project(world, total_investment="800", category="livelihood")
+    services.entry_rule_set(
+        jurisdiction=world.city, tier="rolling", category="livelihood", min_investment=Decimal("1000"),
+        required_kinds=["approval"], expected_version=0, by=world.reviewer,
+    )
     _milestone(world, project, "approval")
     with pytest.raises(ValidationError) as refused:
         services.project_change_tier(project=project, tier="rolling", reason="理由", expected_version=project.version, by=world.reviewer)
-    assert "500.00" in _messages(refused.value) and "社会民生" in _messages(refused.value)
+    assert "1000.00" in _messages(refused.value) and "社会民生" in _messages(refused.value)
+
+
+def test_a_new_project_enters_the_reserve_only_meeting_its_entry_criteria(world):
+    """Created into the reserve (as the form does), a project meets the reserve's entry criteria of the
+    jurisdiction: the minimum for its category (500 万元 for livelihood by default) and any documents asked."""
+    from guatu.projects.models import Project
+    from guatu.projects.services import MilestoneInput
+
+    with pytest.raises(ValidationError) as refused:
+        _reserve_project(world, name="村道硬化", total_investment="300", category="livelihood")
+    text = " ".join(refused.value.message_dict["total_investment"])
+    assert "储备库" in text and "500.00" in text and "300.00" in text
+    assert not Project.objects.filter(name="村道硬化").exists()
+    assert _reserve_project(world, name="村道硬化", total_investment="500", category="livelihood").tier == "reserve"
+
+    services.entry_rule_set(
+        jurisdiction=world.city, tier="reserve", category="livelihood", min_investment=Decimal("500"),
+        required_kinds=["environment"], expected_version=0, by=world.reviewer,
+    )
+    with pytest.raises(ValidationError) as refused:
+        _reserve_project(world, name="农贸市场", total_investment="900", category="livelihood")
+    assert "环评" in " ".join(refused.value.messages)
+    proposal = MilestoneInput(kind="environment", name="环境影响评价批复", planned_date=date(2022, 5, 1))
+    assert _reserve_project(world, name="农贸市场", total_investment="900", category="livelihood", milestones=[proposal])
+    # Taken in at the implementation tier (a dispatch table, a converted lead), the library is as it stands.
+    assert make_project(location=world.town_a, total_investment="100", category="livelihood").tier == "implementation"
 
 
 def test_the_jurisdictions_own_rules_replace_the_defaults(world):

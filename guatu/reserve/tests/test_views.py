@@ -184,7 +184,7 @@ def test_lists_and_depth_pin_their_queries(client, world, django_assert_max_num_
 
 def test_depth_counts_and_ready_investment_exactly(client, world):
     ready = make_project(location=world.town_a, tier="reserve", plan=None, total_investment="3000.25", start_year=2024, end_year=2026)
-    make_project(location=world.town_a, tier="reserve", plan=None, total_investment="1000.10", start_year=2024, end_year=2026)
+    make_project(location=world.town_a, tier="reserve", category="infrastructure", plan=None, total_investment="1000.10", start_year=2024, end_year=2026)
     milestone_add(project=ready, kind="approval", name="备案", planned_date=date(2021, 1, 1), actual_date=date(2021, 2, 1), by=world.reviewer)
     client.force_login(world.city_admin)
     response = client.get(reverse("reserve:depth"), {"by": "year"})
