@@ -11,26 +11,38 @@ from pathlib import Path
 import yaml
 
 from guatu.lib import safe_yaml
-from guatu.lib.scoring import Scheme, SchemeError, SchemeResult, Values, scheme_from_dict, values_from_csv
+from guatu.lib.scoring import (
+    Scheme,
+    SchemeError,
+    SchemeResult,
+    Values,
+    ValuesError,
+    scheme_from_dict,
+    values_from_csv,
+)
+from guatu.lib.text_files import TextFileError, read_text
 
 
 def read_scheme(path: Path) -> Scheme:
-    if path.stat().st_size > safe_yaml.MAX_BYTES:
-        raise SchemeError(f"文件过大，考核办法文件最多 {safe_yaml.MAX_BYTES // 1024} KB")
     try:
-        data = safe_yaml.load(path.read_text(encoding="utf-8"))
+        data = safe_yaml.load(read_text(path, max_bytes=safe_yaml.MAX_BYTES))
+    except TextFileError as exc:
+        raise SchemeError(str(exc)) from None
     except safe_yaml.SafeYamlError as exc:
         raise SchemeError(str(exc)) from None
     except yaml.YAMLError as exc:
         raise SchemeError(f"not valid YAML: {exc}") from None
-    except UnicodeDecodeError:
-        raise SchemeError("文件应为 UTF-8 编码的文本") from None
     return scheme_from_dict(data)
 
 
 def read_values(path: Path, scheme: Scheme) -> Values:
+    """ValuesError naming the problem (a wrong encoding, a bad row) when the file cannot be taken."""
+    try:
+        text = read_text(path)
+    except TextFileError as exc:
+        raise ValuesError([str(exc)]) from None
     return values_from_csv(
-        path.read_text(encoding="utf-8-sig"),
+        text,
         units=set(scheme.units),
         indicators={i.code for i in scheme.indicators},
     )

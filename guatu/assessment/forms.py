@@ -36,6 +36,7 @@ from guatu.lib.money import parse_money, strip_zeros
 from guatu.lib.periods import Period, PeriodError
 from guatu.lib.scoring import SchemeError, scheme_from_dict
 from guatu.lib.scoring.scheme import METHODS
+from guatu.lib.text_files import TextFileError, decode_text
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.web.forms import MonthField
 from guatu.web.uploads import DOCUMENT_EXTENSIONS, check_upload, name_room
@@ -410,9 +411,9 @@ class SchemeImportForm(forms.Form):
         if upload.size > MAX_YAML_BYTES:
             raise forms.ValidationError(gettext("The file is too large for a scheme (at most 512 KB)."))
         try:
-            self.text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(gettext("The file must be saved as UTF-8 text.")) from None
+            self.text = decode_text(upload.read())
+        except TextFileError as exc:
+            raise forms.ValidationError(str(exc)) from None
         self.definition = parse_scheme_yaml(self.text)
         return upload
 

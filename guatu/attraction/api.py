@@ -13,18 +13,13 @@ from ninja.errors import HttpError
 from guatu.access import gateway
 from guatu.attraction.models import LeadStatus
 from guatu.attraction.queries import late_start_lights, lead_list
+from guatu.web.paging import Paging, check_paging
 
 router = Router(tags=["attraction"])
 
-MAX_LIMIT = 500
-MAX_OFFSET = 10**6
-
-
-class LeadParams(Schema):
+class LeadParams(Paging):
     status: str = Field("", max_length=20, description="One status: " + ", ".join(LeadStatus.values))
     late: bool = Field(False, description="Only signed or registered leads past their promised start")
-    offset: int = Field(0, description=f"Rows to skip, 0 to {MAX_OFFSET}", json_schema_extra={"minimum": 0, "maximum": MAX_OFFSET})
-    limit: int = Field(50, description=f"Rows to return, 1 to {MAX_LIMIT}", json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT})
 
 
 class Ref(Schema):
@@ -65,10 +60,7 @@ def _ref(obj) -> dict | None:
 
 @router.get("/leads", response=LeadPageOut, summary="Investment leads the reader may see")
 def leads(request, params: Query[LeadParams]):
-    if not 0 <= params.offset <= MAX_OFFSET:
-        raise HttpError(422, f"offset 参数应为 0 到 {MAX_OFFSET} 之间的整数")
-    if not 1 <= params.limit <= MAX_LIMIT:
-        raise HttpError(422, f"limit 参数应为 1 到 {MAX_LIMIT} 之间的整数")
+    check_paging(params)
     if params.status and params.status not in LeadStatus.values:
         raise HttpError(422, "status 参数（状态）应为：" + "、".join(LeadStatus.values))
     found = lead_list(gateway.visible_leads(request.user), status=params.status, late=params.late)

@@ -21,34 +21,11 @@ from guatu.dispatch.queries import OPEN, mark_overdue, order_counts, problem_cou
 from guatu.dispatch.views.common import units_for
 from guatu.dispatch.views.orders import filtered_orders
 from guatu.dispatch.views.problems import filtered_problems
+from guatu.web.paging import MAX_ID, Paging, check_paging
 
 router = Router(tags=["dispatch"])
 
-MAX_ID = 2**31 - 1
-MAX_LIMIT = 500
-MAX_OFFSET = 10**6
 NO_UNIT = "没有可查看的单位"
-
-
-class Paging(Schema):
-    offset: int = Field(
-        0,
-        description=f"Rows to skip, 0 to {MAX_OFFSET}",
-        json_schema_extra={"minimum": 0, "maximum": MAX_OFFSET},
-    )
-    limit: int = Field(
-        50,
-        description=f"Rows to return, 1 to {MAX_LIMIT}",
-        json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
-    )
-
-
-def _check_paging(params: Paging) -> None:
-    """Bounds checked here, not by the schema's validator, so that the refusal is in Chinese."""
-    if not 0 <= params.offset <= MAX_OFFSET:
-        raise HttpError(422, f"offset 参数应为 0 到 {MAX_OFFSET} 之间的整数")
-    if not 1 <= params.limit <= MAX_LIMIT:
-        raise HttpError(422, f"limit 参数应为 1 到 {MAX_LIMIT} 之间的整数")
 
 
 def _refuse(form, names: dict[str, str]) -> None:
@@ -142,7 +119,7 @@ def _ref(obj, name: str = "name") -> dict | None:
 )
 def problem_list(request, params: Query[ProblemParams]):
     """The problem list's rows and counts for the same filters (dispatch:problem_list)."""
-    _check_paging(params)
+    check_paging(params)
     user, today = request.user, clock.today()
     data = {
         "status": params.state,
@@ -247,7 +224,7 @@ class OrderPageOut(Schema):
 )
 def order_list(request, params: Query[OrderParams]):
     """The order list's rows and counts for the same filters (dispatch:order_list)."""
-    _check_paging(params)
+    check_paging(params)
     user, today = request.user, clock.today()
     form = OrderFilterForm(
         {"status": params.status, "overdue": "on" if params.overdue else ""},

@@ -8,9 +8,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from guatu.access import gateway
-from guatu.dispatch.api import MAX_ID, Paging, Ref, _check_paging
+from guatu.dispatch.api import Ref
 from guatu.enterprises.forms import EnterpriseFilterForm
 from guatu.enterprises.queries import enterprises_for_list
+from guatu.web.paging import MAX_ID, Paging, check_paging
 
 router = Router(tags=["enterprises"])
 
@@ -55,7 +56,7 @@ def _yes_no(value: bool | None) -> str:
 
 @router.get("", response=EnterprisePageOut, summary="Enterprises the reader may see, filtered")
 def enterprise_list(request, params: Query[EnterpriseParams]):
-    _check_paging(params)
+    check_paging(params)
     user = request.user
     data = {
         "unit": "" if params.unit is None else str(params.unit),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guatu.lib import safe_yaml
 from guatu.lib.lights import Light, RuleSet
+from guatu.lib.text_files import TextFileError, decode_text
 from guatu.web.forms import MonthField
 
 MAX_RULES_FILE_KB = 64
@@ -183,9 +184,9 @@ class RulesFileForm(forms.Form):
                 % {"kb": MAX_RULES_FILE_KB}
             )
         try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(gettext("The file must be text in UTF-8 encoding.")) from None
+            return decode_text(upload.read())
+        except TextFileError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def rules(self) -> dict:
         """The `rules:` mapping of the file, checked field by field with the page's own messages."""

@@ -16,28 +16,30 @@ from guatu.access import gateway
 from guatu.lights.services import default_period
 from guatu.projects import queries
 from guatu.projects.forms import ProjectFilterForm
+from guatu.web.paging import MAX_ID, Paging, check_paging
 
 router = Router(tags=["projects"])
 
 MAX_LIMIT = 200
 
 
-class ListParams(Schema):
-    q: str = Field("", description="Text in the name, project code or owner")
-    tag: str = Field("", description="Level tag code, e.g. county")
-    stage: str = ""
-    tier: str = ""
-    location: int | None = Field(None, description="Location unit id (its subtree)")
-    lead: int | None = Field(None, description="Lead unit id (its subtree)")
-    chain: int | None = Field(None, description="Industry chain id")
-    leader: int | None = Field(None, description="Responsible leader id")
+class ListParams(Paging):
+    q: str = Field("", max_length=200, description="Text in the name, project code or owner")
+    tag: str = Field("", max_length=50, description="Level tag code, e.g. county")
+    stage: str = Field("", max_length=20)
+    tier: str = Field("", max_length=20)
+    location: int | None = Field(None, ge=1, le=MAX_ID, description="Location unit id (its subtree)")
+    lead: int | None = Field(None, ge=1, le=MAX_ID, description="Lead unit id (its subtree)")
+    chain: int | None = Field(None, ge=1, le=MAX_ID, description="Industry chain id")
+    leader: int | None = Field(None, ge=1, le=MAX_ID, description="Responsible leader id")
     period: str | None = Field(
         None,
         description="YYYY-MM; default the latest month whose reporting deadline has passed, "
         "or the month the city administrator set",
     )
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    limit: int = Field(
+        50, description=f"Rows to return, 1 to {MAX_LIMIT}", json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT}
+    )
 
 
 class Ref(Schema):
@@ -137,6 +139,7 @@ def _tags(project) -> list[dict]:
 
 @router.get("/", response=ProjectPageOut, summary="Projects the reader may see, filtered and paginated")
 def project_list(request, params: Query[ListParams]):
+    check_paging(params, max_limit=MAX_LIMIT)
     user = request.user
     visible = gateway.visible_projects(user)
     data = {

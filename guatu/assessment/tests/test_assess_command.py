@@ -185,3 +185,19 @@ def test_a_linear_indicator_is_scored_and_explained(tmp_path):
     assert units["禾青镇"]["indicators"]["project_completion"]["points"] == "8.00"  # 10 − 0.5 × 4
     assert units["渣渡镇"]["indicators"]["project_completion"]["points"] == "10.60"  # 10 + 0.2 × 3
     assert "不足 1 按 1 计" in units["禾青镇"]["indicators"]["project_completion"]["how"]
+
+
+def test_a_utf16_values_file_is_read_and_an_unreadable_one_refused_with_a_message(tmp_path):
+    """The probe: a UTF-16 values file gave a traceback. Now it is read like the UTF-8 one, and bytes of no
+    known encoding are refused naming the file, with no traceback."""
+    utf16 = tmp_path / "values-utf16.csv"
+    utf16.write_bytes(VALUES.read_text(encoding="utf-8-sig").encode("utf-16"))
+    assert run("--scheme", str(SCHEME), "--values", str(utf16)) == run("--scheme", str(SCHEME), "--values", str(VALUES))
+    garbage = tmp_path / "values.csv"
+    garbage.write_bytes(b"unit,indicator\n\x80\x80\xff\xfa\xfb")
+    with pytest.raises(CommandError) as caught:
+        run("--scheme", str(SCHEME), "--values", str(garbage))
+    assert str(garbage) in str(caught.value) and "文件编码无法识别" in str(caught.value)
+    scheme = tmp_path / "scheme.yaml"
+    scheme.write_bytes(SCHEME.read_text(encoding="utf-8").encode("utf-16"))
+    assert run("--scheme", str(scheme), "--values", str(VALUES)) == run("--scheme", str(SCHEME), "--values", str(VALUES))

@@ -301,12 +301,12 @@ def test_bad_rules_files_are_explained_and_write_nothing(client, world, text, me
     assert not RuleSetting.objects.exists()
 
 
-def test_a_file_that_is_not_utf8_text(client, world):
+def test_a_file_that_is_not_text_of_a_known_encoding(client, world):
     client.force_login(world.city_admin)
     response = client.post(
-        reverse("lights:rules_upload"), {"file": SimpleUploadedFile("r.yaml", "规则".encode("gbk"))}
+        reverse("lights:rules_upload"), {"file": SimpleUploadedFile("r.yaml", b"rules:\n\x80\x80\xff\xfa")}
     )
-    assert "UTF-8" in page(response)
+    assert "文件编码无法识别" in page(response) and "UTF-8" in page(response)
     response = client.post(reverse("lights:rules_upload"), {})
     assert "请选择要上传的规则文件" in page(response)
     assert not RuleSetting.objects.exists()
