@@ -112,19 +112,27 @@ class NetworkLog:
 def open_browser(new_context):
     """open_browser(phone=False) → (page, network log): a fresh context with the network guard on.
 
-    Fails the test at teardown if anything tried to leave 127.0.0.1.
+    Fails the test at teardown if anything tried to leave 127.0.0.1, or if the browser refused anything under
+    the Content-Security-Policy (an inline script or handler, an eval, a foreign source: settings.py).
     """
     logs = []
+    refused: list[str] = []
+
+    def _console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            refused.append(f"{message.location.get('url', '')}: {message.text}")
 
     def _open(*, phone: bool = False):
         context = new_context(**(PHONE if phone else DESKTOP))
         log = NetworkLog(context)
         logs.append(log)
+        context.on("console", _console)
         return context.new_page(), log
 
     yield _open
     external = [url for log in logs for url in log.external]
     assert not external, f"requests outside 127.0.0.1: {external}"
+    assert not refused, f"refused by the Content-Security-Policy: {refused}"
 
 
 @pytest.fixture

@@ -81,13 +81,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # the Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "guatu.web.middleware.NoStoreForSignedInMiddleware",  # Cache-Control: no-store on signed-in pages
     "django.contrib.messages.middleware.MessageMiddleware",
+    "guatu.audit.context.AuditContextMiddleware",
+    "guatu.accounts.middleware.SessionTimeoutMiddleware",
     "guatu.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -140,10 +144,34 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("GUATU_PASSWORD_MIN_LENGTH", 8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "guatu.accounts.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": env_int("GUATU_PASSWORD_MIN_CLASSES", 3)},
+    },
 ]
+# Signing in (the rules: guatu/accounts/signin.py). A locked name or a throttled address is refused before the
+# password is hashed, by the authentication backend, on the login page and the admin's alike.
+AUTHENTICATION_BACKENDS = ["guatu.accounts.backends.GuardedModelBackend"]
+GUATU_LOGIN_MAX_FAILURES = env_int("GUATU_LOGIN_MAX_FAILURES", 5)  # in a row, then the name is locked
+GUATU_LOGIN_LOCK_MINUTES = env_int("GUATU_LOGIN_LOCK_MINUTES", 30)
+GUATU_LOGIN_IP_MAX_FAILURES = env_int("GUATU_LOGIN_IP_MAX_FAILURES", 20)  # per client address and window
+GUATU_LOGIN_IP_WINDOW_MINUTES = env_int("GUATU_LOGIN_IP_WINDOW_MINUTES", 15)
+# Behind a reverse proxy, the request header carrying the client's address (e.g. HTTP_X_REAL_IP); empty: the
+# connection's own address. Only set it when the proxy overwrites that header.
+GUATU_CLIENT_IP_HEADER = env_str("GUATU_CLIENT_IP_HEADER", "")
+GUATU_PASSWORD_MAX_AGE_DAYS = env_int("GUATU_PASSWORD_MAX_AGE_DAYS", 90)  # 0: passwords do not expire
+GUATU_SESSION_IDLE_MINUTES = env_int("GUATU_SESSION_IDLE_MINUTES", 30)
+GUATU_SESSION_MAX_HOURS = env_int("GUATU_SESSION_MAX_HOURS", 12)
+# The cookie lives no longer than the absolute limit and ends with the browser; the limits themselves are
+# enforced on the server (guatu.accounts.middleware.SessionTimeoutMiddleware).
+SESSION_COOKIE_AGE = GUATU_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -191,6 +219,48 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "guatu@localhost")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Web hardening (issue 11: 等保2.0 level 3, OWASP ASVS L2) ------------------------------------------------
+# The Content-Security-Policy (django-csp): scripts only from this site's own files, never inline (page data
+# travels in json_script blocks and data- attributes; behaviour in static/<app>/*.js and guatu/site.js).
+# Styles allow 'unsafe-inline' because templates and ECharts set style attributes; images allow data: and
+# blob: for ECharts' pictures and saved charts. guatu/web/tests/test_security_headers.py holds the templates
+# to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: htmx sends the token from <body hx-headers> (base.html), forms a field.
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS, set in production (README): redirect plain HTTP, and have browsers remember to use HTTPS only
+# (HSTS: 31536000 seconds, a year, once HTTPS works; 0 sends no header). The header covers the host's
+# subdomains whenever it is sent.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Behind nginx, which terminates HTTPS and sets X-Forwarded-Proto (README): without this Django takes every
+# request for plain HTTP, so the SSL redirect would loop and the HSTS header would never be sent. Only set it
+# when the proxy overwrites that header and the application is reachable through the proxy alone.
+if env_bool("BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS preload (security.W021) is a list built into public browsers for public domain names; an intranet
+# host cannot be on it, so the header does not ask for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -4,10 +4,13 @@ password change."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from guatu.accounts import signin
 from guatu.accounts.models import Role
 from guatu.orgs.forms import UnitChoiceField, VersionForm
 from guatu.orgs.models import Leader
@@ -81,14 +84,33 @@ class PasswordResetForm(VersionForm):
 
 
 class OwnPasswordForm(forms.Form):
-    old_password = forms.CharField(label=_("Current password"), max_length=MAX_PASSWORD, strip=False, widget=forms.PasswordInput)
-    new_password = forms.CharField(label=_("New password"), max_length=MAX_PASSWORD, strip=False, widget=forms.PasswordInput)
+    old_password = forms.CharField(
+        label=_("Current password"), max_length=MAX_PASSWORD, strip=False, widget=forms.PasswordInput
+    )
+    new_password = forms.CharField(
+        label=_("New password"), max_length=MAX_PASSWORD, strip=False, widget=forms.PasswordInput
+    )
     new_password2 = forms.CharField(
         label=_("New password again"), max_length=MAX_PASSWORD, strip=False, widget=forms.PasswordInput
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
+        if (
+            data.get("new_password")
+            and data.get("new_password2")
+            and data["new_password"] != data["new_password2"]
+        ):
             self.add_error("new_password2", gettext("The two new passwords differ."))
         return data
+
+
+class SignInForm(AuthenticationForm):
+    """Django's login form; an attempt refused for a locked name or a throttled address says so (the same words
+    whether or not the name exists)."""
+
+    def get_invalid_login_error(self):
+        refused = getattr(self.request, "guatu_login_refused", None)
+        if refused:
+            return ValidationError(signin.refusal_message(refused), code="login_refused")
+        return super().get_invalid_login_error()

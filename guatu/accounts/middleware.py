@@ -1,30 +1,80 @@
-"""Sends a user whose password an administrator set to the change-password page until they choose their own."""
+"""Two gates every signed-in request passes: the session's time limits, then the password's."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guatu.accounts import signin
+from guatu.accounts.receivers import SESSION_SEEN, SESSION_STARTED
 
-class PasswordChangeRequiredMiddleware:
-    """Every page but the change-password page itself, logging out, the language switch and static files
-    redirects there; an API request gets 403 with a message saying why."""
+# The last-seen time is written at most this often (seconds), so that reading pages does not write the session
+# on every request; the idle limit is in minutes, so a minute's slack is immaterial.
+SEEN_RESOLUTION = 60
+
+
+class SessionTimeoutMiddleware:
+    """Ends a session idle longer than GUATU_SESSION_IDLE_MINUTES or older than GUATU_SESSION_MAX_HOURS (the
+    rule: guatu.accounts.signin.session_expired). A page request goes to the login page with a message saying
+    why; an API request gets 401."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+        if user is not None and user.is_authenticated:
+            session = request.session
+            now = timezone.now().timestamp()
+            started, seen = session.get(SESSION_STARTED), session.get(SESSION_SEEN)
+            if started is None:  # a session from before these limits, or made without the login signal
+                session[SESSION_STARTED] = started = now
+            idle = seen is not None and now - seen > signin.idle_seconds()
+            if idle or signin.session_expired(started, seen, now=now):
+                return self._end(request, "idle" if idle else "absolute")
+            if seen is None or now - seen >= SEEN_RESOLUTION:
+                session[SESSION_SEEN] = now
+        return self.get_response(request)
+
+    @staticmethod
+    def _end(request, why: str):
+        if why == "idle":
+            text = _("You were signed out after %(minutes)s minutes without activity: sign in again.") % {
+                "minutes": settings.GUATU_SESSION_IDLE_MINUTES
+            }
+        else:
+            text = _("You were signed out: a session lasts at most %(hours)s hours. Sign in again.") % {
+                "hours": settings.GUATU_SESSION_MAX_HOURS
+            }
+        request.guatu_session_timed_out = text  # the audit event's reason (accounts.receivers)
+        logout(request)
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": _("Your session has ended: sign in again.")}, status=401)
+        messages.info(request, text)
+        return redirect_to_login(request.get_full_path())
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password an administrator set, or whose password is older than its maximum age
+    (signin.password_expired), is sent to the change-password page from every page but that page itself,
+    logging out, the language switch and static files; an API request gets 403 with a message saying why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and signin.must_change_password(user):
             if not self._exempt(request.path_info):
                 if request.path_info.startswith("/api/"):
-                    return JsonResponse(
-                        {"detail": _("Change your password before going on: an administrator set it for you.")},
-                        status=403,
-                    )
+                    return JsonResponse({"detail": signin.why_change(user)}, status=403)
                 return redirect("accounts:password_change")
         return self.get_response(request)
 

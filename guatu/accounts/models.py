@@ -15,7 +15,12 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     org_unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("org unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        "orgs.OrgUnit",
+        verbose_name=_("org unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     leader = models.OneToOneField(
@@ -33,6 +38,9 @@ class User(AbstractUser):
         default=False,
         help_text=_("Set when an administrator gives a password: the user chooses their own at next login"),
     )
+    # When the user last chose their password (None: never through Guatu, and then the account's age counts):
+    # what the password's maximum age (settings.GUATU_PASSWORD_MAX_AGE_DAYS) is measured from.
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -42,3 +50,34 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept while it can count toward locking its user name or throttling its client address
+    (guatu.accounts.signin). The audit log keeps the lasting record; these rows are removed once they no longer
+    count. The user name is kept as typed (bounded), whether or not such a user exists, so that an unknown name
+    is locked like a known one and the answer does not tell which names exist."""
+
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="loginfailure_user_idx"),
+            models.Index(fields=["ip", "at"], name="loginfailure_ip_idx"),
+            models.Index(fields=["at"], name="loginfailure_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginLock(models.Model):
+    """A user name locked against signing in until `until`, after too many failures in a row."""
+
+    username = models.CharField(max_length=150, unique=True)
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.username} until {self.until:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guatu import clock
@@ -188,7 +189,11 @@ def user_update(
         raise PermissionDenied(_("Only a superuser changes a superuser."))
     check_version(user, expected_version)
     errors = _check_unit_and_leader(org_unit, role, leader, by)
-    if leader is not None and role == Role.LEADER and User.objects.filter(leader=leader).exclude(pk=user.pk).exists():
+    if (
+        leader is not None
+        and role == Role.LEADER
+        and User.objects.filter(leader=leader).exclude(pk=user.pk).exists()
+    ):
         errors["leader"] = _("%(leader)s is already linked to another user.") % {"leader": leader}
     if errors:
         raise ValidationError(errors)
@@ -199,7 +204,9 @@ def user_update(
     if not after:
         return user
     user.version += 1
-    user.save(update_fields=["org_unit", "role", "leader", "first_name", "last_name", "email", "phone", "version"])
+    user.save(
+        update_fields=["org_unit", "role", "leader", "first_name", "last_name", "email", "phone", "version"]
+    )
     events.user_changed(user, before=before, after=after, by=by)
     return user
 
@@ -263,7 +270,8 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
         raise ValidationError({"new_password": exc.messages}) from None
     user.set_password(new_password)
     user.must_change_password = False
+    user.password_changed_at = timezone.now()  # the real clock, as the password's age is measured (signin)
     user.version += 1
-    user.save(update_fields=["password", "must_change_password", "version"])
+    user.save(update_fields=["password", "must_change_password", "password_changed_at", "version"])
     events.user_password_changed(user, by=user)
     return user

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guatu.access import gateway
-from guatu.accounts import services
+from guatu.accounts import services, signin
 from guatu.accounts.forms import OwnPasswordForm, PasswordResetForm, UserCreateForm, UserForm
 from guatu.accounts.models import Role
 from guatu.audit.history import history_rows
@@ -33,7 +33,9 @@ def _choices(user, target=None) -> dict:
     units = gateway.manageable_units(user).filter(
         Q(closed_at__isnull=True) | Q(pk=getattr(target, "org_unit_id", None))
     )
-    leaders = gateway.manageable_leaders(user).filter(Q(is_active=True) | Q(pk=getattr(target, "leader_id", None)))
+    leaders = gateway.manageable_leaders(user).filter(
+        Q(is_active=True) | Q(pk=getattr(target, "leader_id", None))
+    )
     return {"units": units.in_tree_order(), "leaders": leaders.select_related("org_unit")}
 
 
@@ -139,7 +141,9 @@ def _set_active(request, pk, is_active: bool):
         for message in exc.messages:
             messages.error(request, message)
     else:
-        done = _("User %(name)s enabled.") if is_active else _("User %(name)s disabled: their sessions ended.")
+        done = (
+            _("User %(name)s enabled.") if is_active else _("User %(name)s disabled: their sessions ended.")
+        )
         messages.success(request, done % {"name": target.username})
     return redirect("accounts:user", pk=target.pk)
 
@@ -165,7 +169,10 @@ def user_password_reset(request, pk):
     if form.is_valid():
         try:
             services.user_password_reset(
-                user=target, password=form.cleaned_data["password"], expected_version=form.cleaned_data["version"], by=user
+                user=target,
+                password=form.cleaned_data["password"],
+                expected_version=form.cleaned_data["version"],
+                by=user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -199,6 +206,11 @@ def password_change(request):
     return render(
         request,
         "accounts/password_change.html",
-        {"form": form, "must_change": request.user.must_change_password},
+        {
+            "form": form,
+            "must_change": signin.why_change(request.user)
+            if signin.must_change_password(request.user)
+            else "",
+        },
         status=400 if form.errors else 200,
     )

@@ -21,7 +21,9 @@ from guatu.audit.services import audit_record
 Fields = dict[str, Any]
 
 
-def _created(action: str, obj: models.Model, *, after: Fields, by, project=None, reason: str = "") -> AuditEvent:
+def _created(
+    action: str, obj: models.Model, *, after: Fields, by, project=None, reason: str = ""
+) -> AuditEvent:
     return audit_record(actor=by, action=action, obj=obj, project=project, after=after, reason=reason)
 
 
@@ -102,6 +104,38 @@ def user_access_changed(user, *, before: Fields, after: Fields, by) -> AuditEven
     return _changed("user.access_change", user, before=before, after=after, by=by)
 
 
+# --- signing in and out (guatu.accounts.signin); the client's address is on every event
+
+
+def signed_in(user) -> AuditEvent:
+    return audit_record(actor=user, action="login.success", obj=user)
+
+
+def sign_in_failed(username: str, user=None, *, locked_now: bool = False) -> AuditEvent:
+    """A wrong password, or a name that matches no user (then object id 0); the name as typed is kept."""
+    action = "login.lockout" if locked_now else "login.failure"
+    return audit_record(actor=None, action=action, obj=user, object_type="user", after={"username": username})
+
+
+def sign_in_refused(username: str, reason: str, user=None) -> AuditEvent:
+    """Refused before the password was checked: the name is locked or the address throttled."""
+    return audit_record(
+        actor=None,
+        action="login.refused",
+        obj=user,
+        object_type="user",
+        after={"username": username},
+        reason=reason,
+    )
+
+
+def signed_out(user, *, timed_out: str = "") -> AuditEvent:
+    """Signed out by the user, or by the session's idle or absolute limit (`timed_out` says which)."""
+    return audit_record(
+        actor=user, action="logout.timeout" if timed_out else "logout.user", obj=user, reason=timed_out
+    )
+
+
 # --- project library
 
 
@@ -135,17 +169,27 @@ def milestone_added(milestone, *, after: Fields, by) -> AuditEvent:
 
 
 def milestone_changed(milestone, *, before: Fields, after: Fields, by) -> AuditEvent:
-    return _changed("milestone.update", milestone, before=before, after=after, by=by, project=milestone.project)
+    return _changed(
+        "milestone.update", milestone, before=before, after=after, by=by, project=milestone.project
+    )
 
 
 def milestone_completed(milestone, *, before: Fields, after: Fields, by) -> AuditEvent:
-    return _changed("milestone.complete", milestone, before=before, after=after, by=by, project=milestone.project)
+    return _changed(
+        "milestone.complete", milestone, before=before, after=after, by=by, project=milestone.project
+    )
 
 
 def milestone_deleted(milestone, *, before: Fields, reason: str, by) -> AuditEvent:
     """`before`: the step as it was, so the history still names what was removed."""
     return _changed(
-        "milestone.delete", milestone, before=before, after={}, by=by, project=milestone.project, reason=reason
+        "milestone.delete",
+        milestone,
+        before=before,
+        after={},
+        by=by,
+        project=milestone.project,
+        reason=reason,
     )
 
 
@@ -195,14 +239,18 @@ def problem_raised(problem, *, after: Fields, by, at: datetime | None = None) ->
 
 
 def _problem_step(action: str, problem, *, before: Fields, after: Fields, by, reason: str, at) -> AuditEvent:
-    return _changed(action, problem, before=before, after=after, by=by, project=problem.project, reason=reason, at=at)
+    return _changed(
+        action, problem, before=before, after=after, by=by, project=problem.project, reason=reason, at=at
+    )
 
 
 def problem_assigned(problem, *, before: Fields, after: Fields, by, reason: str = "", at=None) -> AuditEvent:
     return _problem_step("problem.assign", problem, before=before, after=after, by=by, reason=reason, at=at)
 
 
-def problem_feedback_given(problem, *, before: Fields, after: Fields, by, reason: str = "", at=None) -> AuditEvent:
+def problem_feedback_given(
+    problem, *, before: Fields, after: Fields, by, reason: str = "", at=None
+) -> AuditEvent:
     return _problem_step("problem.feedback", problem, before=before, after=after, by=by, reason=reason, at=at)
 
 
@@ -249,12 +297,16 @@ def decision_added(decision, *, after: Fields, by) -> AuditEvent:
 
 
 def decision_changed(decision, *, before: Fields, after: Fields, by) -> AuditEvent:
-    return _changed("meeting.decision_update", decision, before=before, after=after, by=by, project=decision.project)
+    return _changed(
+        "meeting.decision_update", decision, before=before, after=after, by=by, project=decision.project
+    )
 
 
 def decision_removed(decision, *, before: Fields, by) -> AuditEvent:
     """The item's last state is in `before`: its history stays readable after the row is gone."""
-    return _changed("meeting.decision_remove", decision, before=before, after={}, by=by, project=decision.project)
+    return _changed(
+        "meeting.decision_remove", decision, before=before, after={}, by=by, project=decision.project
+    )
 
 
 # --- assessment
@@ -449,7 +501,9 @@ def funding_application_created(application, *, after: Fields, by) -> AuditEvent
 
 
 def funding_application_changed(application, *, before: Fields, after: Fields, by) -> AuditEvent:
-    return _changed("funding.update", application, before=before, after=after, by=by, project=application.project)
+    return _changed(
+        "funding.update", application, before=before, after=after, by=by, project=application.project
+    )
 
 
 # --- industrial chains (链长制): the chain, its work team, targets, policies and follow-through (guatu.chains)

@@ -1,6 +1,16 @@
 """Reads of the audit trail. Rows for a page: guatu.audit.history.history_rows(these events)."""
 
+from django.db.models import Q
+
 from guatu.audit.models import AuditEvent
+
+# Signing in and out (guatu.audit.events.signed_in ...): in the audit log, not in an object's history of changes.
+SESSION_EVENTS = Q(action__startswith="login.") | Q(action__startswith="logout.")
+
+
+def business_events():
+    """Every event but signing in and out: the changes made to the data and its workflow."""
+    return AuditEvent.objects.exclude(SESSION_EVENTS)
 
 
 def history_of_project(project):
@@ -12,9 +22,10 @@ def history_of_project(project):
 
 
 def history_of(obj):
-    """Every event about this one object, oldest first."""
+    """Every change to this one object, oldest first (a user's sign-ins are the audit log's, not here)."""
     return (
-        AuditEvent.objects.filter(object_type=obj._meta.model_name, object_id=obj.pk)
+        business_events()
+        .filter(object_type=obj._meta.model_name, object_id=obj.pk)
         .select_related("actor")
         .order_by("at", "id")
     )

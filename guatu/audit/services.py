@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from guatu import clock
+from guatu.audit.context import current_ip
 from guatu.audit.models import AuditEvent
 
 
@@ -41,22 +42,27 @@ def audit_record(
     *,
     actor,
     action: str,
-    obj: models.Model,
+    obj: models.Model | None,
     project=None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
     at=None,
+    object_type: str = "",
+    object_id: int = 0,
 ) -> AuditEvent:
-    """`at` is when it happened, for a scheduled run acting as of a given moment (default: now)."""
+    """`at` is when it happened, for a scheduled run acting as of a given moment (default: now). An event about
+    no stored object (a sign-in under a name that matches no user) gives `object_type` and `object_id` instead of
+    `obj`. The client's address comes from the request being served, if any."""
     return AuditEvent.objects.create(
         at=at or clock.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
-        object_type=obj._meta.model_name,
-        object_id=obj.pk,
+        object_type=obj._meta.model_name if obj is not None else object_type,
+        object_id=obj.pk if obj is not None else object_id,
         project=project,
         before=before or {},
         after=after or {},
         reason=reason,
+        ip=current_ip(),
     )

@@ -5,6 +5,8 @@ from django.http import HttpResponseServerError
 from django.shortcuts import redirect
 from django.template import loader
 
+from guatu.accounts.forms import SignInForm
+
 
 @login_required
 def home(request):
@@ -16,6 +18,7 @@ class LoginView(auth_views.LoginView):
     port its `site_name` context would otherwise carry (RequestSite without django.contrib.sites)."""
 
     template_name = "web/login.html"
+    authentication_form = SignInForm
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "site_name": settings.SITE_NAME}

@@ -31,7 +31,8 @@ def test_the_bar_moves_until_the_file_is_ready_and_only_its_requester_downloads_
 
     with run_jobs_in_background():
         # htmx replaces the partial every second: the bar shows a step in between, then the finished file.
-        page.wait_for_function(f"{BAR} && {BAR}.value > 0 && {BAR}.value < 100", timeout=15_000)
+        # A function, not an expression: Playwright evals an expression in the page, which the CSP refuses.
+        page.wait_for_function(f"() => {BAR} && {BAR}.value > 0 && {BAR}.value < 100", timeout=15_000)
         expect(page.locator(".job-step")).to_contain_text("步")
         expect(page.locator(".job-download")).to_be_visible(timeout=15_000)
     expect(page.locator(".job-progress")).to_have_attribute("data-status", "done")
