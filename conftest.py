@@ -7,6 +7,24 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On SQLite, the test database goes without the audit log's DELETE guard (guatu/audit/guards.py): the
+    teardown of a transactional test (the browser tests' live server) empties every table with DELETE, which
+    the guard refuses for recent events. The UPDATE guard stays, so no code path that changes an event
+    passes here and fails in production; PostgreSQL empties tables with TRUNCATE and keeps both guards.
+    guatu/audit/tests/test_chain.py puts the guard back inside its own transaction to test it."""
+    from django.db import connections
+
+    from guatu.audit import guards
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor == "sqlite":
+                guards.drop(connection, deletes=True, updates=False)
+    yield
+
+
 @pytest.fixture
 def world(db):
     """The personas' county (guatu.testing.make_world). Built through the services once per worker, database

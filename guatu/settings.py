@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from guatu.lib.env import env_bool, env_date, env_int, env_list, env_str
+from guatu.lib.env import ConfigError, env_bool, env_date, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("GUATU_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -66,8 +66,11 @@ INSTALLED_APPS = [
     "guatu.chains",
     "guatu.enterprises",
     "guatu.reserve",
+    "guatu.ops",  # guatu backup / guatu restore (docs/backup.md)
     "django_tasks",  # Django's Tasks framework, backported to 5.2 (built in as django.tasks from 6.0)
     "django_tasks_db",  # its database backend: the queue is a table, run by `guatu db_worker`
+    "django_otp",  # two-factor sign-in (guatu/accounts/two_factor.py)
+    "django_otp.plugins.otp_totp",  # its TOTP devices: a code from an authenticator app
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -88,11 +91,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a two-factor code given this session
     "guatu.web.middleware.NoStoreForSignedInMiddleware",  # Cache-Control: no-store on signed-in pages
     "django.contrib.messages.middleware.MessageMiddleware",
     "guatu.audit.context.AuditContextMiddleware",
     "guatu.accounts.middleware.SessionTimeoutMiddleware",
     "guatu.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "guatu.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -171,6 +176,25 @@ GUATU_SESSION_MAX_HOURS = env_int("GUATU_SESSION_MAX_HOURS", 12)
 # The cookie lives no longer than the absolute limit and ends with the browser; the limits themselves are
 # enforced on the server (guatu.accounts.middleware.SessionTimeoutMiddleware).
 SESSION_COOKIE_AGE = GUATU_SESSION_MAX_HOURS * 3600
+# Two-factor sign-in (the rules: guatu/accounts/two_factor.py): after the password, users of these roles (and
+# superusers, whenever a role is listed) give a code from an authenticator app (TOTP, django-otp), enrolling
+# one at their first sign-in. Required by default in production; off by default with DEBUG (the demo, whose
+# users share one published password and have no app), and the test suite turns it off (conftest.py) unless a
+# test turns it on. GUATU_2FA_REQUIRED=true with DEBUG asks for codes in development too.
+_ROLES = ["city_admin", "reviewer", "reporter", "leader", "viewer"]  # accounts.models.Role (a test compares)
+GUATU_2FA_REQUIRED = env_bool("GUATU_2FA_REQUIRED", not DEBUG)
+GUATU_2FA_ROLES = env_list("GUATU_2FA_ROLES", ["city_admin", "reviewer"])
+if _unknown := sorted(set(GUATU_2FA_ROLES) - set(_ROLES)):
+    raise ConfigError(
+        f"environment variable GUATU_2FA_ROLES: unknown role {', '.join(_unknown)} (roles: {', '.join(_ROLES)})"
+    )
+OTP_TOTP_ISSUER = SITE_NAME  # the account's name in the authenticator app: 挂图作战:username
+# django-otp's own throttle on each device: after n wrong codes in a row the next is refused for 2^(n-1)
+# seconds, until a right one. Wrong codes also count as failed sign-ins of the name and address (signin.py).
+OTP_TOTP_THROTTLE_FACTOR = 1
+# How long `guatu audit purge` keeps audit records; never less than 184 days (six months), which the database
+# itself enforces (guatu/audit/guards.py).
+GUATU_AUDIT_RETENTION_DAYS = env_int("GUATU_AUDIT_RETENTION_DAYS", 365)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"

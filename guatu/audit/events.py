@@ -104,6 +104,20 @@ def user_access_changed(user, *, before: Fields, after: Fields, by) -> AuditEven
     return _changed("user.access_change", user, before=before, after=after, by=by)
 
 
+# --- the audit log itself
+
+
+def audit_purged(*, removed: int, before: datetime, kept_from: int) -> AuditEvent:
+    """`guatu audit purge` removed the events before `before` (the chain now starts at seal `kept_from`)."""
+    return audit_record(
+        actor=None,
+        action="audit.purge",
+        obj=None,
+        object_type="auditevent",
+        after={"removed": removed, "before": before.isoformat(), "first_kept_seal": kept_from},
+    )
+
+
 # --- signing in and out (guatu.accounts.signin); the client's address is on every event
 
 
@@ -134,6 +148,30 @@ def signed_out(user, *, timed_out: str = "") -> AuditEvent:
     return audit_record(
         actor=user, action="logout.timeout" if timed_out else "logout.user", obj=user, reason=timed_out
     )
+
+
+# --- two-factor sign-in (guatu.accounts.two_factor); never the secret or the code
+
+
+def otp_enrolled(user) -> AuditEvent:
+    """The user set up their authenticator app, confirmed by a first right code."""
+    return audit_record(actor=user, action="otp.enrol", obj=user)
+
+
+def otp_verified(user) -> AuditEvent:
+    """A right code after the password: the session may open pages."""
+    return audit_record(actor=user, action="otp.verify", obj=user)
+
+
+def otp_failed(user, *, reason: str) -> AuditEvent:
+    """A code refused: wrong, or unchecked while the device's throttle, the name's lock or the address's
+    throttle holds; `reason` is what the user was told."""
+    return audit_record(actor=user, action="otp.failure", obj=user, reason=reason)
+
+
+def otp_reset(user, *, by) -> AuditEvent:
+    """An administrator removed the user's device: they set up a new one at their next sign-in."""
+    return _changed("otp.reset", user, before={}, after={}, by=by)
 
 
 # --- project library

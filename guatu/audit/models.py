@@ -41,3 +41,37 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class AuditPending(models.Model):
+    """An event written but not yet sealed into the chain: inserted with the event, in its transaction, and
+    removed by the sealer once the event's seal is written (guatu.audit.chain). Stays small."""
+
+    event = models.OneToOneField(AuditEvent, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"pending #{self.event_id}"
+
+
+class AuditSeal(models.Model):
+    """The hash chain over the audit log, in the order events were sealed (after their transaction committed):
+    `hash` = SHA-256 of the previous seal's hash and the event's canonical content (guatu.audit.chain). Editing,
+    removing or inserting an event anywhere breaks the chain from there on; `guatu audit verify` names the first
+    broken row. Append-only like the events (guatu.audit.guards)."""
+
+    event = models.OneToOneField(AuditEvent, on_delete=models.DO_NOTHING, related_name="seal")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"seal {self.pk}: #{self.event_id} {self.hash[:12]}"
+
+
+class AuditChainHead(models.Model):
+    """One row: the last seal's hash. Its row lock serialises the sealers, so that the chain has one order."""
+
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    sealed = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"chain head {self.last_hash[:12]} ({self.sealed})"

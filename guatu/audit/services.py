@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from guatu import clock
+from guatu.audit import chain
 from guatu.audit.context import current_ip
 from guatu.audit.models import AuditEvent
 
@@ -54,7 +55,7 @@ def audit_record(
     """`at` is when it happened, for a scheduled run acting as of a given moment (default: now). An event about
     no stored object (a sign-in under a name that matches no user) gives `object_type` and `object_id` instead of
     `obj`. The client's address comes from the request being served, if any."""
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         at=at or clock.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -66,3 +67,5 @@ def audit_record(
         reason=reason,
         ip=current_ip(),
     )
+    chain.mark_pending(event)
+    return event

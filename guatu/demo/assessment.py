@@ -54,7 +54,7 @@ from guatu.assessment.services import (
     value_save,
     value_submit,
 )
-from guatu.audit import events
+from guatu.audit import chain, events
 from guatu.audit.models import AuditEvent
 from guatu.audit.services import snapshot
 from guatu.demo import assessment_data as ad
@@ -235,7 +235,7 @@ def _import_values(
     IndicatorValue.objects.bulk_create(values, batch_size=500)
     # Read back as stored (1485 is held as 1485.0000), so that the audit trail replays to the stored value.
     values = IndicatorValue.objects.filter(pk__in=[value.pk for value in values]).order_by("pk")
-    AuditEvent.objects.bulk_create(
+    imported = AuditEvent.objects.bulk_create(
         [
             AuditEvent(
                 at=value.updated_at,  # imported as it stood once approved
@@ -250,6 +250,7 @@ def _import_values(
         ],
         batch_size=500,
     )
+    chain.mark_pending(*imported)  # sealed into the audit chain once the load commits
 
 
 def _day(days: tuple[date, ...], column: int) -> date:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from guatu.accounts.models import Role, User
 from guatu.accounts.services import user_create
 from guatu.assessment.models import HeadlineIndicator, Indicator
+from guatu.audit import chain, guards
 from guatu.audit.models import AuditEvent
 from guatu.audit.services import snapshot
 from guatu.demo import data
@@ -383,7 +384,7 @@ def _import_reports(pairs: list[tuple[Project, ProjectSpec]], loader: User) -> i
                 )
             )
     MonthlyReport.objects.bulk_create(reports, batch_size=500)
-    AuditEvent.objects.bulk_create(
+    imported = AuditEvent.objects.bulk_create(
         [
             AuditEvent(
                 at=report.updated_at,  # imported as it stood after its last step
@@ -399,6 +400,7 @@ def _import_reports(pairs: list[tuple[Project, ProjectSpec]], loader: User) -> i
         ],
         batch_size=500,
     )
+    chain.mark_pending(*imported)  # sealed into the audit chain once the load commits
     return len(reports)
 
 
@@ -601,7 +603,8 @@ def delete_demo() -> DeleteCounts:
             *imported.items(),
         ]:
             events |= events_of(model, list(ids))
-        events = AuditEvent.objects.filter(events).delete()[0]
+        with guards.deletion_allowed():  # the demo's own trail goes with it, and the chain is built again
+            events = chain.remove_and_rechain(AuditEvent.objects.filter(events))
         Project.objects.filter(pk__in=project_ids).delete()
         IndustryChain.objects.filter(pk__in=chain_ids).delete()
         users = User.objects.filter(pk__in=user_ids).delete()[1].get(User._meta.label, 0)
