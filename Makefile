@@ -114,6 +114,8 @@ test-postgres: $(STAMP)
 lint: $(STAMP)
 	@echo "== ruff check"
 	$(BIN)/ruff check .
+	@echo "== bandit (medium and high findings; each exception is a # nosec with its reason)"
+	$(BIN)/bandit -q -r guatu -x "*/tests/*,guatu/testing.py" -ll
 
 check-migrations: $(STAMP)
 	@echo "== makemigrations --check"

@@ -58,6 +58,16 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _two_factor_off():
+    """Two-factor sign-in is off unless a test turns it on (`settings.GUATU_2FA_REQUIRED = True` with
+    pytest-django's `settings` fixture): the personas sign in with their password alone, as the demo's users do
+    (the setting's default is on only without DEBUG, and the suite runs without it)."""
+    from django.conf import settings
+
+    settings.GUATU_2FA_REQUIRED = False
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Browser tests (pytest-playwright + pytest-django's live_server). Debian's Chromium, never a downloaded one;
 # nothing may leave 127.0.0.1. Mark the tests @pytest.mark.browser.

@@ -1,9 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp import admin as _totp_admin  # noqa: F401 - registers it, to unregister below
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guatu.accounts.models import User
 from guatu.accounts.services import user_access_recorded, user_access_saved, user_save_edited
+
+# Two-factor devices change only through the audited services (set up by their user, reset from the user page),
+# never through django-otp's admin pages, which would also show every secret. Its admin module is imported above,
+# so that the order in which the apps' admin modules load does not matter.
+admin.site.unregister(TOTPDevice)
 
 
 @admin.register(User)

@@ -1,7 +1,9 @@
-"""Forms of the user pages: an administrator's user (add, change), a temporary password, and one's own
-password change."""
+"""Forms of the user pages: an administrator's user (add, change), a temporary password, one's own password
+change, and a two-factor code."""
 
 from __future__ import annotations
+
+import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -114,3 +116,21 @@ class SignInForm(AuthenticationForm):
         if refused:
             return ValidationError(signin.refusal_message(refused), code="login_refused")
         return super().get_invalid_login_error()
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from an authenticator app (spaces allowed, as some apps show "123 456")."""
+
+    code = forms.CharField(
+        label=pgettext_lazy("two-factor", "Code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not re.fullmatch(r"[0-9]{6}", code):
+            raise ValidationError(gettext("Enter the six digits your authenticator app shows."))
+        return code

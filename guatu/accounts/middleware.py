@@ -1,4 +1,5 @@
-"""Two gates every signed-in request passes: the session's time limits, then the password's."""
+"""Three gates every signed-in request passes: the session's time limits, the password's, then the second
+factor's."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guatu.accounts import signin
+from guatu.accounts import signin, two_factor
 from guatu.accounts.receivers import SESSION_SEEN, SESSION_STARTED
 
 # The last-seen time is written at most this often (seconds), so that reading pages does not write the session
@@ -81,5 +82,44 @@ class PasswordChangeRequiredMiddleware:
     @staticmethod
     def _exempt(path: str) -> bool:
         allowed = (reverse("accounts:password_change"), reverse("logout"), reverse("set_language"))
+        static = "/" + settings.STATIC_URL.lstrip("/")
+        return path in allowed or path.startswith(static)
+
+
+class TwoFactorRequiredMiddleware:
+    """A user who must give a two-factor code (two_factor.required_for) and has not given one in this session
+    (django-otp's OTPMiddleware, before this one, tells) is sent to the code page, or to the set-up page when
+    they have no device yet, from every page but those two, the change-password page, logging out, the
+    language switch and static files; an API request gets 403 with a message saying why. It comes after the
+    password's gate: a user who must change their password does that first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and two_factor.required_for(user)  # no query: settings and the role
+            and not user.is_verified()
+            and not self._exempt(request.path_info)
+        ):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": two_factor.why_required()}, status=403)
+            page = (
+                "accounts:two_factor_verify" if two_factor.has_device(user) else "accounts:two_factor_enrol"
+            )
+            return redirect_to_login(request.get_full_path(), reverse(page))
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        allowed = (
+            reverse("accounts:two_factor_verify"),
+            reverse("accounts:two_factor_enrol"),
+            reverse("accounts:password_change"),
+            reverse("logout"),
+            reverse("set_language"),
+        )
         static = "/" + settings.STATIC_URL.lstrip("/")
         return path in allowed or path.startswith(static)

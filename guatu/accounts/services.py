@@ -1,8 +1,9 @@
-"""Writes to user accounts: create, change role and unit, disable and re-enable, reset and change passwords.
+"""Writes to user accounts: create, change role and unit, disable and re-enable, reset and change passwords;
+set up, check and reset two-factor devices (the rules: guatu.accounts.two_factor).
 
 A city administrator acting (`by`) is checked through the gateway (guatu.orgs.services.check_manages): they
 manage the users of their own jurisdiction only, and never make a superuser. Passwords and their hashes are
-never audited: the events say only that a password was reset or changed."""
+never audited: the events say only that a password was reset or changed. Nor are two-factor secrets or codes."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guatu import clock
+from guatu.accounts import signin, two_factor
 from guatu.accounts.models import Role, User
 from guatu.audit import events
+from guatu.audit.context import current_ip
 from guatu.audit.services import changes, snapshot
 from guatu.audit.workflow import check_version
 from guatu.orgs.models import Leader, OrgUnit
@@ -274,4 +278,88 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
     user.version += 1
     user.save(update_fields=["password", "must_change_password", "password_changed_at", "version"])
     events.user_password_changed(user, by=user)
+    return user
+
+
+# --- two-factor sign-in (the rules: guatu.accounts.two_factor)
+
+
+@transaction.atomic
+def otp_device_pending(*, user: User) -> TOTPDevice:
+    """The device a user is setting up: unconfirmed, its secret kept until a first right code confirms it (so
+    that reloading the set-up page shows the same QR code). Refused once the user has a confirmed device: only
+    an administrator's reset makes room for another."""
+    user = _locked(user)
+    if two_factor.has_device(user):
+        raise ValidationError(_("Two-factor authentication is already set up for this account."))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=two_factor.DEVICE_NAME, confirmed=False)
+
+
+@transaction.atomic
+def otp_enrol(*, user: User, token: str) -> two_factor.CodeCheck:
+    """Confirm the device being set up with a first code from the app; audited either way."""
+    user = _locked(user)
+    if two_factor.has_device(user):
+        raise ValidationError(_("Two-factor authentication is already set up for this account."))
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        raise ValidationError(_("Reload the page: the set-up has ended."))
+    check = _check_code(user, device, token)
+    if check.ok:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        events.otp_enrolled(user)
+    return check
+
+
+@transaction.atomic
+def otp_verify(*, user: User, token: str) -> two_factor.CodeCheck:
+    """A code after the password, checked against the user's device; audited either way."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        raise ValidationError(_("Two-factor authentication is not set up for this account."))
+    check = _check_code(user, device, token)
+    if check.ok:
+        events.otp_verified(user)
+    return check
+
+
+def _check_code(user: User, device: TOTPDevice, token: str) -> two_factor.CodeCheck:
+    """The sign-in guard first (a locked name, a throttled address), then the device's own throttle, then the
+    code. A wrong code counts as a failed sign-in (signin.record_failure); a right one clears the count."""
+    username, ip = user.get_username(), current_ip()
+    refused = signin.refusal(username, ip)
+    if refused is not None:
+        check = two_factor.CodeCheck(locked=refused == signin.LOCKED, throttled=refused == signin.THROTTLED)
+    elif wait := two_factor.device_wait(device):
+        check = two_factor.CodeCheck(wait_seconds=wait)
+    elif device.verify_token(token):  # moves the device's last step on, or counts a failure on it
+        signin.record_success(username)
+        return two_factor.CodeCheck(device=device)
+    else:
+        check = two_factor.CodeCheck(locked=signin.record_failure(username, ip))
+    events.otp_failed(user, reason=two_factor.refusal_message(check))
+    return check
+
+
+@transaction.atomic
+def otp_device_reset(*, user: User, expected_version, by) -> User:
+    """An administrator removes a user's two-factor device (a lost phone): the user's sessions end, and they set
+    up a new one at their next sign-in."""
+    user = _locked(user)
+    check_manages(by, user.org_unit)
+    if is_acting(by) and user.is_superuser and not by.is_superuser:
+        raise PermissionDenied(_("Only a superuser changes a superuser."))
+    check_version(user, expected_version)
+    if not two_factor.has_device(user):
+        raise ValidationError(
+            _("%(name)s has not set up two-factor authentication.") % {"name": user.username}
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    user.version += 1
+    user.save(update_fields=["version"])
+    events.otp_reset(user, by=by)
+    end_sessions(user)
     return user

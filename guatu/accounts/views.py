@@ -1,20 +1,25 @@
 """User pages (用户管理) of a city administrator: the jurisdiction's users, add one, change role and unit,
-disable and re-enable, give a temporary password. And every user's own password change (修改密码)."""
+disable and re-enable, give a temporary password, reset two-factor authentication. And every user's own password
+change (修改密码) and two-factor pages (双因素认证: set up, give a code)."""
 
 from __future__ import annotations
 
+import django_otp
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guatu.access import gateway
-from guatu.accounts import services, signin
-from guatu.accounts.forms import OwnPasswordForm, PasswordResetForm, UserCreateForm, UserForm
+from guatu.accounts import services, signin, two_factor
+from guatu.accounts.forms import CodeForm, OwnPasswordForm, PasswordResetForm, UserCreateForm, UserForm
 from guatu.accounts.models import Role
 from guatu.audit.history import history_rows
 from guatu.audit.queries import history_of
@@ -91,6 +96,8 @@ def _user_page(request, target, *, form=None, reset_form=None, status=200):
             "form": form or UserForm(initial=UserForm.initial_from(target), **_choices(user, target)),
             "reset_form": reset_form or PasswordResetForm(initial={"version": target.version}),
             "is_self": target.pk == user.pk,
+            "two_factor_device": two_factor.confirmed_device(target),
+            "two_factor_required": two_factor.required_for(target),
             "history": history_rows(history_of(target))[::-1],
         },
         status=status,
@@ -127,25 +134,33 @@ def user_edit(request, pk):
     return _user_page(request, target, form=form, status=400)
 
 
-def _set_active(request, pk, is_active: bool):
+def _user_action(request, pk, act, done):
+    """A POST on a user's page carrying the version it was read at: `act(target, version, by)` through a
+    service, then back to the page with `done(target)` or the refusal."""
     user = _manager(request)
     target = gateway.get_manageable_user(user, pk)
     form = VersionForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(_("The page's version is not a number: reload the page."))
-        services.user_set_active(
-            user=target, is_active=is_active, expected_version=form.cleaned_data["version"], by=user
-        )
+        act(target, form.cleaned_data["version"], user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        done = (
-            _("User %(name)s enabled.") if is_active else _("User %(name)s disabled: their sessions ended.")
-        )
-        messages.success(request, done % {"name": target.username})
+        messages.success(request, done(target))
     return redirect("accounts:user", pk=target.pk)
+
+
+def _set_active(request, pk, is_active: bool):
+    def act(target, version, by):
+        services.user_set_active(user=target, is_active=is_active, expected_version=version, by=by)
+
+    def done(target):
+        text = _("User %(name)s enabled.") if is_active else _("User %(name)s disabled: their sessions ended.")
+        return text % {"name": target.username}
+
+    return _user_action(request, pk, act, done)
 
 
 @login_required
@@ -158,6 +173,15 @@ def user_disable(request, pk):
 @require_POST
 def user_enable(request, pk):
     return _set_active(request, pk, True)
+
+
+@login_required
+@require_POST
+def user_two_factor_reset(request, pk):
+    def act(target, version, by):
+        services.otp_device_reset(user=target, expected_version=version, by=by)
+
+    return _user_action(request, pk, act, lambda target: _("Two-factor authentication reset"))
 
 
 @login_required
@@ -213,4 +237,87 @@ def password_change(request):
             else "",
         },
         status=400 if form.errors else 200,
+    )
+
+
+# --- two-factor sign-in: the pages TwoFactorRequiredMiddleware sends a user to after the password
+
+
+def _next(request) -> str:
+    """Where to go once the code is given: the page first asked for, if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url("home")
+
+
+def _code_page(request, template: str, form, **context):
+    context = {"form": form, "next": _next(request), **context}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+def _code_given(request, check, form):
+    """Into the session with the device that took the code; a locked name ends the session."""
+    if check.ok:
+        django_otp.login(request, check.device)
+        request.session.cycle_key()  # the session is worth more now: a new key
+        return redirect(_next(request))
+    if check.locked:
+        logout(request)
+        messages.error(request, two_factor.refusal_message(check))
+        return redirect("login")
+    form.add_error("code", two_factor.refusal_message(check))
+    return None
+
+
+@login_required
+def two_factor_verify(request):
+    """The code page (双因素验证), after the password."""
+    user = request.user
+    if not two_factor.required_for(user) or user.is_verified():
+        return redirect(_next(request))
+    if not two_factor.has_device(user):
+        return redirect_to_login(_next(request), reverse("accounts:two_factor_enrol"))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = services.otp_verify(user=user, token=form.cleaned_data["code"])
+        except ValidationError:  # the device was reset meanwhile
+            return redirect_to_login(_next(request), reverse("accounts:two_factor_enrol"))
+        if response := _code_given(request, check, form):
+            return response
+    return _code_page(request, "accounts/two_factor_verify.html", form)
+
+
+@login_required
+def two_factor_enrol(request):
+    """The set-up page (设置双因素认证), at the first sign-in that needs a code: the QR code, the secret in text,
+    and a first code to confirm them."""
+    user = request.user
+    if not two_factor.required_for(user) or user.is_verified():
+        return redirect(_next(request))
+    if two_factor.has_device(user):
+        return redirect_to_login(_next(request), reverse("accounts:two_factor_verify"))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = services.otp_enrol(user=user, token=form.cleaned_data["code"])
+        except ValidationError as exc:
+            if two_factor.has_device(user):  # set up meanwhile, in another tab
+                return redirect_to_login(_next(request), reverse("accounts:two_factor_verify"))
+            add_service_errors(form, exc)
+        else:
+            if check.ok:
+                messages.success(request, _("Two-factor authentication set up"))
+            if response := _code_given(request, check, form):
+                return response
+    device = services.otp_device_pending(user=user)
+    return _code_page(
+        request,
+        "accounts/two_factor_enrol.html",
+        form,
+        qr=two_factor.qr_data_uri(device),
+        secret=two_factor.secret_text(device),
     )

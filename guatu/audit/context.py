@@ -34,13 +34,26 @@ def current_ip() -> str | None:
     return _client_ip.get()
 
 
+DENIED = (403, 404)
+
+
 class AuditContextMiddleware:
+    """Keeps the client's address for the request's audit events, and records every refusal a signed-in user
+    meets (403, and the 404 the access gateway answers for an object the user may not see, which it does not
+    tell apart from one that does not exist) as an `access.denied` event with the method, path and status."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         token = _client_ip.set(client_ip(request))
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            user = getattr(request, "user", None)
+            if response.status_code in DENIED and user is not None and user.is_authenticated:
+                from guatu.audit import events  # audit.events imports the services, which import this module
+
+                events.access_denied(user, request.method, request.get_full_path(), response.status_code)
+            return response
         finally:
             _client_ip.reset(token)

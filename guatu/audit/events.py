@@ -118,6 +118,32 @@ def audit_purged(*, removed: int, before: datetime, kept_from: int) -> AuditEven
     )
 
 
+def access_denied(user, method: str, path: str, status: int) -> AuditEvent:
+    """A signed-in user was refused a page or an object (403 or the gateway's 404)."""
+    return audit_record(
+        actor=user,
+        action="access.denied",
+        obj=None,
+        object_type="request",
+        after={"method": method[:10], "path": path[:500], "status": status},
+    )
+
+
+# --- backups (guatu.ops)
+
+
+def backup_created(*, file: str, size: int, sha256: str, tables: int, rows: int) -> AuditEvent:
+    """A backup was made (数据库备份). Written after the snapshot, so the backup does not hold it."""
+    after = {"file": file, "size": size, "sha256": sha256, "tables": tables, "rows": rows}
+    return audit_record(actor=None, action="backup.create", obj=None, object_type="backup", after=after)
+
+
+def restore_verified(*, file: str, sha256: str, tables: int, rows: int, result: str) -> AuditEvent:
+    """A backup was restored and checked table by table (恢复测试记录); `result` is "ok" or "mismatch"."""
+    after = {"file": file, "sha256": sha256, "tables": tables, "rows": rows, "result": result}
+    return audit_record(actor=None, action="backup.restore_test", obj=None, object_type="backup", after=after)
+
+
 # --- signing in and out (guatu.accounts.signin); the client's address is on every event
 
 

@@ -137,13 +137,13 @@ def chain_enterprise_figures(chain_ids: list[int], year: int) -> dict[int, Enter
     }
     start = datetime.combine(date(year, 1, 1), time.min, tzinfo=timezone.get_current_timezone())
     end = datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=timezone.get_current_timezone())
-    requests = request_figures_by(
+    asked_by_chain = request_figures_by(
         Problem.objects.filter(enterprise__chain__in=ids, raised_at__gte=start, raised_at__lt=end),
         "enterprise__chain",
     )
     figures = {}
     for pk in ids:
-        count, amounts, asked = counts.get(pk, {}), money.get(pk, {}), requests.get(pk, RequestFigures())
+        count, amounts, asked = counts.get(pk, {}), money.get(pk, {}), asked_by_chain.get(pk, RequestFigures())
         figures[pk] = EnterpriseFigures(
             enterprises=count.get("enterprises", 0),
             above_scale=count.get("above_scale", 0),
