@@ -171,6 +171,8 @@ GUATU_LOGIN_IP_WINDOW_MINUTES = env_int("GUATU_LOGIN_IP_WINDOW_MINUTES", 15)
 # connection's own address. Only set it when the proxy overwrites that header.
 GUATU_CLIENT_IP_HEADER = env_str("GUATU_CLIENT_IP_HEADER", "")
 GUATU_PASSWORD_MAX_AGE_DAYS = env_int("GUATU_PASSWORD_MAX_AGE_DAYS", 90)  # 0: passwords do not expire
+# `guatu users disable-idle` (daily) disables accounts not signed in for this many days.
+GUATU_ACCOUNT_IDLE_DAYS = env_int("GUATU_ACCOUNT_IDLE_DAYS", 90)
 GUATU_SESSION_IDLE_MINUTES = env_int("GUATU_SESSION_IDLE_MINUTES", 30)
 GUATU_SESSION_MAX_HOURS = env_int("GUATU_SESSION_MAX_HOURS", 12)
 # The cookie lives no longer than the absolute limit and ends with the browser; the limits themselves are

@@ -363,3 +363,24 @@ def otp_device_reset(*, user: User, expected_version, by) -> User:
     events.otp_reset(user, by=by)
     end_sessions(user)
     return user
+
+
+def users_disable_idle(*, days: int, dry_run: bool = False) -> list[User]:
+    """Disable every active account with a usable password not signed in for `days` days (or, never signed in,
+    made that long ago): audited one by one with the reason, their sessions ended. The rule of idleness is
+    guatu.accounts.signin.idle_accounts; `guatu users disable-idle` runs this daily."""
+    found = list(signin.idle_accounts(days))
+    if dry_run:
+        return found
+    reason = _("Not signed in for %(days)s days: disabled automatically.") % {"days": days}
+    for user in found:
+        with transaction.atomic():
+            user = _locked(user)
+            if not user.is_active:
+                continue
+            user.is_active = False
+            user.version += 1
+            user.save(update_fields=["is_active", "version"])
+            events.user_changed(user, before={"is_active": True}, after={"is_active": False}, by=None, reason=reason)
+        end_sessions(user)
+    return found

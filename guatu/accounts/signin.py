@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,3 +130,15 @@ def why_change(user) -> str:
     return _("Your password is more than %(days)s days old: choose a new one before going on.") % {
         "days": _setting("GUATU_PASSWORD_MAX_AGE_DAYS")
     }
+
+
+def idle_accounts(days: int, *, now: datetime | None = None):
+    """Active accounts that can sign in and have not for `days` days (never signed in: since they were made)."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    never = Q(last_login__isnull=True, date_joined__lt=since)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(last_login__lt=since) | never)
+        .exclude(password__startswith="!")  # an unusable password: a system account that never signs in
+        .order_by("username")
+    )

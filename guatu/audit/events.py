@@ -58,9 +58,10 @@ def user_created(user, *, after: Fields, by) -> AuditEvent:
     return _created("user.create", user, after=after, by=by)
 
 
-def user_changed(user, *, before: Fields, after: Fields, by) -> AuditEvent:
-    """A user's unit, role, superuser status or details changed (the admin's user form)."""
-    return _changed("user.update", user, before=before, after=after, by=by)
+def user_changed(user, *, before: Fields, after: Fields, by, reason: str = "") -> AuditEvent:
+    """A user's unit, role, superuser status or details changed (the admin's user form), or the account was
+    disabled for lack of use (by nobody, with the reason)."""
+    return _changed("user.update", user, before=before, after=after, by=by, reason=reason)
 
 
 def unit_changed(unit, *, before: Fields, after: Fields, by) -> AuditEvent:
