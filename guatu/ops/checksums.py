@@ -128,7 +128,7 @@ def tables_with_rows(using: str = "default") -> list[str]:
         for table in sorted(connection.introspection.table_names(cursor)):
             if table in MIGRATE_FILLS:
                 continue
-            # nosec B608: the name is the database's own table name, quoted by the backend; no input reaches it
+            # The database's own table name, quoted by the backend: no input reaches it (hence the nosec).
             cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")  # nosec B608
             if cursor.fetchone() is not None:
                 found.append(table)
