@@ -30,6 +30,12 @@ def client_ip(request) -> str | None:
     return value
 
 
+def _size(response) -> int | None:
+    if response.has_header("Content-Length"):
+        return int(response["Content-Length"])
+    return None if response.streaming else len(response.content)
+
+
 def current_ip() -> str | None:
     return _client_ip.get()
 
@@ -38,9 +44,14 @@ DENIED = (403, 404)
 
 
 class AuditContextMiddleware:
-    """Keeps the client's address for the request's audit events, and records every refusal a signed-in user
-    meets (403, and the 404 the access gateway answers for an object the user may not see, which it does not
-    tell apart from one that does not exist) as an `access.denied` event with the method, path and status."""
+    """Keeps the client's address for the request's audit events, and records for a signed-in user:
+    - every refusal they meet (403, and the 404 the access gateway answers for an object the user may not see,
+      which it does not tell apart from one that does not exist): `access.denied`, with the method, path and
+      status;
+    - every file they take away (any response sent as an attachment: the lists' Excel exports, bulletins and
+      meeting papers, background-job files, evidence and milestone attachments, rule and scheme files):
+      `file.download`, with the path and the file's name and size. One place, so that a new export is audited
+      without anyone remembering to."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,10 +61,15 @@ class AuditContextMiddleware:
         try:
             response = self.get_response(request)
             user = getattr(request, "user", None)
-            if response.status_code in DENIED and user is not None and user.is_authenticated:
+            if user is not None and user.is_authenticated:
                 from guatu.audit import events  # audit.events imports the services, which import this module
 
-                events.access_denied(user, request.method, request.get_full_path(), response.status_code)
+                if response.status_code in DENIED:
+                    events.access_denied(user, request.method, request.get_full_path(), response.status_code)
+                elif response.status_code == 200 and response.has_header("Content-Disposition"):
+                    events.file_downloaded(
+                        user, request.get_full_path(), response["Content-Disposition"], _size(response)
+                    )
             return response
         finally:
             _client_ip.reset(token)

@@ -130,6 +130,17 @@ def access_denied(user, method: str, path: str, status: int) -> AuditEvent:
     )
 
 
+def file_downloaded(user, path: str, disposition: str, size: int | None) -> AuditEvent:
+    """A signed-in user took a file away (an export, a bulletin, an attachment): what, from where, how big."""
+    return audit_record(
+        actor=user,
+        action="file.download",
+        obj=None,
+        object_type="request",
+        after={"path": path[:500], "file": disposition[:300], "bytes": size},
+    )
+
+
 # --- backups (guatu.ops)
 
 

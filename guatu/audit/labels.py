@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "user.access_change": _("Groups or permissions changed"),
     "audit.purge": _("Audit records past retention removed"),
     "access.denied": _("Access refused"),
+    "file.download": _("File downloaded"),
     "backup.create": _("Database backed up"),
     "backup.restore_test": _("Restore tested"),
     "login.success": _("Signed in"),

@@ -4,17 +4,18 @@ from django.db.models import Q
 
 from guatu.audit.models import AuditEvent
 
-# Signing in and out (guatu.audit.events.signed_in ...) and refusals (access_denied): in the audit log, not in an
-# object's history of changes.
+# Signing in and out (guatu.audit.events.signed_in ...), refusals (access_denied) and downloads (file_downloaded):
+# in the audit log, not in an object's history of changes.
 SESSION_EVENTS = (
     Q(action__startswith="login.")
     | Q(action__startswith="logout.")
-    | Q(action__in=["access.denied", "otp.verify", "otp.failure"])
+    | Q(action__in=["access.denied", "file.download", "otp.verify", "otp.failure"])
 )
 
 
 def business_events():
-    """Every event but signing in and out and refusals: the changes made to the data and its workflow."""
+    """Every event but signing in and out, refusals and downloads: the changes made to the data and its
+    workflow."""
     return AuditEvent.objects.exclude(SESSION_EVENTS)
 
 

@@ -140,4 +140,4 @@ def test_results_export_access(client, world, office, computed):
 def test_results_export_query_count_is_fixed(client, world, office, computed):
     client.force_login(world.reviewer)
     url = reverse("assessment:results_export", args=[office.pk, "2022-03"])
-    assert export_queries(client, url) <= 12
+    assert export_queries(client, url) <= 14  # two of them record the download in the audit log

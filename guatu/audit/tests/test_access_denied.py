@@ -45,3 +45,17 @@ def test_anonymous_and_allowed_requests_leave_no_refusal_and_histories_stay_chan
     client.get(reverse("projects:detail", args=[world.project_b.pk]))
     assert not business_events().filter(action="access.denied").exists()
     assert not history_of(world.reporter).filter(action="access.denied").exists()
+
+
+def test_every_file_taken_away_is_a_row_with_its_name_and_size(client, world):
+    """The probe: exports and downloads were not audited. Any response sent as an attachment now is."""
+    client.force_login(world.reviewer)
+    response = client.get(reverse("projects:export"), {"q": "禾青"}, REMOTE_ADDR="10.1.2.4")
+    assert response.status_code == 200
+    (download,) = AuditEvent.objects.filter(action="file.download", actor=world.reviewer)
+    assert download.after["path"] == reverse("projects:export") + "?q=%E7%A6%BE%E9%9D%92"
+    assert "attachment" in download.after["file"] and ".xlsx" in download.after["file"]
+    assert download.after["bytes"] == len(response.content) and download.ip == "10.1.2.4"
+    client.get(reverse("projects:list"))  # a page is not a download
+    assert AuditEvent.objects.filter(action="file.download").count() == 1
+    assert not business_events().filter(action="file.download").exists()
