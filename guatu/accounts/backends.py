@@ -7,12 +7,13 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
 from guatu.accounts import signin
+from guatu.audit.context import client_ip
 
 
 class GuardedModelBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is not None:
-            reason = signin.refusal(username, signin.client_ip(request))
+            reason = signin.refusal(username, client_ip(request))
             if reason is not None:
                 request.guatu_login_refused = reason  # read by the receivers and the login form's message
                 raise PermissionDenied(reason)  # ends authenticate(): user_login_failed is sent

@@ -37,9 +37,9 @@ class SessionTimeoutMiddleware:
             started, seen = session.get(SESSION_STARTED), session.get(SESSION_SEEN)
             if started is None:  # a session from before these limits, or made without the login signal
                 session[SESSION_STARTED] = started = now
-            idle = seen is not None and now - seen > signin.idle_seconds()
-            if idle or signin.session_expired(started, seen, now=now):
-                return self._end(request, "idle" if idle else "absolute")
+            expired = signin.session_expired(started, seen, now=now)
+            if expired:
+                return self._end(request, expired)
             if seen is None or now - seen >= SEEN_RESOLUTION:
                 session[SESSION_SEEN] = now
         return self.get_response(request)
@@ -62,6 +62,16 @@ class SessionTimeoutMiddleware:
         return redirect_to_login(request.get_full_path())
 
 
+def _exempt(path: str, *, two_factor_pages: bool = False) -> bool:
+    """The pages a user held at a gate may still open: changing the password, logging out, the language switch
+    and static files; at the second factor's gate, its own two pages as well."""
+    names = ["accounts:password_change", "logout", "set_language"]
+    if two_factor_pages:
+        names += ["accounts:two_factor_verify", "accounts:two_factor_enrol"]
+    static = "/" + settings.STATIC_URL.lstrip("/")
+    return path in {reverse(name) for name in names} or path.startswith(static)
+
+
 class PasswordChangeRequiredMiddleware:
     """A user whose password an administrator set, or whose password is older than its maximum age
     (signin.password_expired), is sent to the change-password page from every page but that page itself,
@@ -73,17 +83,11 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and signin.must_change_password(user):
-            if not self._exempt(request.path_info):
+            if not _exempt(request.path_info):
                 if request.path_info.startswith("/api/"):
                     return JsonResponse({"detail": signin.why_change(user)}, status=403)
                 return redirect("accounts:password_change")
         return self.get_response(request)
-
-    @staticmethod
-    def _exempt(path: str) -> bool:
-        allowed = (reverse("accounts:password_change"), reverse("logout"), reverse("set_language"))
-        static = "/" + settings.STATIC_URL.lstrip("/")
-        return path in allowed or path.startswith(static)
 
 
 class TwoFactorRequiredMiddleware:
@@ -102,7 +106,7 @@ class TwoFactorRequiredMiddleware:
             user is not None
             and two_factor.required_for(user)  # no query: settings and the role
             and not user.is_verified()
-            and not self._exempt(request.path_info)
+            and not _exempt(request.path_info, two_factor_pages=True)
         ):
             if request.path_info.startswith("/api/"):
                 return JsonResponse({"detail": two_factor.why_required()}, status=403)
@@ -111,15 +115,3 @@ class TwoFactorRequiredMiddleware:
             )
             return redirect_to_login(request.get_full_path(), reverse(page))
         return self.get_response(request)
-
-    @staticmethod
-    def _exempt(path: str) -> bool:
-        allowed = (
-            reverse("accounts:two_factor_verify"),
-            reverse("accounts:two_factor_enrol"),
-            reverse("accounts:password_change"),
-            reverse("logout"),
-            reverse("set_language"),
-        )
-        static = "/" + settings.STATIC_URL.lstrip("/")
-        return path in allowed or path.startswith(static)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from guatu.accounts import signin
 from guatu.accounts.models import User
 from guatu.audit import events
+from guatu.audit.context import client_ip
 
 SESSION_STARTED = "guatu_signed_in_at"
 SESSION_SEEN = "guatu_seen_at"
@@ -28,7 +29,7 @@ def login_failed(sender, credentials, request=None, **kwargs):
     if refused:
         events.sign_in_refused(username, refused, user)
         return
-    locked_now = signin.record_failure(username, signin.client_ip(request))
+    locked_now = signin.record_failure(username, client_ip(request))
     if locked_now:
         request.guatu_login_refused = signin.LOCKED  # this failure locked the name: the form says so now
     events.sign_in_failed(username, user, locked_now=locked_now)

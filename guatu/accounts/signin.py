@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guatu.accounts.models import LoginFailure, LoginLock, User
-from guatu.audit.context import client_ip  # noqa: F401 - the one reading of the client address, re-exported
 
 USERNAME_MAX = LoginFailure._meta.get_field("username").max_length
 
@@ -109,15 +108,14 @@ def password_expired(user: User, *, now: datetime | None = None) -> bool:
     return since is not None and (now or timezone.now()) - since > timedelta(days=days)
 
 
-def idle_seconds() -> int:
-    return _setting("GUATU_SESSION_IDLE_MINUTES") * 60
-
-
-def session_expired(started: float | None, seen: float | None, *, now: float) -> bool:
-    """Idle longer than the idle limit, or signed in longer than the absolute limit (timestamps in seconds)."""
-    if seen is not None and now - seen > idle_seconds():
-        return True
-    return started is not None and now - started > _setting("GUATU_SESSION_MAX_HOURS") * 3600
+def session_expired(started: float | None, seen: float | None, *, now: float) -> str:
+    """"idle" (no request for longer than the idle limit), "absolute" (signed in longer than the absolute limit)
+    or "" (timestamps in seconds)."""
+    if seen is not None and now - seen > _setting("GUATU_SESSION_IDLE_MINUTES") * 60:
+        return "idle"
+    if started is not None and now - started > _setting("GUATU_SESSION_MAX_HOURS") * 3600:
+        return "absolute"
+    return ""
 
 
 def must_change_password(user) -> bool:

@@ -133,8 +133,7 @@ def verify() -> Verification:
     outside = AuditEvent.objects.filter(seal__isnull=True).exclude(pk__in=AuditPending.objects.values("event_id"))
     stray = outside.order_by("pk").first()
     if stray is not None:
-        result = _broken(checked, None, f"有 {outside.count()} 条记录不在链上（未经程序写入）", stray)
-        return result
+        return _broken(checked, None, f"有 {outside.count()} 条记录不在链上（未经程序写入）", stray)
     return Verification(checked=checked, head_hash=head_hash, pending=AuditPending.objects.count())
 
 
