@@ -8,20 +8,42 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """Test databases are built from the models in one step, not by replaying every migration: replaying them
+    cost each worker about 12 seconds per database (Django re-renders the model states ~250 times). What the
+    migrations hold beyond the models is put back by `django_db_setup` below: the audit log's guards (the one
+    RunSQL-like step; the data migrations only fill rows an empty database has none of) and the record of every
+    migration as applied. `make check-migrations` proves the models and the migrations describe one schema."""
+    from django.db import connections
+
+    for connection in connections.all():
+        connection.settings_dict.setdefault("TEST", {})["MIGRATE"] = False
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """On SQLite, the test database goes without the audit log's DELETE guard (guatu/audit/guards.py): the
-    teardown of a transactional test (the browser tests' live server) empties every table with DELETE, which
-    the guard refuses for recent events. The UPDATE guard stays, so no code path that changes an event
-    passes here and fails in production; PostgreSQL empties tables with TRUNCATE and keeps both guards.
+    """Each test database as `guatu migrate` leaves it (see `django_db_modify_db_settings`), with one exception:
+    on SQLite, it goes without the audit log's DELETE guard (guatu/audit/guards.py), because the teardown of a
+    transactional test (the browser tests' live server) empties every table with DELETE, which the guard
+    refuses for recent events. The UPDATE guard stays, so no code path that changes an event passes here and
+    fails in production; PostgreSQL empties tables with TRUNCATE and keeps both guards.
     guatu/audit/tests/test_chain.py puts the guard back inside its own transaction to test it."""
     from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
 
     from guatu.audit import guards
 
     with django_db_blocker.unblock():
         for connection in connections.all():
-            if connection.vendor == "sqlite":
-                guards.drop(connection, deletes=True, updates=False)
+            recorder = MigrationRecorder(connection)
+            recorder.ensure_schema()
+            applied = set(recorder.applied_migrations())
+            nodes = MigrationLoader(None, ignore_no_migrations=True).graph.nodes
+            recorder.migration_qs.bulk_create(
+                [recorder.Migration(app=app, name=name) for app, name in sorted(nodes) if (app, name) not in applied]
+            )
+            guards.install(connection, deletes=connection.vendor != "sqlite", updates=True)
     yield
 
 
@@ -56,6 +78,16 @@ def _fast_password_hashing():
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_found_per_request():
+    """WhiteNoise scans every static file when a request handler is built, and each test's client builds one:
+    12% of a view test's time. Looking files up per request (WhiteNoise's autorefresh) serves the same files
+    with the same headers."""
+    from django.conf import settings
+
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(autouse=True, scope="session")
