@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "guatu.accounts.middleware.SessionTimeoutMiddleware",
     "guatu.accounts.middleware.PasswordChangeRequiredMiddleware",
     "guatu.accounts.middleware.TwoFactorRequiredMiddleware",
+    "guatu.accounts.middleware.OversightPagesOnlyMiddleware",  # security and audit administrators: their pages
+    "guatu.web.middleware.OneTimeFormTokenMiddleware",  # a form's token is accepted once (site.js adds it)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -126,7 +128,10 @@ _SQLITE_OPTIONS = {
     # WAL lets readers work while a writer writes; IMMEDIATE takes the write lock at BEGIN so that two
     # writers queue on the busy timeout instead of failing with "database is locked" mid-transaction.
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
+    # SQLite's busy handler is not a queue: a writer that has just committed may take the lock again before a
+    # waiter's next retry. Under 8 busy writers on 2 loaded cores a wait reached 16 s (ops/tests/test_reliability);
+    # a long wait is a slow save, a timeout is a lost one.
+    "timeout": env_int("SQLITE_BUSY_TIMEOUT", 60),
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
 }
 
@@ -183,9 +188,9 @@ SESSION_COOKIE_AGE = GUATU_SESSION_MAX_HOURS * 3600
 # one at their first sign-in. Required by default in production; off by default with DEBUG (the demo, whose
 # users share one published password and have no app), and the test suite turns it off (conftest.py) unless a
 # test turns it on. GUATU_2FA_REQUIRED=true with DEBUG asks for codes in development too.
-_ROLES = ["city_admin", "reviewer", "reporter", "leader", "viewer"]  # accounts.models.Role (a test compares)
+_ROLES = ["city_admin", "security_admin", "audit_admin", "reviewer", "reporter", "leader", "viewer"]  # accounts.models.Role (a test compares)
 GUATU_2FA_REQUIRED = env_bool("GUATU_2FA_REQUIRED", not DEBUG)
-GUATU_2FA_ROLES = env_list("GUATU_2FA_ROLES", ["city_admin", "reviewer"])
+GUATU_2FA_ROLES = env_list("GUATU_2FA_ROLES", ["city_admin", "security_admin", "audit_admin", "reviewer"])
 if _unknown := sorted(set(GUATU_2FA_ROLES) - set(_ROLES)):
     raise ConfigError(
         f"environment variable GUATU_2FA_ROLES: unknown role {', '.join(_unknown)} (roles: {', '.join(_ROLES)})"

@@ -36,6 +36,16 @@ def make_user(username: str, unit: OrgUnit | None, role: str, leader: Leader | N
     return user
 
 
+def make_security_admin(unit: OrgUnit, username: str = "security") -> User:
+    """The jurisdiction's security administrator (三员): roles, locks, two-factor devices."""
+    return make_user(username, unit, Role.SECURITY_ADMIN)
+
+
+def make_audit_admin(unit: OrgUnit, username: str = "auditor") -> User:
+    """The jurisdiction's audit administrator (三员): reads the audit log, nothing else."""
+    return make_user(username, unit, Role.AUDIT_ADMIN)
+
+
 @dataclass
 class OtherCounty:
     """A second county with a township, a leader and two users: what another jurisdiction's admin manages."""

@@ -27,6 +27,7 @@ urlpatterns = [
     path("chains/", include("guatu.chains.urls")),
     path("attraction/", include("guatu.attraction.urls")),
     path("reserve/", include("guatu.reserve.urls")),
+    path("audit/", include("guatu.audit.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

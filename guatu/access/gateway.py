@@ -8,6 +8,9 @@ Rules, by role (see docs/architecture.md):
 - unit reporter: projects located in or led by their unit (or a unit below it); fills in their reports.
 - leader: the projects they are the responsible leader of; read only.
 - viewer: projects located in or led by their unit; read only.
+- security administrator, audit administrator (三员, with the city administrator as the system administrator):
+  no business data at all; the accounts of their jurisdiction (roles, lockouts, two-factor devices) and its
+  audit log respectively (`security_root`, `audit_root`).
 A superuser without an org unit sees everything. Anyone else sees nothing.
 """
 
@@ -17,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from guatu.accounts.models import Role, User
+from guatu.accounts.models import OVERSIGHT_ROLES, Role, User
 from guatu.dispatch.models import (
     Meeting,
     MeetingDecision,
@@ -48,8 +51,14 @@ def jurisdiction(unit: OrgUnit) -> OrgUnit:
 
 
 def scope_unit(user: User) -> OrgUnit | None:
-    """The subtree a user works in: their jurisdiction for city-wide roles, else their own unit."""
-    if not user.is_authenticated or not user.is_active or user.org_unit_id is None:
+    """The subtree a user works in: their jurisdiction for city-wide roles, else their own unit; None for the
+    oversight roles, who see no business data."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or user.org_unit_id is None
+        or user.role in OVERSIGHT_ROLES
+    ):
         return None
     cached = getattr(user, "_guatu_scope_unit", None)
     if cached is None:
@@ -97,7 +106,7 @@ def visible_units(user: User):
     if _is_unrestricted(user):
         return OrgUnit.objects.all()
     unit = user.org_unit
-    if unit is None:
+    if unit is None or user.role in OVERSIGHT_ROLES:
         return OrgUnit.objects.none()
     if user.role == Role.LEADER:
         return OrgUnit.objects.subtree(jurisdiction(unit))
@@ -149,6 +158,15 @@ def can_review(user: User, project: Project) -> bool:
     return visible_projects(user).filter(pk=project.pk).exists()
 
 
+def can_unlock(user: User) -> bool:
+    """Approved reports, values and reference rows are locked; a role above the reviewer who approves them
+    reopens one (with a reason, guatu.audit.workflow): the city administrator, or a superuser. Which records
+    the user may act on at all is the caller's check (can_review and the like)."""
+    if is_system_actor(user):
+        return True
+    return user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.CITY_ADMIN)
+
+
 def is_reviewer(user: User) -> bool:
     return user.is_authenticated and user.is_active and (_is_unrestricted(user) or user.role in REVIEW_ROLES)
 
@@ -170,7 +188,11 @@ def visible_problems(user: User):
         if user.leader.is_principal:
             # Tier 3 of their jurisdiction (and those below it): projects', firms', chains', meetings' and
             # the office's own problems alike.
-            mine |= Q(tier=3) & of_jurisdiction(jurisdiction(user.org_unit).path) if user.org_unit_id else Q(tier=3)
+            mine |= (
+                Q(tier=3) & of_jurisdiction(jurisdiction(user.org_unit).path)
+                if user.org_unit_id
+                else Q(tier=3)
+            )
         return problems.filter(mine)
     unit = scope_unit(user)
     if unit is None:
@@ -312,7 +334,11 @@ def can_enter_indicator(user: User, indicator, unit: OrgUnit | None = None) -> b
             return False
     if is_reviewer(user):
         return True
-    return user.role == Role.REPORTER and indicator.lead_unit_id is not None and user.org_unit_id == indicator.lead_unit_id
+    return (
+        user.role == Role.REPORTER
+        and indicator.lead_unit_id is not None
+        and user.org_unit_id == indicator.lead_unit_id
+    )
 
 
 def visible_values(user: User):
@@ -436,7 +462,9 @@ def get_visible_evidence(user: User, pk):
     from guatu.assessment.models import Evidence
 
     evidence = _get_or_404(
-        Evidence.objects.filter(value__in=visible_values(user)).select_related("value__indicator", "value__unit"),
+        Evidence.objects.filter(value__in=visible_values(user)).select_related(
+            "value__indicator", "value__unit"
+        ),
         pk,
         "evidence",
     )
@@ -539,6 +567,79 @@ def get_manageable_user(user: User, pk) -> User:
     return _get_or_404(manageable_users(user).select_related("org_unit", "leader"), pk, "user")
 
 
+# --- separated administrators (三员) ---------------------------------------------------------------------------
+
+
+def is_oversight(user: User) -> bool:
+    """A security or audit administrator: pages of their own office only (guatu.accounts.middleware)."""
+    return user.is_authenticated and user.role in OVERSIGHT_ROLES and not user.is_superuser
+
+
+def _office_root(user: User, role: str) -> OrgUnit | None:
+    if not user.is_authenticated or not user.is_active or user.role != role or user.org_unit_id is None:
+        return None
+    return jurisdiction(user.org_unit)
+
+
+def security_root(user: User) -> OrgUnit | None:
+    """The jurisdiction whose accounts a security administrator looks after: roles, locks, two-factor devices."""
+    return _office_root(user, Role.SECURITY_ADMIN)
+
+
+def can_manage_security(user: User) -> bool:
+    return _is_unrestricted(user) or security_root(user) is not None
+
+
+def securable_users(user: User):
+    if _is_unrestricted(user):
+        return User.objects.all()
+    root = security_root(user)
+    return User.objects.filter(org_unit__path__startswith=root.path) if root else User.objects.none()
+
+
+def get_securable_user(user: User, pk) -> User:
+    return _get_or_404(securable_users(user).select_related("org_unit", "leader"), pk, "user")
+
+
+def securable_leaders(user: User, target: User):
+    """The leaders in post of the target's jurisdiction, whom the security administrator may link a leader-role
+    user to."""
+    from guatu.orgs.models import Leader
+
+    if target.org_unit_id is None or not can_manage_security(user):
+        return Leader.objects.none()
+    root = jurisdiction(target.org_unit)
+    return Leader.objects.filter(org_unit__path__startswith=root.path, is_active=True).select_related(
+        "org_unit"
+    )
+
+
+def audit_root(user: User) -> OrgUnit | None:
+    """The jurisdiction whose audit log an audit administrator reads."""
+    return _office_root(user, Role.AUDIT_ADMIN)
+
+
+def can_read_audit_log(user: User) -> bool:
+    return _is_unrestricted(user) or audit_root(user) is not None
+
+
+def visible_audit_events(user: User):
+    """The events of the audit administrator's jurisdiction: those of its users. Events with no user of a unit
+    (a sign-in under an unknown name, a command run from the shell) belong to the top of the tree: the audit
+    administrator of a jurisdiction without a parent reads them too."""
+    from guatu.audit.models import AuditEvent
+
+    if _is_unrestricted(user):
+        return AuditEvent.objects.all()
+    root = audit_root(user)
+    if root is None:
+        return AuditEvent.objects.none()
+    mine = Q(actor__org_unit__path__startswith=root.path)
+    if root.parent_id is None:
+        mine |= Q(actor__isnull=True) | Q(actor__org_unit__isnull=True)
+    return AuditEvent.objects.filter(mine)
+
+
 # --- library maintenance ------------------------------------------------------------------------------------
 
 
@@ -597,7 +698,11 @@ def library_leaders(user: User):
     if _is_unrestricted(user):
         return Leader.objects.active()
     root = library_root(user)
-    return Leader.objects.active().filter(org_unit__path__startswith=root.path) if root else Leader.objects.none()
+    return (
+        Leader.objects.active().filter(org_unit__path__startswith=root.path)
+        if root
+        else Leader.objects.none()
+    )
 
 
 def library_chains(user: User):
@@ -723,7 +828,9 @@ def can_review_reference(user: User, county: OrgUnit | None) -> bool:
         return False
     if _is_unrestricted(user):
         return True
-    return county is not None and user.org_unit_id is not None and county.is_within(jurisdiction(user.org_unit))
+    return (
+        county is not None and user.org_unit_id is not None and county.is_within(jurisdiction(user.org_unit))
+    )
 
 
 # --- monthly reports: the unit's workbook and the reports due -----------------------------------------------
@@ -813,7 +920,12 @@ def may_issue_bulletins(user: User) -> bool:
     counts every project of its unit, so leaders (who see their own projects) and unit reporters do not."""
     if _is_unrestricted(user):
         return True
-    return user.is_authenticated and user.is_active and user.role in REVIEW_ROLES and user.org_unit_id is not None
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in REVIEW_ROLES
+        and user.org_unit_id is not None
+    )
 
 
 def bulletin_units(user: User):
@@ -953,7 +1065,12 @@ def can_follow_lead(user: User, lead) -> bool:
     unit (or of a unit above it) for their own leads."""
     if can_manage_lead(user, lead):
         return True
-    if not user.is_authenticated or not user.is_active or user.role != Role.REPORTER or user.org_unit_id is None:
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or user.role != Role.REPORTER
+        or user.org_unit_id is None
+    ):
         return False
     return lead.responsible_unit.is_within(user.org_unit)
 
@@ -989,7 +1106,9 @@ def visible_applications(user: User):
 
 def get_visible_application(user: User, pk):
     return _get_or_404(
-        visible_applications(user).select_related("project__location_unit", "project__lead_unit"), pk, "application"
+        visible_applications(user).select_related("project__location_unit", "project__lead_unit"),
+        pk,
+        "application",
     )
 
 
@@ -1014,7 +1133,9 @@ def visible_enterprises(user: User):
     unit = scope_unit(user)
     if unit is None:
         return enterprises.none()
-    return enterprises.filter(Q(unit__path__startswith=unit.path) | Q(chain__lead_unit__path__startswith=unit.path))
+    return enterprises.filter(
+        Q(unit__path__startswith=unit.path) | Q(chain__lead_unit__path__startswith=unit.path)
+    )
 
 
 def get_visible_enterprise(user: User, pk):

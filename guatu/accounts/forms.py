@@ -38,8 +38,9 @@ class UserForm(VersionForm):
     phone = forms.CharField(label=pgettext_lazy("people", "Phone"), max_length=30, required=False)
     email = forms.EmailField(label=pgettext_lazy("people", "Email"), max_length=254, required=False)
 
-    def __init__(self, *args, units, leaders, **kwargs):
+    def __init__(self, *args, units, leaders, roles=Role.values, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in roles]
         self.fields["org_unit"].queryset = units
         self.fields["org_unit"].error_messages["invalid_choice"] = gettext("Pick a unit from the list.")
         self.fields["leader"].queryset = leaders
@@ -134,3 +135,21 @@ class CodeForm(forms.Form):
         if not re.fullmatch(r"[0-9]{6}", code):
             raise ValidationError(gettext("Enter the six digits your authenticator app shows."))
         return code
+
+
+class RoleForm(VersionForm):
+    """The security administrator's change of a user's role, with the reason."""
+
+    role = forms.ChoiceField(label=pgettext_lazy("people", "Role"), choices=Role.choices)
+    leader = LeaderChoiceField(
+        label=pgettext_lazy("people", "Leader"),
+        queryset=None,
+        required=False,
+        help_text=_("For the leader role: whose projects this user reads"),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, leaders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = leaders
+        self.fields["leader"].error_messages["invalid_choice"] = gettext("Pick a leader from the list.")

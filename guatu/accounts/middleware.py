@@ -1,5 +1,5 @@
-"""Three gates every signed-in request passes: the session's time limits, the password's, then the second
-factor's."""
+"""Four gates every signed-in request passes: the session's time limits, the password's, the second factor's,
+then, for the security and audit administrators, the gate that keeps them to their own office's pages."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,3 +116,49 @@ class TwoFactorRequiredMiddleware:
             )
             return redirect_to_login(request.get_full_path(), reverse(page))
         return self.get_response(request)
+
+
+# What a security or audit administrator may open besides the gates' own pages: their office's pages, the first
+# named being where the home page takes them.
+OVERSIGHT_PAGES = {
+    "security_admin": (
+        "accounts:security",
+        "accounts:security_user",
+        "accounts:security_unlock",
+        "accounts:security_two_factor_reset",
+    ),
+    "audit_admin": ("audit:log",),
+}
+
+
+class OversightPagesOnlyMiddleware:
+    """The security and audit administrators see no business data (三员): every page and API call but their
+    office's own, their password, two-factor and sign-out pages is refused with 403 (and so audited), whatever
+    the page's own checks would say; the home page takes them to their office. The gateway gives them no
+    business rows as well (gateway.scope_unit), so a page missed here still shows nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from guatu.access import gateway
+
+        user = getattr(request, "user", None)
+        if (
+            user is None
+            or not gateway.is_oversight(user)
+            or _exempt(request.path_info, two_factor_pages=True)
+        ):
+            return self.get_response(request)
+        try:
+            name = resolve(request.path_info).view_name
+        except Resolver404:
+            return self.get_response(request)  # a 404 of its own
+        office = OVERSIGHT_PAGES[user.role]
+        if name == "home":
+            return redirect(office[0])
+        if name in office:
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": _("Your role reads no business data.")}, status=403)
+        raise PermissionDenied(_("Your role reads no business data."))

@@ -6,11 +6,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
+    # The three separated administrators (三员): the city administrator is the system administrator (users, org
+    # units, tags, settings); the security administrator grants the administrator roles and clears lockouts and
+    # two-factor devices; the audit administrator reads the audit log. The last two see no business data.
     CITY_ADMIN = "city_admin", _("City administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
     REVIEWER = "reviewer", _("Reviewer")
     REPORTER = "reporter", _("Unit reporter")
     LEADER = "leader", _("Leader")
     VIEWER = "viewer", _("Viewer")
+
+
+# Roles only the security administrator grants or takes away (and nobody gives themselves).
+ADMINISTRATOR_ROLES = frozenset({Role.CITY_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Roles that oversee the system and see none of its business data (projects, reports, scores...).
+OVERSIGHT_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
 class User(AbstractUser):

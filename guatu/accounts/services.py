@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guatu import clock
 from guatu.accounts import signin, two_factor
-from guatu.accounts.models import Role, User
+from guatu.accounts.models import ADMINISTRATOR_ROLES, OVERSIGHT_ROLES, Role, User
 from guatu.audit import events
 from guatu.audit.context import current_ip
 from guatu.audit.services import changes, snapshot
@@ -61,6 +61,7 @@ def user_create(
     `password=None` makes an account that cannot log in (for system accounts such as a data loader);
     `must_change_password`: the password was given by an administrator, the user chooses their own."""
     check_manages(by, org_unit)
+    _check_role_grant(by, role, None)
     errors = _check_unit_and_leader(org_unit, role, leader, by)
     username = username.strip()
     if not username:
@@ -81,6 +82,9 @@ def user_create(
         leader=leader,
         is_active=is_active,
         must_change_password=must_change_password and password is not None,
+        # The password's age runs on the real clock (signin.password_expired), whatever day a loader acts on:
+        # the demo's users, made "on" 2022-01-10, were otherwise told at once that their password had expired.
+        password_changed_at=timezone.now() if password is not None else None,
     )
     if password is not None and check_password:
         try:
@@ -157,6 +161,39 @@ def _check_unit_and_leader(org_unit: OrgUnit | None, role: str, leader: Leader |
     return errors
 
 
+def _check_manages_account(by, user: User, *units: OrgUnit | None) -> None:
+    """The city administrator manages the accounts of their jurisdiction (and the units they move them to),
+    but not a superuser's, nor a security or audit administrator's: those are the security administrator's
+    (三员), lest the system administrator give themselves the auditor's password."""
+    check_manages(by, user.org_unit, *units)
+    if not is_acting(by) or by.is_superuser:
+        return
+    if user.is_superuser:
+        raise PermissionDenied(_("Only a superuser changes a superuser."))
+    if user.role in OVERSIGHT_ROLES:
+        raise PermissionDenied(
+            _("Only the security administrator changes a security or audit administrator's account.")
+        )
+
+
+def grantable_roles(by, user: User | None = None) -> list[str]:
+    """The roles `by` may give `user` (None: a new user) on the user pages. The city administrator gives the
+    working roles and leaves an administrator's role as it is: the administrator roles (ADMINISTRATOR_ROLES)
+    are granted and taken away by the security administrator alone (user_role_set)."""
+    if not is_acting(by) or by.is_superuser:
+        return list(Role.values)
+    if user is not None and user.role in ADMINISTRATOR_ROLES:
+        return [user.role]
+    return [role for role in Role.values if role not in ADMINISTRATOR_ROLES]
+
+
+def _check_role_grant(by, role: str, user: User | None) -> None:
+    if role not in grantable_roles(by, user):
+        raise PermissionDenied(
+            _("Only the security administrator grants or takes away an administrator role.")
+        )
+
+
 def _locked(user: User) -> User:
     return User.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=user.pk)
 
@@ -188,9 +225,8 @@ def user_update(
 ) -> User:
     """Change a user's details, unit, role or leader link."""
     user = _locked(user)
-    check_manages(by, user.org_unit, org_unit)
-    if is_acting(by) and user.is_superuser and not by.is_superuser:
-        raise PermissionDenied(_("Only a superuser changes a superuser."))
+    _check_manages_account(by, user, org_unit)
+    _check_role_grant(by, role, user)
     check_version(user, expected_version)
     errors = _check_unit_and_leader(org_unit, role, leader, by)
     if (
@@ -219,9 +255,7 @@ def user_update(
 def user_set_active(*, user: User, is_active: bool, expected_version, by) -> User:
     """Disable a user (they can no longer log in, their sessions end) or enable them again."""
     user = _locked(user)
-    check_manages(by, user.org_unit)
-    if is_acting(by) and user.is_superuser and not by.is_superuser:
-        raise PermissionDenied(_("Only a superuser changes a superuser."))
+    _check_manages_account(by, user)
     check_version(user, expected_version)
     if by is not None and by.pk == user.pk and not is_active:
         raise ValidationError(_("You cannot disable your own account."))
@@ -243,9 +277,7 @@ def user_password_reset(*, user: User, password: str, expected_version, by) -> U
     """An administrator gives the user a temporary password: the user must choose their own at next login.
     Their open sessions end."""
     user = _locked(user)
-    check_manages(by, user.org_unit)
-    if is_acting(by) and user.is_superuser and not by.is_superuser:
-        raise PermissionDenied(_("Only a superuser changes a superuser."))
+    _check_manages_account(by, user)
     check_version(user, expected_version)
     try:
         validate_password(password, user)
@@ -346,12 +378,10 @@ def _check_code(user: User, device: TOTPDevice, token: str) -> two_factor.CodeCh
 
 @transaction.atomic
 def otp_device_reset(*, user: User, expected_version, by) -> User:
-    """An administrator removes a user's two-factor device (a lost phone): the user's sessions end, and they set
-    up a new one at their next sign-in."""
+    """The security administrator removes a user's two-factor device (a lost phone): the user's sessions end,
+    and they set up a new one at their next sign-in."""
     user = _locked(user)
-    check_manages(by, user.org_unit)
-    if is_acting(by) and user.is_superuser and not by.is_superuser:
-        raise PermissionDenied(_("Only a superuser changes a superuser."))
+    _check_secures(by, user)
     check_version(user, expected_version)
     if not two_factor.has_device(user):
         raise ValidationError(
@@ -362,6 +392,74 @@ def otp_device_reset(*, user: User, expected_version, by) -> User:
     user.save(update_fields=["version"])
     events.otp_reset(user, by=by)
     end_sessions(user)
+    return user
+
+
+# --- the security administrator's (三员): roles, locks, two-factor devices
+
+
+def _check_secures(by, user: User) -> None:
+    """The actor is the security administrator of the user's jurisdiction (or a superuser), and not acting on
+    their own account."""
+    from guatu.access import gateway
+
+    if not is_acting(by):
+        return
+    if not gateway.can_manage_security(by) or not gateway.securable_users(by).filter(pk=user.pk).exists():
+        raise PermissionDenied(_("Only the security administrator of this jurisdiction does this."))
+    if user.pk == by.pk:
+        raise PermissionDenied(_("Nobody changes their own role or security settings."))
+    if user.is_superuser and not by.is_superuser:
+        raise PermissionDenied(_("Only a superuser changes a superuser."))
+
+
+@transaction.atomic
+def user_role_set(
+    *, user: User, role: str, leader: Leader | None = None, expected_version, reason: str, by
+) -> User:
+    """The security administrator changes a user's role, administrator roles included, with the reason; the
+    user's sessions end so that the new role applies from their next sign-in."""
+    from guatu.access import gateway
+
+    user = _locked(user)
+    _check_secures(by, user)
+    check_version(user, expected_version)
+    errors = _check_unit_and_leader(user.org_unit, role, leader, None)
+    if (
+        leader is not None
+        and role == Role.LEADER
+        and User.objects.filter(leader=leader).exclude(pk=user.pk).exists()
+    ):
+        errors["leader"] = _("%(leader)s is already linked to another user.") % {"leader": leader}
+    if leader is not None and not leader.org_unit.path.startswith(gateway.jurisdiction(user.org_unit).path):
+        errors["leader"] = _("Pick a leader from the list.")
+    if not reason.strip():
+        errors["reason"] = _("Give the reason for the change.")
+    if errors:
+        raise ValidationError(errors)
+    stored = snapshot(user, USER_FIELDS)
+    user.role, user.leader = role, leader if role == Role.LEADER else None
+    before, after = changes(stored, snapshot(user, USER_FIELDS))
+    if not after:
+        return user
+    user.version += 1
+    user.save(update_fields=["role", "leader", "version"])
+    events.user_role_granted(user, before=before, after=after, by=by, reason=reason.strip())
+    end_sessions(user)
+    return user
+
+
+@transaction.atomic
+def login_unlock(*, user: User, by) -> User:
+    """The security administrator lifts the lock on a user's name before it expires (the user called to say it
+    was them); their failures no longer count."""
+    _check_secures(by, user)
+    key = signin.name_key(user.username)
+    until = signin.locked_until(key)
+    if until is None:
+        raise ValidationError(_("%(name)s is not locked.") % {"name": user.username})
+    signin.record_success(key)
+    events.sign_in_unlocked(user, until=until, by=by)
     return user
 
 
@@ -381,6 +479,8 @@ def users_disable_idle(*, days: int, dry_run: bool = False) -> list[User]:
             user.is_active = False
             user.version += 1
             user.save(update_fields=["is_active", "version"])
-            events.user_changed(user, before={"is_active": True}, after={"is_active": False}, by=None, reason=reason)
+            events.user_changed(
+                user, before={"is_active": True}, after={"is_active": False}, by=None, reason=reason
+            )
         end_sessions(user)
     return found

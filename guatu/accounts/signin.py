@@ -49,7 +49,7 @@ def name_key(username: str | None) -> str:
 def refusal(username: str | None, ip: str | None, *, now: datetime | None = None) -> str | None:
     """Why this attempt is refused before its password is checked (LOCKED or THROTTLED), or None."""
     now = now or timezone.now()
-    if LoginLock.objects.filter(username=name_key(username), until__gt=now).exists():
+    if locked_until(username, now=now) is not None:
         return LOCKED
     if ip is not None:
         since = now - timedelta(minutes=_setting("GUATU_LOGIN_IP_WINDOW_MINUTES"))
@@ -81,6 +81,24 @@ def record_failure(username: str | None, ip: str | None, *, now: datetime | None
     return True
 
 
+def locked_until(username: str | None, *, now: datetime | None = None) -> datetime | None:
+    """Until when the name is locked, or None."""
+    now = now or timezone.now()
+    return (
+        LoginLock.objects.filter(username=name_key(username), until__gt=now)
+        .values_list("until", flat=True)
+        .first()
+    )
+
+
+def locked_names(names, *, now: datetime | None = None) -> dict[str, datetime]:
+    """Of these user names, the locked ones and until when: one query for a page of users."""
+    now = now or timezone.now()
+    return dict(
+        LoginLock.objects.filter(username__in=list(names), until__gt=now).values_list("username", "until")
+    )
+
+
 def record_success(username: str | None) -> None:
     """A success clears the name's count (its lock, if any, has already expired: a locked name never gets here)."""
     key = name_key(username)
@@ -109,7 +127,7 @@ def password_expired(user: User, *, now: datetime | None = None) -> bool:
 
 
 def session_expired(started: float | None, seen: float | None, *, now: float) -> str:
-    """"idle" (no request for longer than the idle limit), "absolute" (signed in longer than the absolute limit)
+    """ "idle" (no request for longer than the idle limit), "absolute" (signed in longer than the absolute limit)
     or "" (timestamps in seconds)."""
     if seen is not None and now - seen > _setting("GUATU_SESSION_IDLE_MINUTES") * 60:
         return "idle"

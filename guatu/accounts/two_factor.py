@@ -56,6 +56,15 @@ def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
+def users_with_device(users) -> set[int]:
+    """Of these users, the ids of those with a confirmed device: one query for a page of users."""
+    return set(
+        TOTPDevice.objects.filter(user__in=[user.pk for user in users], confirmed=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
 def has_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 

@@ -13,5 +13,12 @@ urlpatterns = [
     path("users/<int:pk>/disable/", views.user_disable, name="user_disable"),
     path("users/<int:pk>/enable/", views.user_enable, name="user_enable"),
     path("users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
-    path("users/<int:pk>/two-factor/reset/", views.user_two_factor_reset, name="user_two_factor_reset"),
+    path("security/", views.security, name="security"),
+    path("security/users/<int:pk>/", views.security_user, name="security_user"),
+    path("security/users/<int:pk>/unlock/", views.security_unlock, name="security_unlock"),
+    path(
+        "security/users/<int:pk>/two-factor/reset/",
+        views.security_two_factor_reset,
+        name="security_two_factor_reset",
+    ),
 ]

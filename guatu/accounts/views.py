@@ -13,18 +13,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guatu.access import gateway
 from guatu.accounts import services, signin, two_factor
-from guatu.accounts.forms import CodeForm, OwnPasswordForm, PasswordResetForm, UserCreateForm, UserForm
+from guatu.accounts.forms import (
+    CodeForm,
+    OwnPasswordForm,
+    PasswordResetForm,
+    RoleForm,
+    UserCreateForm,
+    UserForm,
+)
 from guatu.accounts.models import Role
 from guatu.audit.history import history_rows
 from guatu.audit.queries import history_of
+from guatu.audit.workflow import check_version
 from guatu.orgs.forms import VersionForm
-from guatu.web.forms import add_service_errors
+from guatu.web.forms import add_service_errors, safe_next
 
 
 def _manager(request):
@@ -41,7 +48,11 @@ def _choices(user, target=None) -> dict:
     leaders = gateway.manageable_leaders(user).filter(
         Q(is_active=True) | Q(pk=getattr(target, "leader_id", None))
     )
-    return {"units": units.in_tree_order(), "leaders": leaders.select_related("org_unit")}
+    return {
+        "units": units.in_tree_order(),
+        "leaders": leaders.select_related("org_unit"),
+        "roles": services.grantable_roles(user, target),
+    }
 
 
 @login_required
@@ -96,8 +107,6 @@ def _user_page(request, target, *, form=None, reset_form=None, status=200):
             "form": form or UserForm(initial=UserForm.initial_from(target), **_choices(user, target)),
             "reset_form": reset_form or PasswordResetForm(initial={"version": target.version}),
             "is_self": target.pk == user.pk,
-            "two_factor_device": two_factor.confirmed_device(target),
-            "two_factor_required": two_factor.required_for(target),
             "history": history_rows(history_of(target))[::-1],
         },
         status=status,
@@ -134,11 +143,9 @@ def user_edit(request, pk):
     return _user_page(request, target, form=form, status=400)
 
 
-def _user_action(request, pk, act, done):
+def _act_at_version(request, user, target, act, done, page: str):
     """A POST on a user's page carrying the version it was read at: `act(target, version, by)` through a
     service, then back to the page with `done(target)` or the refusal."""
-    user = _manager(request)
-    target = gateway.get_manageable_user(user, pk)
     form = VersionForm(request.POST)
     try:
         if not form.is_valid():
@@ -149,7 +156,12 @@ def _user_action(request, pk, act, done):
             messages.error(request, message)
     else:
         messages.success(request, done(target))
-    return redirect("accounts:user", pk=target.pk)
+    return redirect(page, pk=target.pk)
+
+
+def _user_action(request, pk, act, done):
+    user = _manager(request)
+    return _act_at_version(request, user, gateway.get_manageable_user(user, pk), act, done, "accounts:user")
 
 
 def _set_active(request, pk, is_active: bool):
@@ -157,7 +169,9 @@ def _set_active(request, pk, is_active: bool):
         services.user_set_active(user=target, is_active=is_active, expected_version=version, by=by)
 
     def done(target):
-        text = _("User %(name)s enabled.") if is_active else _("User %(name)s disabled: their sessions ended.")
+        text = (
+            _("User %(name)s enabled.") if is_active else _("User %(name)s disabled: their sessions ended.")
+        )
         return text % {"name": target.username}
 
     return _user_action(request, pk, act, done)
@@ -173,15 +187,6 @@ def user_disable(request, pk):
 @require_POST
 def user_enable(request, pk):
     return _set_active(request, pk, True)
-
-
-@login_required
-@require_POST
-def user_two_factor_reset(request, pk):
-    def act(target, version, by):
-        services.otp_device_reset(user=target, expected_version=version, by=by)
-
-    return _user_action(request, pk, act, lambda target: _("Two-factor authentication reset"))
 
 
 @login_required
@@ -245,12 +250,7 @@ def password_change(request):
 
 def _next(request) -> str:
     """Where to go once the code is given: the page first asked for, if it is on this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url("home")
+    return safe_next(request, request.POST.get("next") or request.GET.get("next")) or resolve_url("home")
 
 
 def _code_page(request, template: str, form, **context):
@@ -321,3 +321,114 @@ def two_factor_enrol(request):
         qr=two_factor.qr_data_uri(device),
         secret=two_factor.secret_text(device),
     )
+
+
+# --- the security administrator's pages (安全管理, 三员): roles, sign-in locks, two-factor devices
+
+
+def _security_officer(request):
+    if not gateway.can_manage_security(request.user):
+        raise PermissionDenied(_("Only the security administrator opens this page."))
+    return request.user
+
+
+@login_required
+def security(request):
+    """The jurisdiction's accounts with their role, lock and two-factor state; the locked ones first."""
+    user = _security_officer(request)
+    users = list(
+        gateway.securable_users(user)
+        .select_related("org_unit", "leader")
+        .order_by("-is_active", "org_unit__path", "username")
+    )
+    locked = signin.locked_names(signin.name_key(person.username) for person in users)
+    devices = two_factor.users_with_device(users)
+    rows = [
+        {
+            "person": person,
+            "locked_until": locked.get(signin.name_key(person.username)),
+            "device": person.pk in devices,
+        }
+        for person in users
+    ]
+    rows.sort(key=lambda row: row["locked_until"] is None)
+    return render(request, "accounts/security.html", {"rows": rows})
+
+
+def _security_page(request, target, *, form=None, status=200):
+    user = request.user
+    leaders = gateway.securable_leaders(user, target)
+    return render(
+        request,
+        "accounts/security_user.html",
+        {
+            "target": target,
+            "form": form
+            or RoleForm(
+                initial={"role": target.role, "leader": target.leader_id, "version": target.version},
+                leaders=leaders,
+            ),
+            "is_self": target.pk == user.pk,
+            "locked_until": signin.locked_until(target.username),
+            "two_factor_device": two_factor.confirmed_device(target),
+            "two_factor_required": two_factor.required_for(target),
+            "history": history_rows(history_of(target))[::-1],
+        },
+        status=status,
+    )
+
+
+@login_required
+def security_user(request, pk):
+    user = _security_officer(request)
+    target = gateway.get_securable_user(user, pk)
+    if request.method != "POST":
+        return _security_page(request, target)
+    leaders = gateway.securable_leaders(user, target)
+    form = RoleForm(request.POST, leaders=leaders)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_role_set(
+                user=target,
+                role=data["role"],
+                leader=data["leader"],
+                expected_version=data["version"],
+                reason=data["reason"],
+                by=user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Role of %(name)s saved: their sessions ended.") % {"name": target.username}
+            )
+            return redirect("accounts:security_user", pk=target.pk)
+    return _security_page(request, target, form=form, status=400)
+
+
+def _security_action(request, pk, act, done):
+    user = _security_officer(request)
+    target = gateway.get_securable_user(user, pk)
+    return _act_at_version(request, user, target, act, done, "accounts:security_user")
+
+
+@login_required
+@require_POST
+def security_unlock(request, pk):
+    def act(target, version, by):
+        check_version(target, version)
+        services.login_unlock(user=target, by=by)
+
+    return _security_action(
+        request, pk, act, lambda target: _("Sign-in lock of %(name)s lifted.") % {"name": target.username}
+    )
+
+
+@login_required
+@require_POST
+def security_two_factor_reset(request, pk):
+    def act(target, version, by):
+        services.otp_device_reset(user=target, expected_version=version, by=by)
+
+    return _security_action(request, pk, act, lambda target: _("Two-factor authentication reset"))

@@ -52,7 +52,7 @@ def _steps(submit: str, return_: str, approve: str, unlock: str) -> list[Step]:
             review=True,
             four_eyes=True,
         ),
-        Step(unlock, (ValueStatus.APPROVED,), ValueStatus.RETURNED, gettext_noop("unlocked"), True, True),
+        Step(unlock, (ValueStatus.APPROVED,), ValueStatus.RETURNED, gettext_noop("unlocked"), True, True, unlock=True),
     ]
 
 

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from guatu.access import gateway
 from guatu.attraction.models import LeadStatus
 from guatu.attraction.queries import late_start_lights, lead_list
-from guatu.web.paging import Paging, check_paging
+from guatu.web.paging import Paging, check_paging, responses
 
 router = Router(tags=["attraction"])
 
@@ -58,7 +58,7 @@ def _ref(obj) -> dict | None:
     return None if obj is None else {"id": obj.pk, "name": getattr(obj, "display_name", None) or obj.name}
 
 
-@router.get("/leads", response=LeadPageOut, summary="Investment leads the reader may see")
+@router.get("/leads", response=responses(LeadPageOut), summary="Investment leads the reader may see")
 def leads(request, params: Query[LeadParams]):
     check_paging(params)
     if params.status and params.status not in LeadStatus.values:

@@ -100,6 +100,17 @@ def user_password_changed(user, *, by) -> AuditEvent:
     return _changed("user.password_change", user, before={}, after={}, by=by)
 
 
+def user_role_granted(user, *, before: Fields, after: Fields, by, reason: str) -> AuditEvent:
+    """The security administrator changed the user's role (an administrator role granted or taken away), with
+    the reason."""
+    return _changed("user.role", user, before=before, after=after, by=by, reason=reason)
+
+
+def sign_in_unlocked(user, *, until, by) -> AuditEvent:
+    """The security administrator lifted the lock on the user's name before it expired."""
+    return _changed("login.unlock", user, before={"locked_until": until.isoformat()}, after={}, by=by)
+
+
 def user_access_changed(user, *, before: Fields, after: Fields, by) -> AuditEvent:
     """The user's groups or individual permissions changed (the admin's user form), by name."""
     return _changed("user.access_change", user, before=before, after=after, by=by)
@@ -116,6 +127,17 @@ def audit_purged(*, removed: int, before: datetime, kept_from: int) -> AuditEven
         obj=None,
         object_type="auditevent",
         after={"removed": removed, "before": before.isoformat(), "first_kept_seal": kept_from},
+    )
+
+
+def audit_log_read(user, *, filters: Fields, shown: int) -> AuditEvent:
+    """The audit administrator read the audit log: with which filters, how many rows matched."""
+    return audit_record(
+        actor=user,
+        action="audit.query",
+        obj=None,
+        object_type="auditlog",
+        after={"filters": filters, "rows": shown},
     )
 
 

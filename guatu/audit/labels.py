@@ -1,6 +1,7 @@
 """Human names for audit actions, in one place for every page that shows a history."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 ACTION_LABELS = {
     "orgunit.create": _("Unit created"),
@@ -16,6 +17,9 @@ ACTION_LABELS = {
     "user.password_reset": _("Password reset by an administrator"),
     "user.password_change": _("Password changed"),
     "user.access_change": _("Groups or permissions changed"),
+    "user.role": _("Role changed by the security administrator"),
+    "login.unlock": _("Sign-in lock lifted"),
+    "audit.query": _("Audit log read"),
     "audit.purge": _("Audit records past retention removed"),
     "access.denied": _("Access refused"),
     "file.download": _("File downloaded"),
@@ -159,3 +163,15 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+# Actions that record a refusal or a failure; every other action is something that was done.
+REFUSALS = frozenset(
+    {"login.failure", "login.lockout", "login.refused", "access.denied", "otp.failure"}
+    | {action for action in ACTION_LABELS if action.endswith("_refused")}
+)
+
+
+def outcome_label(action: str) -> str:
+    """成功 or 拒绝: the outcome column of the audit log."""
+    return str(pgettext("outcome", "refused") if action in REFUSALS else pgettext("outcome", "done"))

@@ -1,15 +1,19 @@
 """Reads of the audit trail. Rows for a page: guatu.audit.history.history_rows(these events)."""
 
+from datetime import datetime, time
+
 from django.db.models import Q
+from django.utils import timezone
 
 from guatu.audit.models import AuditEvent
 
-# Signing in and out (guatu.audit.events.signed_in ...), refusals (access_denied) and downloads (file_downloaded):
+# Signing in and out (guatu.audit.events.signed_in ...), refusals (access_denied), downloads (file_downloaded) and
+# reads of the audit log (audit_log_read):
 # in the audit log, not in an object's history of changes.
 SESSION_EVENTS = (
     Q(action__startswith="login.")
     | Q(action__startswith="logout.")
-    | Q(action__in=["access.denied", "file.download", "otp.verify", "otp.failure"])
+    | Q(action__in=["access.denied", "file.download", "otp.verify", "otp.failure", "audit.query"])
 )
 
 
@@ -43,3 +47,22 @@ def replay(events) -> dict:
     for event in events:
         state.update(event.after)
     return state
+
+
+def filtered_log(events, *, since=None, until=None, user: str = "", action: str = "", ip: str | None = None):
+    """The audit log narrowed by the audit administrator's filters, newest first; days are whole local days."""
+    if since:
+        events = events.filter(at__gte=timezone.make_aware(datetime.combine(since, time.min)))
+    if until:
+        events = events.filter(at__lte=timezone.make_aware(datetime.combine(until, time.max)))
+    if user:
+        events = events.filter(
+            Q(actor__username__icontains=user)
+            | Q(actor__first_name__icontains=user)
+            | Q(after__username=user)
+        )
+    if action:
+        events = events.filter(action=action)
+    if ip:
+        events = events.filter(ip=ip)
+    return events.select_related("actor__org_unit").order_by("-at", "-id")

@@ -33,9 +33,14 @@ class Step:
     needs_reason: bool = False
     review: bool = False  # a reviewer's step: stamps who reviewed and when (Workflow.reviewer_fields)
     four_eyes: bool = False  # refused to whoever filled the record in (Workflow.filler_field)
+    unlock: bool = (
+        False  # reopens an approved (locked) record: a role above the reviewer's (gateway.can_unlock)
+    )
 
 
-def check_version(obj: models.Model, expected_version: int | None, *, changed_at: datetime | None = None) -> None:
+def check_version(
+    obj: models.Model, expected_version: int | None, *, changed_at: datetime | None = None
+) -> None:
     """Refuse a save made against another version than the row's, or against none at all."""
     if expected_version is not None and int(expected_version) == obj.version:
         return
@@ -48,7 +53,10 @@ def check_version(obj: models.Model, expected_version: int | None, *, changed_at
         message = _(
             "This %(what)s was changed by someone else at %(time)s after you opened it. "
             "Nothing was saved: reload it and enter your changes again."
-        ) % {"what": obj._meta.verbose_name, "time": timezone.localtime(changed_at).strftime("%Y-%m-%d %H:%M")}
+        ) % {
+            "what": obj._meta.verbose_name,
+            "time": timezone.localtime(changed_at).strftime("%Y-%m-%d %H:%M"),
+        }
     else:
         message = _(
             "This %(what)s was changed by someone else after you opened it. "
@@ -125,6 +133,19 @@ class Workflow:
                     % {"what": obj._meta.verbose_name, "verb": _(step.verb)}
                 }
             )
+        if step.unlock and by is not None:
+            from guatu.access import gateway
+
+            if not gateway.can_unlock(by):
+                raise ValidationError(
+                    {
+                        "status": _(
+                            "An approved %(what)s is locked: only a role above the reviewer's (the city "
+                            "administrator) unlocks it, with a reason."
+                        )
+                        % {"what": obj._meta.verbose_name}
+                    }
+                )
         check_version(obj, expected_version, changed_at=getattr(obj, "updated_at", None))
         if step.needs_reason:
             reason = require_reason(reason)
@@ -150,5 +171,14 @@ class Workflow:
         obj.version += 1
         obj.save(update_fields=fields)
         old, new = changes(before, snapshot(obj, self.audited_fields))
-        audit_record(actor=by, action=step.action, obj=obj, project=project, before=old, after=new, reason=reason, at=at)
+        audit_record(
+            actor=by,
+            action=step.action,
+            obj=obj,
+            project=project,
+            before=old,
+            after=new,
+            reason=reason,
+            at=at,
+        )
         return obj

@@ -24,12 +24,12 @@ from guatu.lib.periods import Period, PeriodError
 from guatu.lib.progress import Progress
 from guatu.lights.services import default_period
 from guatu.orgs.models import OrgUnit, OrgUnitKind
+from guatu.web.paging import MAX_ID, responses
 
 router = Router(tags=["battlemap"])
 
 PERIOD_ERROR = "period 参数格式应为 YYYY-MM，例如 2022-03"
 NO_UNIT = "没有可查看的单位"
-MAX_ID = 2**31 - 1
 
 
 class BattlemapParams(Schema):
@@ -61,7 +61,7 @@ class Figures(Schema):
     )
 
 
-class TagOut(Schema):
+class BattlemapTagOut(Schema):
     tag: str = Field(description="Level tag code")
     name: str
     projects: int = Field(description="Counted projects carrying the tag with a plan for the year")
@@ -83,7 +83,7 @@ class CurveOut(Schema):
     points: list[CurvePointOut] = Field(description="Months 1..12 of the period's year")
 
 
-class TagLightsOut(Schema):
+class BattlemapTagLightsOut(Schema):
     tag: str
     name: str
     projects: int
@@ -102,11 +102,11 @@ class UnitLightsOut(Schema):
     url: str
 
 
-class LightsOut(Schema):
+class BattlemapLightsOut(Schema):
     red: int
     yellow: int
     url: str
-    by_tag: list[TagLightsOut]
+    by_tag: list[BattlemapTagLightsOut]
     by_unit: list[UnitLightsOut] = Field(
         description="Per unit directly below: projects located in or led by it"
     )
@@ -205,7 +205,7 @@ class ReserveTierOut(Schema):
     url: str = Field(description="The project list narrowed to the unit and the tier")
 
 
-class ProblemCellOut(Schema):
+class BattlemapProblemCellOut(Schema):
     tier: int
     tier_label: str
     status: str
@@ -221,10 +221,10 @@ class ProblemsOut(Schema):
     overdue: int
     url: str = Field(description="The problem list of the unit, open ones")
     overdue_url: str
-    cells: list[ProblemCellOut] = Field(description="Per tier and status")
+    cells: list[BattlemapProblemCellOut] = Field(description="Per tier and status")
 
 
-class OrderOut(Schema):
+class BattlemapOrderOut(Schema):
     id: int
     project: str
     addressee: str
@@ -241,7 +241,7 @@ class OrdersOut(Schema):
     due_soon: int = Field(description="Waiting for a response, deadline within a week")
     url: str
     overdue_url: str
-    due: list[OrderOut] = Field(description="Waiting for a response, soonest deadline first (at most 10)")
+    due: list[BattlemapOrderOut] = Field(description="Waiting for a response, soonest deadline first (at most 10)")
 
 
 class RankedUnitOut(Schema):
@@ -307,9 +307,9 @@ class BattlemapOut(Schema):
     time_progress_percent: str
     yellow_behind_points: str = Field(description="The warning rules' yellow threshold the bands are cut at")
     map: str = Field(description="counties (boundary map), tiles (schematic map of townships) or empty")
-    tags: list[TagOut]
+    tags: list[BattlemapTagOut]
     curves: list[CurveOut]
-    lights: LightsOut
+    lights: BattlemapLightsOut
     areas: list[UnitRankOut] = Field(
         description="Townships, streets, zones (or counties), ranked by completion"
     )
@@ -704,7 +704,7 @@ def resolve(user, unit_id: int | None, period_text: str | None) -> tuple[OrgUnit
     return unit, period or default_period(unit)
 
 
-@router.get("", response=BattlemapOut, summary="The battle map (挂图作战) of a unit and month")
+@router.get("", response=responses(BattlemapOut, not_found=True), summary="The battle map (挂图作战) of a unit and month")
 def battlemap(request, params: Query[BattlemapParams]):
     """Every panel's figures for `unit` and `period`, each with the URL of the list behind it."""
     unit, period = resolve(request.user, params.unit, params.period)

@@ -438,6 +438,8 @@ USERS = [
     UserData("demo_zhujian", "reporter", "市住建局", "邓雅琴"),
     UserData("demo_leader", "leader", "冷水江市", "黄志刚", leader="urban"),
     UserData("demo_viewer", "viewer", "冷水江市", "袁文静"),
+    UserData("demo_anquan", "security_admin", "冷水江市", "符建平"),  # 安全管理员 (三员)
+    UserData("demo_shenji", "audit_admin", "冷水江市", "刘清华"),  # 审计管理员 (三员)
 ]
 
 # People the demo's story needs to act through the services (raise, assign, answer problems; enter, approve

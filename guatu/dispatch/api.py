@@ -21,7 +21,7 @@ from guatu.dispatch.queries import OPEN, mark_overdue, order_counts, problem_cou
 from guatu.dispatch.views.common import units_for
 from guatu.dispatch.views.orders import filtered_orders
 from guatu.dispatch.views.problems import filtered_problems
-from guatu.web.paging import MAX_ID, Paging, check_paging
+from guatu.web.paging import MAX_ID, Paging, check_paging, responses
 
 router = Router(tags=["dispatch"])
 
@@ -115,7 +115,7 @@ def _ref(obj, name: str = "name") -> dict | None:
 
 
 @router.get(
-    "/problems", response=ProblemPageOut, summary="Problems the reader may see, filtered, with counts"
+    "/problems", response=responses(ProblemPageOut, not_found=True), summary="Problems the reader may see, filtered, with counts"
 )
 def problem_list(request, params: Query[ProblemParams]):
     """The problem list's rows and counts for the same filters (dispatch:problem_list)."""
@@ -220,7 +220,7 @@ class OrderPageOut(Schema):
 
 
 @router.get(
-    "/orders", response=OrderPageOut, summary="Supervision orders (督办) the reader may see, with counts"
+    "/orders", response=responses(OrderPageOut), summary="Supervision orders (督办) the reader may see, with counts"
 )
 def order_list(request, params: Query[OrderParams]):
     """The order list's rows and counts for the same filters (dispatch:order_list)."""

@@ -23,6 +23,7 @@ from guatu.dispatch.models import (
     Tier,
 )
 from guatu.dispatch.queries import OPEN
+from guatu.web.forms import BoundedModelMultipleChoiceField
 from guatu.web.uploads import DOCUMENT_EXTENSIONS, check_upload, name_room
 
 ALL = _("All")
@@ -341,7 +342,7 @@ class MeetingForm(forms.Form):
         empty_label="—",
         help_text=_("A tier 1 meeting is convened by a unit (the lead unit on site)."),
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = BoundedModelMultipleChoiceField(
         label=_("Attending leaders"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     attendee_units = UnitMultipleChoiceField(

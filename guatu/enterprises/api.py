@@ -11,7 +11,7 @@ from guatu.access import gateway
 from guatu.dispatch.api import Ref
 from guatu.enterprises.forms import EnterpriseFilterForm
 from guatu.enterprises.queries import enterprises_for_list
-from guatu.web.paging import MAX_ID, Paging, check_paging
+from guatu.web.paging import MAX_ID, Paging, check_paging, responses
 
 router = Router(tags=["enterprises"])
 
@@ -54,7 +54,7 @@ def _yes_no(value: bool | None) -> str:
     return "" if value is None else ("1" if value else "0")
 
 
-@router.get("", response=EnterprisePageOut, summary="Enterprises the reader may see, filtered")
+@router.get("", response=responses(EnterprisePageOut, not_found=True), summary="Enterprises the reader may see, filtered")
 def enterprise_list(request, params: Query[EnterpriseParams]):
     check_paging(params)
     user = request.user

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guatu.projects.models import LevelTag
-from guatu.web.forms import MonthField
+from guatu.web.forms import BoundedModelMultipleChoiceField, MonthField
 
 
 class _Options(forms.Form):
@@ -13,7 +13,7 @@ class _Options(forms.Form):
         required=False,
         help_text=gettext_lazy("Leave empty to take it from the table's title or 填报时间."),
     )
-    tags = forms.ModelMultipleChoiceField(
+    tags = BoundedModelMultipleChoiceField(
         label=gettext_lazy("Put every project on these lists"),
         queryset=LevelTag.objects.order_by("sort_order", "id"),
         required=False,

@@ -6,6 +6,7 @@ from guatu.investment.queries import investment_summary
 from guatu.lib.money import percent, round_half_up
 from guatu.lib.periods import Period, PeriodError
 from guatu.lights.services import default_period
+from guatu.web.paging import responses
 
 router = Router(tags=["investment"])
 
@@ -49,7 +50,7 @@ def _money(value):
     return format(round_half_up(value, 2), "f")
 
 
-@router.get("/summary", response=SummaryOut, summary="Investment summary per level tag")
+@router.get("/summary", response=responses(SummaryOut, not_found=True), summary="Investment summary per level tag")
 def summary(request, params: Query[SummaryParams]):
     """January to `period` for the projects of `unit` the reader may see. Amounts are exact 万元 strings."""
     period = None

@@ -14,10 +14,10 @@ from guatu.lib.money import round_half_up
 from guatu.lights.models import LightColor
 from guatu.lights.queries import describe_reason, light_counts, lights_by_tag, warned_list, warned_months
 from guatu.lights.views import board_scope
+from guatu.web.paging import MAX_ID, responses
 
 router = Router(tags=["lights"])
 
-MAX_ID = 2**31 - 1
 NO_UNIT = "没有可查看的单位"
 
 
@@ -82,7 +82,7 @@ def _money(value) -> str:
     return format(round_half_up(value, 2), "f")
 
 
-@router.get("", response=LightsOut, summary="The red and yellow list (红黄榜) of a unit and month")
+@router.get("", response=responses(LightsOut, not_found=True), summary="The red and yellow list (红黄榜) of a unit and month")
 def lights(request, params: Query[LightsParams]):
     """The board's figures for `unit` and `period`: counts per light and per level tag, and the list."""
     form, unit, projects, period = board_scope(request)

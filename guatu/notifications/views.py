@@ -6,12 +6,12 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guatu.notifications.models import Notification
 from guatu.notifications.services import notification_mark_read
+from guatu.web.forms import safe_next
 
 PAGE_SIZE = 50
 
@@ -22,14 +22,6 @@ def _own(user, pk) -> Notification:
         return Notification.objects.get(user=user, pk=pk)
     except (Notification.DoesNotExist, ValueError, TypeError):
         raise Http404("notification not found") from None
-
-
-def _safe(request, url: str) -> str | None:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None
 
 
 @login_required
@@ -48,7 +40,7 @@ def mark_read(request, pk):
     notification = _own(request.user, pk)
     notification_mark_read(notification=notification, by=request.user)
     if "open" in request.POST:
-        target = _safe(request, notification.url)
+        target = safe_next(request, notification.url)
         if target:
             return redirect(target)
     return redirect("notifications:inbox")

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from guatu import clock
@@ -16,7 +16,7 @@ from guatu.access import gateway
 from guatu.lights.services import default_period
 from guatu.projects import queries
 from guatu.projects.forms import ProjectFilterForm
-from guatu.web.paging import MAX_ID, Paging, check_paging
+from guatu.web.paging import MAX_ID, Paging, check_paging, responses
 
 router = Router(tags=["projects"])
 
@@ -137,7 +137,7 @@ def _tags(project) -> list[dict]:
     return [{"code": tag.code, "name": tag.name} for tag in project.tags.all()]
 
 
-@router.get("/", response=ProjectPageOut, summary="Projects the reader may see, filtered and paginated")
+@router.get("/", response=responses(ProjectPageOut), summary="Projects the reader may see, filtered and paginated")
 def project_list(request, params: Query[ListParams]):
     check_paging(params, max_limit=MAX_LIMIT)
     user = request.user
@@ -183,9 +183,11 @@ def project_list(request, params: Query[ListParams]):
 
 
 @router.get(
-    "/{int:project_id}", response=ProjectDetailOut, summary="One project: identity, the five ones, plans"
+    "/{project_id}", response=responses(ProjectDetailOut, not_found=True), summary="One project: identity, the five ones, plans"
 )
-def project_detail(request, project_id: int):
+def project_detail(request, project_id: int = Path(..., ge=1, le=MAX_ID)):
+    # The id is read by django-ninja, not by Django's <int:> converter: `/projects/abc` or `/projects/-1` is then a
+    # JSON 422 as the schema says, not the site's HTML "page not found".
     p = queries.project_for_detail(gateway.visible_projects(request.user), project_id)
     if p is None:
         raise Http404("project not found")

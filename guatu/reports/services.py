@@ -1,7 +1,8 @@
 """Writes to monthly reports: every change goes through here, in a transaction, with its audit event.
 
 Workflow: draft → submitted → approved (locked), or submitted → returned (with a reason) → submitted again.
-A reviewer may unlock an approved report with a reason, which returns it to the reporter.
+The city administrator (a role above the reviewer's) may unlock an approved report with a reason, which returns it
+to the reporter.
 """
 
 from __future__ import annotations
@@ -252,7 +253,15 @@ WORKFLOW = Workflow(
             review=True,
             four_eyes=True,
         ),
-        Step("report.unlock", (ReportStatus.APPROVED,), ReportStatus.RETURNED, gettext_noop("unlocked"), True, True),
+        Step(
+            "report.unlock",
+            (ReportStatus.APPROVED,),
+            ReportStatus.RETURNED,
+            gettext_noop("unlocked"),
+            True,
+            True,
+            unlock=True,
+        ),
     ],
 )
 

@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -36,7 +35,7 @@ from guatu.projects.queries import progress_by_project
 from guatu.reports import queries, services
 from guatu.reports.forms import ActionForm, BulkApproveForm, QueueFilterForm, ReasonForm, ReportForm
 from guatu.reports.models import MonthlyReport, ReportStatus
-from guatu.web.forms import add_service_errors, top_errors
+from guatu.web.forms import add_service_errors, safe_next, top_errors
 
 ZERO = Decimal("0")
 QUEUE_PAGE_SIZE = 50  # a province's queue holds thousands of reports
@@ -99,14 +98,6 @@ def _when(moment) -> str:
 
 
 # ------------------------------------------------------------------------------------------- helpers
-
-
-def _safe_next(request, url: str) -> str | None:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None
 
 
 # ---------------------------------------------------------------------------------------- report form
@@ -219,7 +210,7 @@ def _render_detail(request, report: MonthlyReport, *, failed: str = "", failed_f
             "can_submit": can_fill and report.is_editable,
             "can_return": can_review and status == ReportStatus.SUBMITTED,
             "can_approve": can_review and status == ReportStatus.SUBMITTED,
-            "can_unlock": can_review and status == ReportStatus.APPROVED,
+            "can_unlock": can_review and status == ReportStatus.APPROVED and gateway.can_unlock(request.user),
             "can_raise_problem": (can_fill or can_review) and gateway.may_raise_problems(user),
             "submit_form": form_for("submit", ActionForm),
             "approve_form": form_for("approve", ActionForm),
@@ -237,7 +228,9 @@ def _render_detail(request, report: MonthlyReport, *, failed: str = "", failed_f
 def _act(request, pk: int, *, action: str, reviewer: bool, reason_for: str = ""):
     report = gateway.get_visible_report(request.user, pk)
     allowed = gateway.can_review if reviewer else gateway.can_fill_reports
-    if not allowed(request.user, report.project):
+    if not allowed(request.user, report.project) or (
+        action == "unlock" and not gateway.can_unlock(request.user)
+    ):
         raise PermissionDenied
     form = ReasonForm(request.POST, what=reason_for) if reason_for else ActionForm(request.POST)
     if form.is_valid():
@@ -249,7 +242,7 @@ def _act(request, pk: int, *, action: str, reviewer: bool, reason_for: str = "")
             add_service_errors(form, error)
         else:
             messages.success(request, success)
-            next_url = _safe_next(request, form.cleaned_data["next"])
+            next_url = safe_next(request, form.cleaned_data["next"])
             return redirect(next_url or reverse("reports:detail", args=[report.pk]))
     report = gateway.get_visible_report(request.user, pk)
     return _render_detail(request, report, failed=action, failed_form=form)
@@ -367,7 +360,7 @@ def review_queue_approve(request):
     if not gateway.is_reviewer(request.user):
         raise PermissionDenied
     form = BulkApproveForm(request.POST)
-    next_url = _safe_next(request, request.POST.get("next", "")) or reverse("reports:review_queue")
+    next_url = safe_next(request, request.POST.get("next", "")) or reverse("reports:review_queue")
     if not form.is_valid():
         for error in form.non_field_errors():
             messages.error(request, error)

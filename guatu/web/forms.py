@@ -1,12 +1,15 @@
-"""Form helpers every app's views share: where a service's ValidationError is shown."""
+"""Form helpers every app's views share: where a service's ValidationError is shown, where a form's `next`
+may send the user, the month and many-ids fields."""
 
 from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
 from guatu.lib.periods import Period, PeriodError
+from guatu.web.paging import MAX_ID
 
 
 def add_service_errors(form, error: ValidationError, translate: Callable[[str], str] = str) -> None:
@@ -18,6 +21,22 @@ def add_service_errors(form, error: ValidationError, translate: Callable[[str], 
     for field, messages in error.message_dict.items():
         shown = field in form.fields and not form.fields[field].widget.is_hidden
         form.add_error(field if shown else None, [translate(str(m)) for m in messages])
+
+
+def safe_next(request, url: str | None) -> str | None:
+    """The page a form's `next` names, if it is a path of this site; else None. A path only: `redirect` takes
+    any other text for a view name to reverse (`next=x` was a 500), and a control character cannot go in the
+    Location header."""
+    if (
+        url
+        and url.startswith("/")
+        and url.isprintable()
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return url
+    return None
 
 
 def top_errors(form) -> list[str]:
@@ -38,6 +57,24 @@ def show_month(form, period, field: str = "period") -> None:
     elif not str(form.data.get(field, "")).strip():
         form.data = form.data.copy()
         form.data[field] = str(period)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, with an id past any the database gives (guatu.web.paging.MAX_ID) refused as the wrong
+    choice it is: Django looks the ids up with `pk__in`, which SQLite cannot take past its 64-bit integers (an
+    OverflowError, a 500; Django spares its single-choice field)."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            try:
+                past = abs(int(str(pk))) > MAX_ID
+            except ValueError:
+                past = False  # not a number: Django's own check names it
+            if past:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super().clean(value)
 
 
 class MonthField(forms.CharField):

@@ -18,7 +18,7 @@ from guatu import settings as guatu_settings
 from guatu.accounts import two_factor
 from guatu.accounts.models import LoginFailure, Role
 from guatu.audit.models import AuditEvent
-from guatu.testing import PASSWORD, make_other_county
+from guatu.testing import PASSWORD, make_other_county, make_security_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -196,16 +196,17 @@ def test_the_roles_the_settings_check_are_the_roles_there_are():
     assert guatu_settings._ROLES == Role.values
 
 
-def test_a_reset_by_the_city_administrator_ends_the_users_sessions_and_is_audited(client, world, required):
+def test_a_reset_by_the_security_administrator_ends_the_users_sessions_and_is_audited(client, world, required):
+    security = make_security_admin(world.city)
     with time_machine.travel(START, tick=False):
         reviewer = Client()
         device = sign_in_with_code(reviewer, world.reviewer)
-        sign_in_with_code(client, world.city_admin)
-        user_page = reverse("accounts:user", args=[world.reviewer.pk])
+        sign_in_with_code(client, security)
+        user_page = reverse("accounts:security_user", args=[world.reviewer.pk])
         html = page(client.get(user_page))
         assert 'id="two-factor-reset-form"' in html and "重置双因素认证" in html
 
-        reset = reverse("accounts:user_two_factor_reset", args=[world.reviewer.pk])
+        reset = reverse("accounts:security_two_factor_reset", args=[world.reviewer.pk])
         response = client.post(reset, {"version": world.reviewer.version + 1})  # a stale page
         assert response.status_code == 302 and TOTPDevice.objects.filter(pk=device.pk).exists()
         response = client.post(reset, {"version": world.reviewer.version})
@@ -213,9 +214,9 @@ def test_a_reset_by_the_city_administrator_ends_the_users_sessions_and_is_audite
         assert not TOTPDevice.objects.filter(user=world.reviewer).exists()
         assert reviewer.get(reverse("projects:list"))["Location"].startswith(reverse("login"))
         signed_in = [session.get_decoded().get("_auth_user_id") for session in Session.objects.all()]
-        assert str(world.reviewer.pk) not in signed_in and str(world.city_admin.pk) in signed_in
+        assert str(world.reviewer.pk) not in signed_in and str(security.pk) in signed_in
         event = AuditEvent.objects.get(action="otp.reset", object_id=world.reviewer.pk)
-        assert event.actor == world.city_admin
+        assert event.actor == security
         world.reviewer.refresh_from_db()
         assert world.reviewer.version == 2
         html = page(client.get(user_page))
@@ -227,13 +228,13 @@ def test_a_reset_by_the_city_administrator_ends_the_users_sessions_and_is_audite
         assert reviewer.get("/")["Location"].startswith(ENROL)
 
 
-def test_only_an_administrator_of_the_users_jurisdiction_resets(client, world):
+def test_only_the_security_administrator_of_the_users_jurisdiction_resets(client, world):
     device = device_for(world.reviewer)
-    reset = reverse("accounts:user_two_factor_reset", args=[world.reviewer.pk])
+    reset = reverse("accounts:security_two_factor_reset", args=[world.reviewer.pk])
     other = make_other_county()
-    client.force_login(other.admin)
+    client.force_login(make_security_admin(other.county, "xinhua_security"))
     assert client.post(reset, {"version": world.reviewer.version}).status_code == 404
-    for persona in ("reviewer", "reporter", "leader", "viewer"):
+    for persona in ("city_admin", "reviewer", "reporter", "leader", "viewer"):
         client.force_login(world.personas[persona])
         assert client.post(reset, {"version": world.reviewer.version}).status_code == 403
     client.logout()

@@ -54,7 +54,7 @@ def _correct(w, unit, code, value):
         value=_value(unit, code),
         expected_version=_value(unit, code).version,
         reason="申诉成立，更正数据",
-        by=w.reviewer,
+        by=w.city_admin,
     )
     item = value_save(
         unit=unit,
@@ -94,7 +94,7 @@ def test_a_rejected_appeal_changes_nothing(world, published):
             value=_value(w.town_a, "pm25"),
             expected_version=_value(w.town_a, "pm25").version,
             reason="更正",
-            by=w.reviewer,
+            by=w.city_admin,
         )
     with pytest.raises(ValidationError):
         snapshot_republish(snapshot=published, by=w.reviewer)
@@ -116,14 +116,14 @@ def test_an_upheld_appeal_is_corrected_and_published_as_a_new_version(world, off
             value=_value(w.town_a, "tax"),
             expected_version=_value(w.town_a, "tax").version,
             reason="顺便改",
-            by=w.reviewer,
+            by=w.city_admin,
         )
     with pytest.raises(ValidationError):
         value_unlock(
             value=_value(w.town_b, "pm25"),
             expected_version=_value(w.town_b, "pm25").version,
             reason="顺便改",
-            by=w.reviewer,
+            by=w.city_admin,
         )
     # Nothing corrected yet: no new version.
     with pytest.raises(ValidationError, match="更正|correct"):
@@ -146,7 +146,7 @@ def test_an_upheld_appeal_is_corrected_and_published_as_a_new_version(world, off
             value=_value(w.town_a, "pm25"),
             expected_version=_value(w.town_a, "pm25").version,
             reason="再改",
-            by=w.reviewer,
+            by=w.city_admin,
         )
     # Recomputing the period gives the current version back.
     assert snapshot_compute(scheme=office, period=Q1, by=w.reviewer) == v2

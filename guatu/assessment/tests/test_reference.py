@@ -106,8 +106,9 @@ def test_enter_submit_return_correct_approve_and_unlock(client, world, gdp, kind
     # approved rows are locked: the form is gone and a save is refused
     client.force_login(filler)
     assert client.post(detail, {**data, "version": row.version}).status_code == 403
-    assert step(approver, "unlock").status_code == 400  # needs a reason
-    assert step(approver, "unlock", reason="市统计局更正了数据").status_code == 302
+    assert step(world.reviewer, "unlock", reason="市统计局更正了数据").status_code == 403  # a role above unlocks
+    assert step(world.city_admin, "unlock").status_code == 400  # needs a reason
+    assert step(world.city_admin, "unlock", reason="市统计局更正了数据").status_code == 302
     row.refresh_from_db()
     assert row.status == ValueStatus.RETURNED
     actions = list(

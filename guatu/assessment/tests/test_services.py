@@ -175,7 +175,7 @@ def test_compute_publish_reproduce_and_refuse_changes(world, office):
     # Changing an input of the published period is refused, and the attempt is on the record.
     value = Indicator.objects.get(code="tax").values.get(unit=w.town_a)
     with pytest.raises(ValidationError, match="公示|published"):
-        value_unlock(value=value, expected_version=value.version, reason="更正", by=w.reviewer)
+        value_unlock(value=value, expected_version=value.version, reason="更正", by=w.city_admin)
     assert AuditEvent.objects.filter(action="value.change_refused").count() == 1
     # A changed scheme makes the published results refuse to recompute, also audited.
     definition = dict(office.definition, bonus_cap=10)

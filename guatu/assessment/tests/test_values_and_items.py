@@ -125,7 +125,7 @@ def test_every_review_step_needs_the_version_it_was_read_at(world, office):
     assert (value.status, value.return_reason, value.reviewed_by) == ("returned", "请附证明", w.reviewer)
     value = value_submit(value=value, expected_version=value.version, by=w.dept_reporter)
     value = value_approve(value=value, expected_version=value.version, by=w.reviewer)
-    value = value_unlock(value=value, reason="更正", expected_version=value.version, by=w.reviewer)
+    value = value_unlock(value=value, reason="更正", expected_version=value.version, by=w.city_admin)
     assert value.status == "returned"
     actions = list(AuditEvent.objects.filter(object_id=str(value.pk)).values_list("action", flat=True))
     assert actions[-5:] == ["value.submit", "value.return", "value.submit", "value.approve", "value.unlock"]

@@ -767,9 +767,12 @@ def test_the_office_reviews_submitted_values(client, world, office):
     assert value.status == ValueStatus.APPROVED
     assert client.get(reverse("assessment:review_queue")).context["values"] == []
     approved = client.get(reverse("assessment:review_queue"), {"status": "approved"})
-    assert [v.pk for v in approved.context["values"]] == [value.pk] and "解锁…" in html(approved)
+    assert [v.pk for v in approved.context["values"]] == [value.pk] and "解锁…" not in html(approved)
     assert "请从列表中选择状态" in html(client.get(reverse("assessment:review_queue"), {"status": "x"}))
-    # Unlocking needs a reason too, and is audited with it.
+    # Unlocking needs a role above the reviewer's, and a reason, and is audited with it.
+    assert act(client, "unlock", value, **{"reason": "税务局更正数据"}).status_code == 403
+    client.force_login(world.city_admin)
+    assert "解锁…" in html(client.get(reverse("assessment:review_queue"), {"status": "approved"}))
     act(client, "unlock", value, **{"reason": ""})
     value.refresh_from_db()
     assert value.status == ValueStatus.APPROVED
@@ -803,7 +806,7 @@ def test_approving_twice_is_refused_in_chinese(client, world, office):
 def test_unlocking_a_published_input_is_refused_and_audited(client, world, office):
     computed(world, office, publish=True)
     value = IndicatorValue.objects.get(unit=world.town_a, indicator__code="tax")
-    client.force_login(world.reviewer)
+    client.force_login(world.city_admin)
     response = act(client, "unlock", value, **{"reason": "更正"})
     assert "已公示" in html(response)
     value.refresh_from_db()

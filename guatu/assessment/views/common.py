@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import Http404
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from guatu import clock
 from guatu.access import gateway
@@ -61,14 +60,6 @@ def scheme_units(scheme: Scheme) -> list[OrgUnit]:
     names = [u for g in scheme.definition["groups"] for u in g.get("units") or []]
     by_name = units_named(scheme, names)
     return [by_name[n] for n in names if n in by_name]
-
-
-def safe_next(request, url: str | None) -> str | None:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None
 
 
 def is_htmx(request) -> bool:

@@ -207,6 +207,10 @@ def reference_step(request, kind: str, pk: int, step: str):
         raise Http404("no such step")
     user = request.user
     row = entry.get(user, pk)
+    if step == "unlock" and not gateway.can_unlock(user):
+        raise PermissionDenied(
+            _("Only a role above the reviewer's (the city administrator) unlocks an approved value.")
+        )
     reason_form = ReasonForm(request.POST, what=_("this step"))
     try:
         version = int(request.POST.get("version", ""))
@@ -262,7 +266,9 @@ def _render_row(request, kind, entry: Entry, row, *, form=None, errors=(), reaso
             "can_approve": may_review
             and row.status == ValueStatus.SUBMITTED
             and row.entered_by_id != user.pk,
-            "can_unlock": may_review and row.status == ValueStatus.APPROVED,
+            "can_unlock": may_review
+            and row.status == ValueStatus.APPROVED
+            and gateway.can_unlock(request.user),
             "reason_form": reason_form,
             "action_errors": list(errors),
             "history": history_rows(history_of(row)) if row is not None else [],

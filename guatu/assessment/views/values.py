@@ -37,12 +37,11 @@ from guatu.assessment.views.common import (
     num,
     period_or_404,
     require_office,
-    safe_next,
     visible_value,
 )
 from guatu.lib.periods import Period
 from guatu.orgs.models import OrgUnit
-from guatu.web.forms import show_month
+from guatu.web.forms import safe_next, show_month
 
 
 @login_required
@@ -272,7 +271,9 @@ def _render_value(request, value: IndicatorValue, *, failed: str = "", failed_fo
             "can_approve": is_office
             and value.status == ValueStatus.SUBMITTED
             and value.entered_by_id != user.pk,
-            "can_unlock": is_office and value.status == ValueStatus.APPROVED,
+            "can_unlock": is_office
+            and value.status == ValueStatus.APPROVED
+            and gateway.can_unlock(request.user),
             "evidence_form": form_for("evidence", EvidenceForm),
             "return_form": form_for("return", ReasonForm),
             "unlock_form": form_for("unlock", ReasonForm),
@@ -300,6 +301,10 @@ def _value_action(request, pk: int, *, action: str):
     reviewer_action = action in ("approve", "return", "unlock")
     if reviewer_action:
         require_office(user)
+    if action == "unlock" and not gateway.can_unlock(user):
+        raise PermissionDenied(
+            _("Only a role above the reviewer's (the city administrator) unlocks an approved value.")
+        )
     form = None
     if action in ("return", "unlock"):
         what = _("returning the value") if action == "return" else _("unlocking the value")
@@ -430,5 +435,6 @@ def review_queue(request):
             "values": values,
             "here": request.get_full_path(),
             "tab": "review",
+            "may_unlock": gateway.can_unlock(user),
         },
     )

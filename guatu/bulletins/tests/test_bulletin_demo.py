@@ -18,6 +18,7 @@ from guatu.bulletins.build import build_bulletin
 from guatu.bulletins.content import bulletin_content
 from guatu.bulletins.pdf import to_pdf
 from guatu.demo.loader import delete_demo, demo_root
+from guatu.demo.testing import demo_loaded
 from guatu.lib.periods import Period
 
 SENTENCE = (
@@ -32,7 +33,7 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         try:
             with translation.override("en"):
-                call_command("demo", stdout=StringIO())
+                demo_loaded(lambda: call_command("demo", stdout=StringIO()) or "")
             yield demo_root()
         finally:
             delete_demo()

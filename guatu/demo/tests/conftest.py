@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from guatu.demo.loader import delete_demo, demo_root
+from guatu.demo.testing import demo_loaded
 
 
 def run_demo(*args) -> str:
@@ -24,7 +25,7 @@ def demo_output(django_db_setup, django_db_blocker):
     # happens between loading and the end of the package: the demo's rows never outlive its tests.
     with django_db_blocker.unblock():
         try:
-            yield run_demo()
+            yield demo_loaded(run_demo)
         finally:
             delete_demo()
 

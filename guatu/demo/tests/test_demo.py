@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from guatu import clock
 from guatu.access import gateway
+from guatu.accounts import signin
 from guatu.accounts.models import Role, User
 from guatu.assessment.models import (
     Appeal,
@@ -361,17 +362,19 @@ def test_users_refused_without_debug_unless_forced(root, demo_output, settings):
     settings.DEBUG = False
     assert "were not created" in _run()
     output = _run("--force")
-    assert "Created 6 demo users." in output and data.DEMO_PASSWORD in output
+    assert "Created 8 demo users." in output and data.DEMO_PASSWORD in output
     users = {u.username: u for u in User.objects.filter(username__in=[u.username for u in data.USERS])}
     assert {u.role for u in users.values()} == set(Role.values)
     assert all(u.check_password(data.DEMO_PASSWORD) and u.is_active for u in users.values())
+    # Made "on" the demo's setup day, their passwords are new on the real clock: no change asked at sign-in.
+    assert not any(signin.must_change_password(u) for u in users.values())
     assert "already there" in _run("--force")
 
 
 def test_users_created_when_debug_is_on(root, settings):
     settings.DEBUG = True
     output = _run()
-    assert "Created 6 demo users." in output
+    assert "Created 8 demo users." in output
     for login in data.USERS:
         assert re.search(rf"^  {login.username}\s", output, re.MULTILINE)
 
@@ -440,7 +443,7 @@ def test_reset_deletes_everything_and_reloads(users):
     output = _run("--reset")
     # the 188 tracked projects, the leads converted into projects and the reserve (demo/reserve.py)
     assert f"Deleted the demo data: {len(old_ids)} projects" in output and "Loaded the demo data" in output
-    assert "Created 6 demo users." in output  # DEBUG is on here
+    assert "Created 8 demo users." in output  # DEBUG is on here
     assert not Problem.objects.filter(pk=problem.pk).exists()
     assert not SupervisionOrder.objects.filter(pk=order.pk).exists()
     assert _counts(exclude=[Notification]) == before

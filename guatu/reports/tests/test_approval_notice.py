@@ -28,7 +28,7 @@ def test_each_approval_is_a_new_notice_and_an_unlock_tells_the_reporter_why(worl
     """Approved, unlocked (it goes back to the reporter, as a return does), submitted and approved again."""
     w = world
     report = make_report(w.project_a, "2022-03", "10", reporter=w.reporter, reviewer=w.reviewer)
-    report = report_unlock(report=report, reason="金额有误", expected_version=report.version, by=w.reviewer)
+    report = report_unlock(report=report, reason="金额有误", expected_version=report.version, by=w.city_admin)
     report = report_submit(report=report, expected_version=report.version, by=w.reporter)
     report_approve(report=report, expected_version=report.version, by=w.reviewer)
     notes = Notification.objects.filter(user=w.reporter)

@@ -323,9 +323,11 @@ def test_detail_shows_review_actions_to_a_reviewer(client, world):
     assert action_url(report, "unlock") not in html
 
 
-def test_detail_offers_unlock_on_an_approved_report(client, world):
+def test_detail_offers_unlock_on_an_approved_report_to_a_role_above_the_reviewer(client, world):
     report = make_report(world.project_a, "2022-03", "10", reporter=world.reporter, reviewer=world.reviewer)
     client.force_login(world.reviewer)
+    assert action_url(report, "unlock") not in page(client.get(reverse("reports:detail", args=[report.pk])))
+    client.force_login(world.city_admin)
     html = page(client.get(reverse("reports:detail", args=[report.pk])))
     assert action_url(report, "unlock") in html
     assert action_url(report, "approve") not in html
@@ -453,9 +455,9 @@ def test_approving_twice_shows_the_status_message(client, world):
     assert "状态为“已审核通过”的月报不能审核通过。" in page(response)
 
 
-def test_reviewer_unlocks_an_approved_report_with_a_reason(client, world):
+def test_the_city_administrator_unlocks_an_approved_report_with_a_reason(client, world):
     report = make_report(world.project_a, "2022-03", "10", reporter=world.reporter, reviewer=world.reviewer)
-    client.force_login(world.reviewer)
+    client.force_login(world.city_admin)
 
     refused = client.post(action_url(report, "unlock"), {"version": report.version, "reason": ""})
     assert refused.status_code == 200
@@ -475,7 +477,7 @@ ACTION_CASES = [
     ("submit", ReportStatus.DRAFT, {}, "reporter"),
     ("return", ReportStatus.SUBMITTED, {"reason": "原因"}, "reviewer"),
     ("approve", ReportStatus.SUBMITTED, {}, "reviewer"),
-    ("unlock", ReportStatus.APPROVED, {"reason": "原因"}, "reviewer"),
+    ("unlock", ReportStatus.APPROVED, {"reason": "原因"}, "city_admin"),  # a role above the reviewer's
 ]
 
 

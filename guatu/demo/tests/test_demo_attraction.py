@@ -6,14 +6,13 @@ import pytest
 from guatu.attraction.models import FundsInPlace, Lead, LeadStatus
 from guatu.attraction.queries import late_start_lights
 from guatu.demo import data
-from guatu.demo.loader import delete_demo, load_demo
+from guatu.demo.loader import delete_demo
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_pipeline(settings):
+def test_the_demo_pipeline(root, settings):
     settings.GUATU_TODAY = data.DEMO_DAY
-    load_demo()
     leads = list(Lead.objects.for_list())
     assert len(leads) >= 40
     assert {lead.status for lead in leads} == set(LeadStatus.values)
