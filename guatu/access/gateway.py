@@ -158,6 +158,11 @@ def can_review(user: User, project: Project) -> bool:
     return visible_projects(user).filter(pk=project.pk).exists()
 
 
+def can_appeal(user: User, unit: OrgUnit) -> bool:
+    """申诉: a unit's reporter contests its own published result; read-only roles and other units do not."""
+    return user.is_authenticated and user.is_active and user.role == Role.REPORTER and user.org_unit_id == unit.pk
+
+
 def can_unlock(user: User) -> bool:
     """Approved reports, values and reference rows are locked; a role above the reviewer who approves them
     reopens one (with a reason, guatu.audit.workflow): the city administrator, or a superuser. Which records

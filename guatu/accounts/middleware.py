@@ -157,7 +157,7 @@ class OversightPagesOnlyMiddleware:
         office = OVERSIGHT_PAGES[user.role]
         if name == "home":
             return redirect(office[0])
-        if name in office:
+        if name in office or name == "login":
             return self.get_response(request)
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": _("Your role reads no business data.")}, status=403)

@@ -719,6 +719,7 @@ def snapshot_publish(*, snapshot: ResultSnapshot, by) -> ResultSnapshot:
 def appeal_raise(*, snapshot: ResultSnapshot, indicator_code: str, reason: str, by) -> Appeal:
     """申诉: a unit contests one indicator of its published result."""
     _require(by.is_authenticated and by.org_unit_id is not None, _("Appeals are raised by a unit."))
+    _require(gateway.can_appeal(by, by.org_unit), _("Appeals are raised by the unit's reporter."))
     if snapshot.status != SnapshotStatus.PUBLISHED:
         raise ValidationError({"snapshot": _("Only published results can be appealed.")})
     unit = by.org_unit

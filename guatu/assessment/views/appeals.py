@@ -38,7 +38,7 @@ def appeal_raise(request, pk: int, period: str, unit_pk: int):
     scheme = gateway.get_visible_scheme(user, pk)
     period = period_or_404(period)
     snap, unit, card_ = _card_context(request, scheme, period, unit_pk)
-    if user.org_unit_id != unit.pk:
+    if not gateway.can_appeal(user, unit):
         raise PermissionDenied
     form = AppealForm(request.POST, indicators=[(i["code"], i["name"]) for i in card_.indicators])
     if form.is_valid():

@@ -189,8 +189,7 @@ def _render_card(request, scheme, period, snap, unit, card_, *, appeal_form=None
             }
         )
     losing = [r for r in rows if r["lost"] and r["lost"] > 0][:3]
-    own = user.org_unit_id == unit.pk
-    can_appeal = own and snap.status == SnapshotStatus.PUBLISHED
+    can_appeal = gateway.can_appeal(user, unit) and snap.status == SnapshotStatus.PUBLISHED
     if can_appeal and appeal_form is None:
         appeal_form = AppealForm(indicators=[(r["code"], r["name"]) for r in rows])
     names = {r["code"]: r["name"] for r in rows}
