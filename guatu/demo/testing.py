@@ -5,10 +5,12 @@ themselves; this is for tests that need the demo loaded to read it (the bulletin
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from io import StringIO
 
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from guatu import clock
 from guatu.testing import _max_ids
@@ -17,18 +19,20 @@ from guatu.testing import _max_ids
 @dataclass
 class _DemoRows:
     rows: list[tuple[type, list[dict]]]  # every row the load wrote, per model
-    head_before: tuple | None  # the audit chain's head before the load, and after it
-    head_after: tuple | None
+    head_before: tuple[str, int]  # the audit chain's head before the load, and after it
+    head_after: tuple[str, int]
     output: str  # what the load printed
 
 
 _SNAPSHOTS: dict[tuple, _DemoRows] = {}
 
 
-def _head() -> tuple | None:
+def _head() -> tuple[str, int]:
+    """The audit chain's head as (last hash, events sealed); no head row is the empty chain (chain.GENESIS)."""
+    from guatu.audit.chain import GENESIS
     from guatu.audit.models import AuditChainHead
 
-    return AuditChainHead.objects.order_by("pk").values_list("pk", "last_hash", "sealed").first()
+    return AuditChainHead.objects.filter(pk=1).values_list("last_hash", "sealed").first() or (GENESIS, 0)
 
 
 def _restore(snapshot: _DemoRows) -> bool:
@@ -38,17 +42,24 @@ def _restore(snapshot: _DemoRows) -> bool:
         with transaction.atomic():
             for model, found in snapshot.rows:
                 model.objects.bulk_create([model(**row) for row in found])
-            if snapshot.head_after is not None:
-                pk, last_hash, sealed = snapshot.head_after
-                AuditChainHead.objects.update_or_create(pk=pk, defaults={"last_hash": last_hash, "sealed": sealed})
+            last_hash, sealed = snapshot.head_after
+            AuditChainHead.objects.update_or_create(pk=1, defaults={"last_hash": last_hash, "sealed": sealed})
     except IntegrityError:
         return False
     return True
 
 
-def demo_loaded(load: Callable[[], str]) -> str:
-    """Run `load` (it loads the demo and returns what it printed), or put back the rows an earlier `load` wrote
-    in this worker, database and day, and return what it printed then. Only outside a test's transaction (a
+def run_demo(*args) -> str:
+    """`guatu demo ARGS`, in English; what it printed."""
+    out = StringIO()
+    with translation.override("en"):
+        call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def demo_loaded() -> str:
+    """`guatu demo` (run_demo), or the rows an earlier run wrote in this worker, database and day put back, and
+    what it printed then. Only outside a test's transaction (a
     module's or package's fixture, a transactional test): the audit chain is sealed on commit. Loads through
     the services again whenever the database is not as it was before that first load (the audit chain's head
     has moved, or a kept row's key is taken)."""
@@ -59,7 +70,7 @@ def demo_loaded(load: Callable[[], str]) -> str:
     if snapshot is not None and _head() == snapshot.head_before and _restore(snapshot):
         return snapshot.output
     before, head_before = _max_ids(), _head()
-    output = load()
+    output = run_demo()
     rows = []
     for model, top in before.items():
         if model in (AuditChainHead, AuditPending):

@@ -1,21 +1,10 @@
 """The demo is loaded once for the demo's tests (it takes a few seconds) and deleted after them. Each test runs
 in a transaction that is rolled back, so tests that reload or delete leave the loaded demo as it was."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.utils import translation
 
 from guatu.demo.loader import delete_demo, demo_root
 from guatu.demo.testing import demo_loaded
-
-
-def run_demo(*args) -> str:
-    out = StringIO()
-    with translation.override("en"):
-        call_command("demo", *args, stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="package")
@@ -25,7 +14,7 @@ def demo_output(django_db_setup, django_db_blocker):
     # happens between loading and the end of the package: the demo's rows never outlive its tests.
     with django_db_blocker.unblock():
         try:
-            yield demo_loaded(run_demo)
+            yield demo_loaded()
         finally:
             delete_demo()
 

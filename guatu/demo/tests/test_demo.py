@@ -38,7 +38,7 @@ from guatu.audit.queries import history_of, history_of_project, replay
 from guatu.audit.services import snapshot
 from guatu.demo import data
 from guatu.demo.loader import delete_demo
-from guatu.demo.tests.conftest import run_demo as _run
+from guatu.demo.testing import run_demo as _run
 from guatu.dispatch.models import Escalation, Meeting, Problem, ProblemFeedback, SupervisionOrder
 from guatu.dispatch.queries import mark_overdue
 from guatu.dispatch.services import DUE_SOON_DAYS
@@ -458,3 +458,12 @@ def test_reset_deletes_everything_and_reloads(users):
         for n in Notification.objects.filter(user__username__in=["demo_zhujian", "demo_leader"])
     }
     assert {("demo_zhujian", "assigned"), ("demo_zhujian", "overdue"), ("demo_leader", "escalated")} <= kinds
+
+
+def test_the_loaded_demos_audit_chain_verifies(root):
+    """However the demo came to be loaded for these tests (through the services, or put back by
+    guatu.demo.testing after an earlier load), its audit trail is a whole, verifiable chain."""
+    from guatu.audit import chain
+
+    result = chain.verify()
+    assert result.broken_seal is None and not result.why and result.checked > 1000

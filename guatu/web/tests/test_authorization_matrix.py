@@ -113,7 +113,7 @@ from guatu.web.tests.matrix import (
     Row,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.matrix]
 
 MARCH, APRIL, MAY, JUNE = Period.parse(P), Period(2022, 4), Period(2022, 5), Period(2022, 6)
 
