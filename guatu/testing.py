@@ -310,7 +310,7 @@ def _models():
     return [m for m in apps.get_models(include_auto_created=True) if not m._meta.proxy and m._meta.managed]
 
 
-def _max_ids() -> dict[type, int]:
+def max_ids() -> dict[type, int]:
     from django.db.models import Max
 
     found = {}
@@ -332,7 +332,7 @@ def restore_world() -> World:
     key = (connection.vendor, connection.settings_dict["NAME"], clock.today())
     snapshot = _WORLD_SNAPSHOTS.get(key)
     if snapshot is None:
-        before = _max_ids()
+        before = max_ids()
         world = make_world()
         rows = []
         for model, top in before.items():

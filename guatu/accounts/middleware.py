@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guatu.accounts import signin, two_factor
+from guatu.accounts.models import Role
 from guatu.accounts.receivers import SESSION_SEEN, SESSION_STARTED
 
 # The last-seen time is written at most this often (seconds), so that reading pages does not write the session
@@ -121,13 +122,13 @@ class TwoFactorRequiredMiddleware:
 # What a security or audit administrator may open besides the gates' own pages: their office's pages, the first
 # named being where the home page takes them.
 OVERSIGHT_PAGES = {
-    "security_admin": (
+    Role.SECURITY_ADMIN: (
         "accounts:security",
         "accounts:security_user",
         "accounts:security_unlock",
         "accounts:security_two_factor_reset",
     ),
-    "audit_admin": ("audit:log",),
+    Role.AUDIT_ADMIN: ("audit:log",),
 }
 
 

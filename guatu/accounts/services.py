@@ -68,8 +68,6 @@ def user_create(
         errors["username"] = _("Give a username.")
     elif User.objects.filter(username=username).exists():
         errors["username"] = _("The username %(name)s is taken.") % {"name": username}
-    if leader is not None and User.objects.filter(leader=leader).exists():
-        errors["leader"] = _("%(leader)s is already linked to another user.") % {"leader": leader}
     user = User(
         date_joined=clock.now(),
         username=username,
@@ -145,12 +143,21 @@ def user_access_saved(*, user: User, before: dict[str, list[str]], by) -> None:
 # --- the administrators' user pages
 
 
-def _check_unit_and_leader(org_unit: OrgUnit | None, role: str, leader: Leader | None, by) -> dict:
+def _check_unit_and_leader(
+    org_unit: OrgUnit | None, role: str, leader: Leader | None, by, *, user: User | None = None
+) -> dict:
+    """What is wrong with giving `user` (None: a new user) this unit, role and leader link."""
     errors: dict = {}
     if role not in Role.values:
         errors["role"] = _("Unknown role %(role)s.") % {"role": role}
     if role == Role.LEADER and leader is None:
         errors["leader"] = _("A user with the leader role must be linked to a leader.")
+    if (
+        leader is not None
+        and role == Role.LEADER
+        and User.objects.filter(leader=leader).exclude(pk=user.pk if user else None).exists()
+    ):
+        errors["leader"] = _("%(leader)s is already linked to another user.") % {"leader": leader}
     if is_acting(by):
         if org_unit is None:
             errors["org_unit"] = _("Choose the user's unit.")
@@ -228,13 +235,7 @@ def user_update(
     _check_manages_account(by, user, org_unit)
     _check_role_grant(by, role, user)
     check_version(user, expected_version)
-    errors = _check_unit_and_leader(org_unit, role, leader, by)
-    if (
-        leader is not None
-        and role == Role.LEADER
-        and User.objects.filter(leader=leader).exclude(pk=user.pk).exists()
-    ):
-        errors["leader"] = _("%(leader)s is already linked to another user.") % {"leader": leader}
+    errors = _check_unit_and_leader(org_unit, role, leader, by, user=user)
     if errors:
         raise ValidationError(errors)
     stored = snapshot(user, USER_FIELDS)
@@ -424,13 +425,7 @@ def user_role_set(
     user = _locked(user)
     _check_secures(by, user)
     check_version(user, expected_version)
-    errors = _check_unit_and_leader(user.org_unit, role, leader, None)
-    if (
-        leader is not None
-        and role == Role.LEADER
-        and User.objects.filter(leader=leader).exclude(pk=user.pk).exists()
-    ):
-        errors["leader"] = _("%(leader)s is already linked to another user.") % {"leader": leader}
+    errors = _check_unit_and_leader(user.org_unit, role, leader, None, user=user)
     if leader is not None and not leader.org_unit.path.startswith(gateway.jurisdiction(user.org_unit).path):
         errors["leader"] = _("Pick a leader from the list.")
     if not reason.strip():

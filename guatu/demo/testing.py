@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
 from guatu import clock
-from guatu.testing import _max_ids
+from guatu.testing import max_ids
 
 
 @dataclass
@@ -69,7 +69,7 @@ def demo_loaded() -> str:
     snapshot = _SNAPSHOTS.get(key)
     if snapshot is not None and _head() == snapshot.head_before and _restore(snapshot):
         return snapshot.output
-    before, head_before = _max_ids(), _head()
+    before, head_before = max_ids(), _head()
     output = run_demo()
     rows = []
     for model, top in before.items():
