@@ -49,6 +49,7 @@ from guatu.projects.services import (
     project_create,
 )
 from guatu.reports.models import MonthlyReport, ReportStatus
+from guatu.reports.rollups import rebuild_rollups
 from guatu.reports.services import AUDITED_FIELDS
 
 # How many workflow steps a report in each status has been through (create, submit, approve/return).
@@ -384,6 +385,7 @@ def _import_reports(pairs: list[tuple[Project, ProjectSpec]], loader: User) -> i
                 )
             )
     MonthlyReport.objects.bulk_create(reports, batch_size=500)
+    rebuild_rollups({report.project_id for report in reports})  # written without the services
     imported = AuditEvent.objects.bulk_create(
         [
             AuditEvent(

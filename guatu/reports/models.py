@@ -103,3 +103,45 @@ class MonthlyReport(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+
+MONTHS = range(1, 13)
+# Sums of up to twelve months of one project: two digits more than a report's amount.
+TOTAL = {"max_digits": MONEY["max_digits"] + 2, "decimal_places": MONEY["decimal_places"]}
+
+
+def ytd_field(month: int) -> str:
+    """The column of ApprovedTotal that holds the year to date through `month` (1-12)."""
+    return f"ytd_{month:02d}"
+
+
+class ApprovedTotal(models.Model):
+    """One project's approved amounts of one year, added up through each month (a roll-up of MonthlyReport).
+
+    Every year-to-date read (guatu.projects.queries.ytd_completed_by_project) reads one row per project here
+    instead of adding up to twelve reports. guatu.reports.rollups keeps it exact: the services that approve,
+    unlock or take in an approved figure recompute the project's year from its reports in the same transaction;
+    bulk loads rebuild it; `guatu rollups --verify` compares it with a recomputation. A month column is null
+    while no report of the year is approved by that month (as no row was, before)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    ytd_01 = models.DecimalField(null=True, **TOTAL)
+    ytd_02 = models.DecimalField(null=True, **TOTAL)
+    ytd_03 = models.DecimalField(null=True, **TOTAL)
+    ytd_04 = models.DecimalField(null=True, **TOTAL)
+    ytd_05 = models.DecimalField(null=True, **TOTAL)
+    ytd_06 = models.DecimalField(null=True, **TOTAL)
+    ytd_07 = models.DecimalField(null=True, **TOTAL)
+    ytd_08 = models.DecimalField(null=True, **TOTAL)
+    ytd_09 = models.DecimalField(null=True, **TOTAL)
+    ytd_10 = models.DecimalField(null=True, **TOTAL)
+    ytd_11 = models.DecimalField(null=True, **TOTAL)
+    ytd_12 = models.DecimalField(null=True, **TOTAL)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="approved_total_once_a_year")]
+        indexes = [models.Index(fields=["year", "project"], name="approved_total_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}"

@@ -26,6 +26,7 @@ from guatu.lib.periods import Period
 from guatu.notifications.models import NotificationKind
 from guatu.notifications.services import notify
 from guatu.projects.models import Project
+from guatu.reports import rollups
 from guatu.reports.models import MonthlyReport, ReportSource, ReportStatus
 
 # The figures and texts a reporter types in; everything else about a report is workflow.
@@ -226,7 +227,7 @@ def _step(report: MonthlyReport, *, action: str, by, expected_version: int | Non
             _require_reviewer(by, report.project)
         else:
             _require_reporter(by, report.project)
-        return WORKFLOW.run(
+        report = WORKFLOW.run(
             report,
             action=action,
             by=by,
@@ -235,6 +236,10 @@ def _step(report: MonthlyReport, *, action: str, by, expected_version: int | Non
             project=report.project,
             on_step=submitted,
         )
+        step = WORKFLOW.steps[action]
+        if ReportStatus.APPROVED in (step.target, *step.sources):  # a figure starts or stops counting
+            rollups.refresh(report.project_id, report.year)
+        return report
 
 
 WORKFLOW = Workflow(
@@ -448,4 +453,5 @@ def report_set_opening(
             "for the months before."
         ) % {"ytd": ytd_completed.quantize(CENT), "period": period, "earlier": ytd_completed.quantize(CENT) - amount}
         events.report_opening_set(report, after=snapshot(report, [*AUDITED_FIELDS, "source"]), by=by, reason=reason)
+        rollups.refresh(project.pk, period.year)
     return report

@@ -13,6 +13,7 @@ from guatu.projects import queries
 from guatu.projects.models import AnnualPlan, Milestone, PlanMonth, Project
 from guatu.projects.services import annual_plan_set
 from guatu.reports.models import MonthlyReport, ReportStatus
+from guatu.reports.rollups import rebuild_rollups
 from guatu.testing import make_project
 
 
@@ -110,6 +111,7 @@ def _random_year(world, rng, year=2022):
         for month in range(1, 13)
         if rng.random() < 0.8
     )
+    rebuild_rollups(p.pk for p in projects)  # written in bulk, without the services
     return projects
 
 
