@@ -55,7 +55,45 @@ def audit_record(
     """`at` is when it happened, for a scheduled run acting as of a given moment (default: now). An event about
     no stored object (a sign-in under a name that matches no user) gives `object_type` and `object_id` instead of
     `obj`. The client's address comes from the request being served, if any."""
-    event = AuditEvent.objects.create(
+    event = audit_event(
+        actor=actor,
+        action=action,
+        obj=obj,
+        project=project,
+        before=before,
+        after=after,
+        reason=reason,
+        at=at,
+        object_type=object_type,
+        object_id=object_id,
+    )
+    event.save(force_insert=True)
+    chain.mark_pending(event)
+    return event
+
+
+def audit_records(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Several events made with `audit_event`, written in one statement (a bulk import's rows), in order."""
+    written = AuditEvent.objects.bulk_create(events)
+    chain.mark_pending(*written)
+    return written
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None,
+    project=None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    at=None,
+    object_type: str = "",
+    object_id: int = 0,
+) -> AuditEvent:
+    """The event audit_record writes, not yet saved."""
+    return AuditEvent(
         at=at or clock.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -67,5 +105,3 @@ def audit_record(
         reason=reason,
         ip=current_ip(),
     )
-    chain.mark_pending(event)
-    return event

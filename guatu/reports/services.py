@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 from guatu import clock
 from guatu.access import gateway
 from guatu.audit import events
-from guatu.audit.services import changes, snapshot
+from guatu.audit.services import audit_event, audit_records, changes, snapshot
 from guatu.audit.workflow import Step, Workflow, check_version
 from guatu.lib.money import CENT
 from guatu.lib.periods import Period
@@ -28,6 +28,7 @@ from guatu.notifications.services import notify
 from guatu.projects.models import Project
 from guatu.reports import rollups
 from guatu.reports.models import MonthlyReport, ReportSource, ReportStatus
+from guatu.reports.queries import fillable_projects
 
 # The figures and texts a reporter types in; everything else about a report is workflow.
 INPUT_FIELDS = ["amount", "statistical_amount", "physical_progress", "problems", "next_month_plan"]
@@ -112,7 +113,9 @@ def _normalized(data: ReportInput) -> ReportInput:
     return replace(
         data,
         amount=data.amount.quantize(CENT),
-        statistical_amount=None if data.statistical_amount is None else data.statistical_amount.quantize(CENT),
+        statistical_amount=None
+        if data.statistical_amount is None
+        else data.statistical_amount.quantize(CENT),
     )
 
 
@@ -212,7 +215,9 @@ def report_update(
     return report
 
 
-def _step(report: MonthlyReport, *, action: str, by, expected_version: int | None, reason: str = "") -> MonthlyReport:
+def _step(
+    report: MonthlyReport, *, action: str, by, expected_version: int | None, reason: str = ""
+) -> MonthlyReport:
     """Lock the report, check the actor through the gateway, then take one step of WORKFLOW."""
 
     def submitted(report: MonthlyReport, step: Step, now, reason: str) -> list[str]:
@@ -249,7 +254,14 @@ WORKFLOW = Workflow(
     filler_field="filled_by",
     steps=[
         Step("report.submit", EDITABLE, ReportStatus.SUBMITTED, gettext_noop("submitted")),
-        Step("report.return", (ReportStatus.SUBMITTED,), ReportStatus.RETURNED, gettext_noop("returned"), True, True),
+        Step(
+            "report.return",
+            (ReportStatus.SUBMITTED,),
+            ReportStatus.RETURNED,
+            gettext_noop("returned"),
+            True,
+            True,
+        ),
         Step(
             "report.approve",
             (ReportStatus.SUBMITTED,),
@@ -290,7 +302,9 @@ def _tell_reporter(report: MonthlyReport, *, kind: str, title: str, body: str = 
 def report_return(*, report: MonthlyReport, reason: str, by, expected_version: int | None) -> MonthlyReport:
     """Send a submitted report back to the reporter; the reason is required and shown to them."""
     with transaction.atomic():
-        report = _step(report, action="report.return", by=by, expected_version=expected_version, reason=reason)
+        report = _step(
+            report, action="report.return", by=by, expected_version=expected_version, reason=reason
+        )
         _tell_reporter(
             report,
             kind=NotificationKind.REPORT_RETURNED,
@@ -327,7 +341,9 @@ def report_approve_many(*, selected: list[tuple[MonthlyReport, int]], by) -> lis
             approved = report_approve(report=report, by=by, expected_version=version)
         except (ValidationError, PermissionDenied) as error:
             message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            outcomes.append(BulkOutcome(report, False, message or _("You may not review reports for this project.")))
+            outcomes.append(
+                BulkOutcome(report, False, message or _("You may not review reports for this project."))
+            )
         else:
             outcomes.append(BulkOutcome(approved, True))
     return outcomes
@@ -337,7 +353,9 @@ def report_unlock(*, report: MonthlyReport, reason: str, by, expected_version: i
     """Reopen an approved report for correction; its figures stop counting until approved again. It goes back
     to the reporter, who is told why, as on a return."""
     with transaction.atomic():
-        report = _step(report, action="report.unlock", by=by, expected_version=expected_version, reason=reason)
+        report = _step(
+            report, action="report.unlock", by=by, expected_version=expected_version, reason=reason
+        )
         _tell_reporter(
             report,
             kind=NotificationKind.REPORT_RETURNED,
@@ -376,17 +394,176 @@ def report_save(
     return report
 
 
+@dataclass(frozen=True)
+class RowSave:
+    """One row of a bulk save: the project's figures, and the version of its month's report when the row was read
+    (None: the month had no report then)."""
+
+    project: Project
+    data: ReportInput
+    expected_version: int | None
+
+
+def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: bool, source: str) -> int:
+    """`report_save` for many projects of one unit's month at once (a filled-in workbook): the same checks, the
+    same rows and the same audit events as saving each row through `report_save`, in a few statements whatever
+    the number of rows. All rows are saved, or none: a row whose report someone created or changed since it
+    was read, or locked meanwhile, refuses the whole save. Returns the number of reports written."""
+    if not gateway.can_fill_unit_reports(by, unit):
+        raise PermissionDenied(_("You may not fill in reports for this project."))
+    ids = [row.project.pk for row in rows]
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("A project appears twice; a project has one report a month."))
+    for row in rows:
+        _validate(row.project, period, row.data)
+    now = clock.now()
+    with transaction.atomic():
+        fillable = set(fillable_projects(unit).filter(pk__in=ids).values_list("pk", flat=True))
+        if fillable != set(ids):
+            raise PermissionDenied(_("You may not fill in reports for this project."))
+        existing = {
+            report.project_id: report
+            for report in MonthlyReport.objects.select_for_update().filter(
+                project_id__in=ids, year=period.year, month=period.month
+            )
+        }
+        created, updated, events = [], [], []
+        for row in rows:
+            data = _normalized(row.data)
+            report = existing.get(row.project.pk)
+            if report is None:
+                report = MonthlyReport(
+                    project=row.project,
+                    year=period.year,
+                    month=period.month,
+                    source=source,
+                    status=ReportStatus.DRAFT,
+                    filled_by=by,
+                    updated_at=now,
+                    **{name: getattr(data, name) for name in INPUT_FIELDS},
+                )
+                created.append(report)
+                continue
+            report.project = row.project
+            if row.expected_version is None:
+                raise ValidationError(
+                    _(
+                        "%(project)s already has a report for %(period)s. Open that report to change it; a month has only one."
+                    )
+                    % {"project": row.project.name, "period": period}
+                )
+            if not report.is_editable:
+                raise ValidationError(
+                    _("This report is %(status)s and locked; only a draft or returned report can be changed.")
+                    % {"status": report.get_status_display()}
+                )
+            _check_row_version(report, row)
+            before = snapshot(report, AUDITED_FIELDS)
+            for name in INPUT_FIELDS:
+                setattr(report, name, getattr(data, name))
+            old, new = changes(before, snapshot(report, AUDITED_FIELDS))
+            if new:
+                report.version += 1
+                report.updated_at = now
+                report.source = source
+                events.append(
+                    audit_event(
+                        actor=by,
+                        action="report.update",
+                        obj=report,
+                        project=row.project,
+                        before=old,
+                        after=new,
+                        at=now,
+                    )
+                )
+                updated.append(report)
+            elif submit:
+                updated.append(report)
+        as_created = [snapshot(report, AUDITED_FIELDS) for report in created]  # the draft each one starts as
+        submit_step = WORKFLOW.steps["report.submit"]
+        submitted = []
+        if submit:
+            for report in created + updated:
+                before = snapshot(report, WORKFLOW.audited_fields)
+                report.status = submit_step.target
+                report.submitted_at = now
+                report.updated_at = now
+                report.version += 1
+                submitted.append((report, *changes(before, snapshot(report, WORKFLOW.audited_fields))))
+        MonthlyReport.objects.bulk_create(created)  # with their primary keys, which the events name
+        events.extend(
+            audit_event(
+                actor=by, action="report.create", obj=report, project=report.project, after=after, at=now
+            )
+            for report, after in zip(created, as_created, strict=True)
+        )
+        events.extend(
+            audit_event(
+                actor=by,
+                action=submit_step.action,
+                obj=report,
+                project=report.project,
+                before=old,
+                after=new,
+                at=now,
+            )
+            for report, old, new in submitted
+        )
+        _write_rows(updated, [*INPUT_FIELDS, "source", "status", "submitted_at", "version", "updated_at"])
+        audit_records(events)
+    return len(created) + len(updated)
+
+
+def _write_rows(reports: list[MonthlyReport], fields: list[str]) -> None:
+    """UPDATE each report's `fields` by primary key, in one executemany: Django's bulk_update builds a CASE per
+    field and row, which takes seconds for a few thousand rows."""
+    if not reports:
+        return
+    meta = MonthlyReport._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # nosec B608: names from the model, values as parameters
+        quote(meta.db_table),
+        ", ".join(f"{quote(field.column)} = %s" for field in columns),
+        quote(meta.pk.column),
+    )
+    params = [
+        [field.get_db_prep_save(getattr(report, field.attname), connection) for field in columns]
+        + [report.pk]
+        for report in reports
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _check_row_version(report: MonthlyReport, row: RowSave) -> None:
+    try:
+        check_version(report, row.expected_version, changed_at=report.updated_at)
+    except ValidationError as error:
+        raise ValidationError(
+            [
+                _("%(project)s: %(message)s") % {"project": row.project.name, "message": message}
+                for message in error.messages
+            ]
+        ) from None
+
+
 # --- opening figures from an office's dispatch table (调度表): guatu.imports
 
 
-def opening_check(*, project: Project, period: Period, ytd_completed: Decimal) -> tuple[Decimal, MonthlyReport | None]:
+def opening_check(
+    *, project: Project, period: Period, ytd_completed: Decimal
+) -> tuple[Decimal, MonthlyReport | None]:
     """What the opening figure for `period` would be: the year-to-date completed investment less the months of
     that year already approved, and the month's report where it has one (approved with that amount already).
     A ValidationError in Chinese when it cannot be taken in: the approved months exceed the year to date, the
     month has an approved report of another amount (it is locked), or a report of it is in progress."""
     _validate(project, period, ReportInput(amount=ytd_completed))
     ytd_completed = ytd_completed.quantize(CENT)
-    approved = MonthlyReport.objects.approved().filter(project=project, year=period.year, month__lt=period.month)
+    approved = MonthlyReport.objects.approved().filter(
+        project=project, year=period.year, month__lt=period.month
+    )
     earlier = sum((r.amount for r in approved.only("amount")), Decimal(0))
     amount = ytd_completed - earlier
     if amount < 0:
@@ -451,7 +628,13 @@ def report_set_opening(
         reason = _(
             "Dispatch table: %(ytd)s completed from January to %(period)s, less %(earlier)s already approved "
             "for the months before."
-        ) % {"ytd": ytd_completed.quantize(CENT), "period": period, "earlier": ytd_completed.quantize(CENT) - amount}
-        events.report_opening_set(report, after=snapshot(report, [*AUDITED_FIELDS, "source"]), by=by, reason=reason)
+        ) % {
+            "ytd": ytd_completed.quantize(CENT),
+            "period": period,
+            "earlier": ytd_completed.quantize(CENT) - amount,
+        }
+        events.report_opening_set(
+            report, after=snapshot(report, [*AUDITED_FIELDS, "source"]), by=by, reason=reason
+        )
         rollups.refresh(project.pk, period.year)
     return report

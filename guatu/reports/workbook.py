@@ -40,8 +40,9 @@ from guatu.reports.services import (
     MAX_AMOUNT,
     MAX_TEXT,
     ReportInput,
+    RowSave,
     report_input_errors,
-    report_save,
+    report_save_many,
 )
 from guatu.web.workbooks import open_workbook
 
@@ -323,7 +324,7 @@ def plan_upload(
 ) -> list[RowPlan]:
     """Open and check every row of an upload; raise ValidationError listing every problem by sheet, row and
     column (WorkbookRefused for a file that is not a workbook at all). Reads only."""
-    book = open_workbook(data, name=name)
+    book = open_workbook(data, name=name, read_only=True)
     errors: list[str] = []
     _check_meta(book, unit, period, errors)
     if SHEET not in book.sheetnames:
@@ -347,10 +348,6 @@ def plan_upload(
         )
     header_row, columns = header
     last_column = max(columns.values()) + 1
-    if sheet.max_row - header_row > MAX_ROWS:
-        raise ValidationError(
-            [_("Sheet %(sheet)s has more than %(limit)s rows.") % {"sheet": SHEET, "limit": MAX_ROWS}]
-        )
     projects = {project.pk: project for project in _listed(unit)}
     existing = {
         report.project_id: report
@@ -363,6 +360,10 @@ def plan_upload(
     for number, row in enumerate(
         sheet.iter_rows(min_row=header_row + 1, max_col=last_column, values_only=True), start=header_row + 1
     ):
+        if number - header_row > MAX_ROWS:  # counted as read: a streamed sheet's stated size may be missing
+            raise ValidationError(
+                [_("Sheet %(sheet)s has more than %(limit)s rows.") % {"sheet": SHEET, "limit": MAX_ROWS}]
+            )
         cells = {key: (row[index] if index < len(row) else None) for key, index in columns.items()}
         if all(_text(cells.get(key)) == "" for key in INPUT_KEYS):
             continue  # a project left blank is not reported this time
@@ -477,18 +478,18 @@ def reports_import_workbook(
     if dry_run or not (result.created or result.updated):
         return result
     with transaction.atomic():
-        for plan in plans:
-            if plan.outcome == "unchanged":
-                continue
-            report_save(
-                project=plan.project,
-                period=period,
-                data=plan.data,
-                expected_version=plan.existing.version if plan.existing else None,
-                by=by,
-                submit=plan.submits,
-                source=ReportSource.WORKBOOK,
-            )
+        report_save_many(
+            unit=unit,
+            period=period,
+            rows=[
+                RowSave(plan.project, plan.data, plan.existing.version if plan.existing else None)
+                for plan in plans
+                if plan.outcome != "unchanged"
+            ],
+            by=by,
+            submit=submit,
+            source=ReportSource.WORKBOOK,
+        )
         events.report_workbook_imported(
             unit,
             after={"file": name, "sha256": result.sha256, "period": str(period), **result.counts()},

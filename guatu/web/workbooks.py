@@ -106,7 +106,9 @@ def check_package(data: bytes, *, name: str = "", limits: Limits | None = None) 
                 % {"size": _megabytes(total), "limit": _megabytes(limits.max_uncompressed)},
             )
         for entry in entries:
-            if entry.file_size > 1024 * 1024 and entry.file_size > limits.max_ratio * max(entry.compress_size, 1):
+            if entry.file_size > 1024 * 1024 and entry.file_size > limits.max_ratio * max(
+                entry.compress_size, 1
+            ):
                 raise _refuse(
                     name,
                     _("its part %(part)s is compressed more than %(ratio)s to 1 (a compressed bomb?).")
@@ -123,12 +125,18 @@ def check_package(data: bytes, *, name: str = "", limits: Limits | None = None) 
         ):
             raise _refuse(
                 name,
-                _("it contains macros (.xlsm). Save it as a plain .xlsx workbook (Excel 工作簿) and upload it again."),
+                _(
+                    "it contains macros (.xlsm). Save it as a plain .xlsx workbook (Excel 工作簿) and upload it again."
+                ),
             )
         for entry in entries:
-            if entry.filename.endswith((".xml", ".rels", ".vml")) and DTD.search(_read_head(package, entry.filename)):
+            if entry.filename.endswith((".xml", ".rels", ".vml")) and DTD.search(
+                _read_head(package, entry.filename)
+            ):
                 raise _refuse(
-                    name, _("its part %(part)s declares XML entities, which Guatu never reads.") % {"part": entry.filename}
+                    name,
+                    _("its part %(part)s declares XML entities, which Guatu never reads.")
+                    % {"part": entry.filename},
                 )
 
 
@@ -137,15 +145,27 @@ def _read_head(package: zipfile.ZipFile, member: str) -> bytes:
         with package.open(member) as handle:
             return handle.read(XML_HEAD_BYTES)
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError) as exc:
-        raise WorkbookRefused(_("The workbook is damaged (%(part)s could not be read).") % {"part": member}) from exc
+        raise WorkbookRefused(
+            _("The workbook is damaged (%(part)s could not be read).") % {"part": member}
+        ) from exc
 
 
-def open_workbook(data: bytes, *, name: str = "", data_only: bool = True, limits: Limits | None = None) -> Workbook:
+def open_workbook(
+    data: bytes,
+    *,
+    name: str = "",
+    data_only: bool = True,
+    limits: Limits | None = None,
+    read_only: bool = False,
+) -> Workbook:
     """The workbook, once the package passed `check_package`. `data_only=True` gives each formula cell's cached
-    value (None when a program wrote the file without one); `False` gives the formulas."""
+    value (None when a program wrote the file without one); `False` gives the formulas. `read_only=True`
+    streams the rows (openpyxl's read-only mode, several times faster): for readers that only iterate rows."""
     check_package(data, name=name, limits=limits)
     try:
-        return load_workbook(io.BytesIO(data), data_only=data_only, keep_vba=False, keep_links=False)
+        return load_workbook(
+            io.BytesIO(data), data_only=data_only, keep_vba=False, keep_links=False, read_only=read_only
+        )
     except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError, defusedxml's) on a bad part
         raise _refuse(
             name, _("the workbook could not be read (%(error)s).") % {"error": type(exc).__name__}

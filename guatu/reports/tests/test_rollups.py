@@ -7,7 +7,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.urls import reverse
 
 from guatu.lib.periods import Period
 from guatu.projects.models import Project
