@@ -9,16 +9,17 @@ the lights and the project list; a province has some 30,000 of them, so the data
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import BigIntegerField, Count, F, FilteredRelation, Q, Sum
 from django.db.models.functions import Cast, Coalesce, Round
 
 from guatu.lib.periods import Period
 from guatu.lib.progress import Progress, combined
 from guatu.projects.models import LevelTag, PlanMonth, Project, ProjectQuerySet
-from guatu.projects.queries import ytd_completed_by_project
+from guatu.reports.models import ytd_field
 
 
 @dataclass(frozen=True)
@@ -75,50 +76,63 @@ def investment_summary(projects: ProjectQuerySet, period: Period) -> InvestmentS
 
 
 def tag_totals(scope, period: Period) -> dict[int, tuple[int, Progress]]:
-    """Per level tag id: how many projects of `scope` (project pks) carry it and have a plan for the year,
-    and their progress taken together. One query. The same figures as combining each project's
-    progress_by_project, in SQL: each project's sums are rounded to whole cents (SQLite sums decimals in
-    floating point; the inputs are whole cents, so this restores the exact figure) and the cents are added
-    as integers, exactly on every database."""
-    ytd = (
-        ytd_completed_by_project(period)
-        .filter(project=OuterRef("project_id"))
+    """Per level tag id: how many projects of `scope` (project pks) carry it and have a plan for the year, and
+    their progress taken together at the period's month. tag_totals_by_month for that one month."""
+    return tag_totals_by_month(scope, period.year, [period.month])[period.month]
+
+
+def tag_totals_by_month(scope, year: int, months) -> dict[int, dict[int, tuple[int, Progress]]]:
+    """tag_totals for several months of one year at once (the battle map's curves take all twelve): month →
+    tag id → (projects, progress). Two queries whatever the months and the projects:
+
+    - the tag's projects with a plan for the year, their plans, and their approved years to date through each
+      month, read from the roll-up (guatu.reports.models.ApprovedTotal) joined once per project;
+    - the phased plans' months, added up per tag and month.
+
+    The same figures as combining each project's progress_by_project: every amount is taken as whole cents
+    (rounded half-up in SQL: SQLite holds decimals in floating point, and the inputs are whole cents, so this
+    restores the exact figure) and the cents are added as integers, exactly on every database."""
+    months = sorted(set(months))
+    done = FilteredRelation("project__approved_totals", condition=Q(project__approved_totals__year=year))
+    lists = (
+        Project.tags.through.objects.filter(project__in=scope, project__plans__year=year)
         .order_by()
-        .annotate(cents=_in_cents(F("total")))
-        .values("cents")
-    )
-    phased_months = PlanMonth.objects.filter(plan=OuterRef("project__plans__pk")).order_by()
-    months = phased_months.values("plan").annotate(
-        to_date=_in_cents(Sum("amount", filter=Q(month__lte=period.month))), whole=_in_cents(Sum("amount"))
-    )
-    rows = (
-        Project.tags.through.objects.filter(project__in=scope, project__plans__year=period.year)
-        .order_by()
+        .annotate(done=done)
         .values("leveltag_id")
         .annotate(
             count=Count("project_id"),
             plan=Sum(_in_cents(F("project__plans__amount"))),
-            ytd=Sum(Coalesce(Subquery(ytd), 0)),
-            to_date=Sum(Coalesce(Subquery(months.values("to_date")), 0)),
-            whole=Sum(Coalesce(Subquery(months.values("whole")), 0)),
-            phased=Count("project_id", filter=Exists(phased_months)),
+            **{f"ytd{m}": Sum(Coalesce(_in_cents(F(f"done__{ytd_field(m)}")), 0)) for m in months},
         )
-        .values_list("leveltag_id", "count", "plan", "ytd", "to_date", "whole", "phased")
     )
-    return {
-        tag_id: (
-            count,
-            Progress(
-                month=period.month,
-                ytd_completed=_from_cents(ytd),
-                annual_plan=_from_cents(plan),
-                phased_to_date=_from_cents(to_date),
-                phased_whole=_from_cents(whole),
-                phased=phased > 0,
-            ),
-        )
-        for tag_id, count, plan, ytd, to_date, whole, phased in rows
-    }
+    phased: dict[int, dict[int, int]] = defaultdict(dict)  # tag id → month → planned cents
+    for tag_id, month, cents in (
+        PlanMonth.objects.filter(plan__year=year, plan__project__in=scope)
+        .order_by()
+        .values("plan__project__tags", "month")
+        .annotate(cents=Sum(_in_cents(F("amount"))))
+        .values_list("plan__project__tags", "month", "cents")
+    ):
+        if tag_id is not None:
+            phased[tag_id][month] = cents
+    totals: dict[int, dict[int, tuple[int, Progress]]] = {month: {} for month in months}
+    for row in lists:
+        tag_id = row["leveltag_id"]
+        planned = phased.get(tag_id, {})
+        whole = sum(planned.values())
+        for month in months:
+            totals[month][tag_id] = (
+                row["count"],
+                Progress(
+                    month=month,
+                    ytd_completed=_from_cents(row[f"ytd{month}"]),
+                    annual_plan=_from_cents(row["plan"]),
+                    phased_to_date=_from_cents(sum(c for m, c in planned.items() if m <= month)),
+                    phased_whole=_from_cents(whole),
+                    phased=bool(planned),
+                ),
+            )
+    return totals
 
 
 def _in_cents(amount):

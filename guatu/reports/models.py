@@ -124,7 +124,7 @@ class ApprovedTotal(models.Model):
     bulk loads rebuild it; `guatu rollups --verify` compares it with a recomputation. A month column is null
     while no report of the year is approved by that month (as no row was, before)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="approved_totals")
     year = models.PositiveSmallIntegerField()
     ytd_01 = models.DecimalField(null=True, **TOTAL)
     ytd_02 = models.DecimalField(null=True, **TOTAL)

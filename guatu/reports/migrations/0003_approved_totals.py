@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('ytd_10', models.DecimalField(decimal_places=2, max_digits=16, null=True)),
                 ('ytd_11', models.DecimalField(decimal_places=2, max_digits=16, null=True)),
                 ('ytd_12', models.DecimalField(decimal_places=2, max_digits=16, null=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.project')),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approved_totals', to='projects.project')),
             ],
             options={
                 'indexes': [models.Index(fields=['year', 'project'], name='approved_total_year_idx')],
