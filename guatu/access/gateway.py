@@ -80,6 +80,18 @@ def visible_projects(user: User) -> ProjectQuerySet:
     return projects.in_unit(unit) if unit else projects.none()
 
 
+def visible_projects_in(user: User, unit: OrgUnit) -> ProjectQuerySet:
+    """visible_projects(user).in_unit(unit), for a unit the user may see (get_visible_unit, default_unit).
+
+    Within the reader's own subtree the unit's filter implies the scope's (a project located in or led by a
+    unit below `unit` is below the scope too), so the scope's is left out: a province reader's summary does
+    not test every project against the province twice."""
+    scope = scope_unit(user)
+    if scope is not None and user.role != Role.LEADER and not _is_unrestricted(user) and unit.is_within(scope):
+        return Project.objects.in_unit(unit)
+    return visible_projects(user).in_unit(unit)
+
+
 def get_visible_project(user: User, pk) -> Project:
     """The project, or 404 when it does not exist or the user may not see it (the two look the same)."""
     try:

@@ -120,3 +120,15 @@ def test_gateway_queries_do_not_grow_with_projects(world, django_assert_max_num_
         make_project(location=w.town_a)
     with django_assert_max_num_queries(2):
         list(gateway.visible_projects(w.reviewer))
+
+
+def test_the_projects_of_a_unit_are_the_visible_ones_within_it_for_every_persona(world):
+    """visible_projects_in leaves out the scope's filter where the unit's implies it: the same projects."""
+    w = world
+    other = make_unit("新化县", OrgUnitKind.COUNTY)
+    make_project(location=make_unit("琅塘镇", OrgUnitKind.TOWNSHIP, other))
+    make_project(location=w.town_b, lead=w.dept)
+    for user in (w.city_admin, w.reviewer, w.reporter, w.dept_reporter, w.leader_user, w.viewer, w.outsider):
+        for unit in gateway.visible_units(user):
+            expected = set(gateway.visible_projects(user).in_unit(unit).values_list("pk", flat=True))
+            assert set(gateway.visible_projects_in(user, unit).values_list("pk", flat=True)) == expected, (user, unit)
