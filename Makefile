@@ -22,7 +22,7 @@ export GUATU_DATA_DIR ?= $(CURDIR)/var
 # Tests get a data folder of their own and never a DATABASE_URL from the caller's environment.
 TEST_ENV := env -u DATABASE_URL GUATU_DATA_DIR=$(CURDIR)/var/test
 
-.PHONY: help install run demo test test-sqlite test-postgres system-deps lint check-migrations messages \
+.PHONY: help install run demo test test-sqlite test-postgres test-replica system-deps lint check-migrations messages \
 	bench bench-postgres clean distclean
 
 help:
@@ -30,7 +30,8 @@ help:
 	@echo "make test             lint, migration check, the whole suite on SQLite and on PostgreSQL 15"
 	@echo "make test-sqlite      the suite on SQLite only (PYTEST_ARGS='-q -k summary' to narrow it)"
 	@echo "make test-postgres    the suite on a throwaway PostgreSQL 15 cluster only"
-	@echo "make bench            province-scale benchmark (BENCH_PROJECTS=3000 for a quick one)"
+	@echo "make test-replica     the read-replica router against a throwaway primary and streaming standby"
+	@echo "make bench            province-scale benchmark on SQLite, writes docs/performance.md (BENCH_QUICK=1: minutes)"
 	@echo "make bench-postgres   the same benchmark on a throwaway PostgreSQL 15 cluster"
 	@echo "make messages         makemessages + compilemessages for every app with a locale folder"
 	@echo "make lint             ruff check"
@@ -91,11 +92,11 @@ demo: $(STAMP)
 # two suites side by side was measured slower, 8 min 9 s against 7 min 26 s: both are CPU-bound on 2 cores.)
 test: $(STAMP) system-deps
 	@failed=""; \
-	for step in lint check-migrations test-sqlite test-postgres; do \
+	for step in lint check-migrations test-sqlite test-postgres test-replica; do \
 		$(MAKE) $$step || failed="$$failed $$step"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi; \
-	echo "make test: lint, migrations, SQLite and PostgreSQL all passed"
+	echo "make test: lint, migrations, SQLite, PostgreSQL and the replica all passed"
 
 system-deps:
 	@scripts/install-test-deps.sh
@@ -112,6 +113,11 @@ PG_PYTEST_ARGS ?= -m "not browser and not matrix"
 test-postgres: $(STAMP)
 	@echo "== pytest on PostgreSQL 15 (browser tests: on SQLite)"
 	$(TEST_ENV)-postgres scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS) $(PG_PYTEST_ARGS)
+
+# The read-replica router against a real primary and hot standby (docs/scaling.md), a few seconds.
+test-replica: $(STAMP)
+	@echo "== pytest against a PostgreSQL 15 primary and its streaming replica"
+	$(TEST_ENV)-postgres scripts/with-replica.sh $(BIN)/pytest -q -p no:xdist -m replica guatu/ops/tests/test_replica.py
 
 lint: $(STAMP)
 	@echo "== ruff check"
@@ -131,10 +137,25 @@ messages: $(STAMP)
 		  && "$(CURDIR)/$(BIN)/django-admin" compilemessages -l zh_Hans ); \
 	done
 
+# The benchmark (bench/run.py, docs/performance.md): not part of `make test`. Its load runs need wrk, installed
+# here with apt-get when missing (as root, like scripts/install-test-deps.sh); the built provinces are cached in
+# var/bench/.
+define BENCH_WRK
+command -v wrk >/dev/null 2>&1 || { \
+	if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing wrk (the benchmark's load runs)"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wrk; \
+	else \
+		echo "make bench: wrk is missing; install it as root: apt-get install wrk" >&2; exit 1; \
+	fi; }
+endef
+
 bench: $(STAMP)
+	@$(BENCH_WRK)
 	env -u DATABASE_URL $(BIN)/python bench/run.py
 
 bench-postgres: $(STAMP)
+	@$(BENCH_WRK)
 	scripts/with-postgres.sh $(BIN)/python bench/run.py
 
 clean:

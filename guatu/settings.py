@@ -146,6 +146,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
 
+# A read replica (docs/scaling.md): with DATABASE_REPLICA_URL (a PostgreSQL hot standby of DATABASE_URL), the
+# `replica` alias, the router that sends the dashboards' and lists' reads to it (guatu/lib/dbrouter.py: the
+# rules) and the middleware that keeps a browser that has just saved something on the primary for
+# REPLICA_PIN_SECONDS. Unset: one database, no router. In tests the alias mirrors the test database (TEST
+# MIRROR: never created separately, its NAME set to the test database's on the standby's server).
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5)
+if REPLICA_PIN_SECONDS < 0:
+    raise ConfigError("environment variable REPLICA_PIN_SECONDS must be 0 or more")
+if _replica_url := env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ConfigError("environment variable DATABASE_REPLICA_URL must be a database of DATABASE_URL's kind")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["guatu.lib.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "guatu.lib.dbrouter.ReplicaPinMiddleware"
+    )
+
+# The cache: nothing in Guatu needs it to be right, a miss only costs time (docs/scaling.md, "The cache").
+# With REDIS_URL (e.g. redis://127.0.0.1:6379/0) it is Redis, shared by every worker process; without, each
+# process keeps its own in memory (Django's default).
+if _redis_url := env_str("REDIS_URL", ""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -1,8 +1,10 @@
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from guatu.access import gateway
 from guatu.investment.queries import investment_summary
+from guatu.lib.dbrouter import replica_reads
 from guatu.lib.money import percent, round_half_up
 from guatu.lib.periods import Period, PeriodError
 from guatu.lights.services import default_period
@@ -51,6 +53,7 @@ def _money(value):
 
 
 @router.get("/summary", response=responses(SummaryOut, not_found=True), summary="Investment summary per level tag")
+@decorate_view(replica_reads)
 def summary(request, params: Query[SummaryParams]):
     """January to `period` for the projects of `unit` the reader may see. Amounts are exact 万元 strings."""
     period = None
@@ -66,7 +69,7 @@ def summary(request, params: Query[SummaryParams]):
     )
     if unit is None:
         raise HttpError(404, "没有可查看的单位")
-    projects = gateway.visible_projects(request.user).in_unit(unit)
+    projects = gateway.visible_projects_in(request.user, unit)
     if period is None:
         period = default_period(unit)
     result = investment_summary(projects, period)
