@@ -18,12 +18,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Case, DecimalField, F, Sum, When
+from django.db.models.functions import Round
 
 from guatu.projects.models import Project
-from guatu.reports.models import MONTHS, ApprovedTotal, MonthlyReport, ytd_field
+from guatu.reports.models import MONTHS, TOTAL, ApprovedTotal, MonthlyReport, ytd_field
 
-# Projects recomputed per query by a rebuild: bounds memory (one batch's reports) and the statement size.
+TOTAL_FIELD = DecimalField(**TOTAL)
+
+# Projects recomputed per statement by a rebuild of named projects: bounds the statement's size.
 BATCH = 2000
 
 
@@ -32,22 +36,47 @@ def refresh(project_id: int, year: int) -> None:
     transaction holds it to the end), so concurrent writers of the same project recompute one after the other."""
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project_id).values_list("pk", flat=True).first()
-        _replace({(project_id, year)}, _amounts(MonthlyReport.objects.filter(project_id=project_id, year=year)))
+        ApprovedTotal.objects.filter(project_id=project_id, year=year).delete()
+        _insert_from(MonthlyReport.objects.filter(project_id=project_id, year=year))
 
 
 def rebuild_rollups(project_ids: Iterable[int] | None = None) -> int:
     """Recompute the roll-up of the given projects (every project when None) from their reports, all years.
     Returns the number of roll-up rows written."""
-    ids = sorted(project_ids) if project_ids is not None else list(Project.objects.order_by("pk").values_list("pk", flat=True))
-    written = 0
     with transaction.atomic():
+        if project_ids is None:
+            ApprovedTotal.objects.all().delete()
+            return _insert_from(MonthlyReport.objects.all())
+        ids = sorted(project_ids)
+        written = 0
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
             ApprovedTotal.objects.filter(project_id__in=batch).delete()
-            rows = list(_rows(_amounts(MonthlyReport.objects.filter(project_id__in=batch))))
-            ApprovedTotal.objects.bulk_create(rows, batch_size=1000)
-            written += len(rows)
-    return written
+            written += _insert_from(MonthlyReport.objects.filter(project_id__in=batch))
+        return written
+
+
+def _insert_from(reports) -> int:
+    """INSERT … SELECT: the roll-up rows of the approved reports among `reports`, added up by the database
+    (a province's million and a half reports in seconds). Each month's figure is rounded to the cent, which on
+    SQLite, whose sums are floating point, restores the exact sum of whole cents."""
+    select = (
+        reports.approved()
+        .order_by()
+        .values("project", "year")
+        .annotate(
+            **{
+                ytd_field(m): Round(Sum(Case(When(month__lte=m, then=F("amount")))), 2, output_field=TOTAL_FIELD)
+                for m in MONTHS
+            }
+        )
+    )
+    sql, params = select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ["project_id", "year", *(ytd_field(m) for m in MONTHS)])
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(ApprovedTotal._meta.db_table)} ({columns}) {sql}", params)  # nosec B608
+        return cursor.rowcount
 
 
 def recomputed(project_ids: Iterable[int] | None = None) -> dict[tuple[int, int], list[Decimal | None]]:
@@ -101,14 +130,3 @@ def _cumulative(amounts: Iterable[tuple[int, int, int, Decimal]]) -> dict[tuple[
             figures.append(running)
         totals[key] = figures
     return totals
-
-
-def _rows(amounts) -> Iterator[ApprovedTotal]:
-    for (pid, year), figures in _cumulative(amounts).items():
-        yield ApprovedTotal(project_id=pid, year=year, **{ytd_field(m): figures[m - 1] for m in MONTHS})
-
-
-def _replace(keys: set[tuple[int, int]], amounts) -> None:
-    for pid, year in keys:
-        ApprovedTotal.objects.filter(project_id=pid, year=year).delete()
-    ApprovedTotal.objects.bulk_create(_rows(amounts))
