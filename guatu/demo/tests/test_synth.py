@@ -171,6 +171,13 @@ def test_a_county_scheme_scores_with_the_values_entered(province):
 def test_a_second_run_is_refused(province):
     before = OrgUnit.objects.count()
     with pytest.raises(CommandError, match=f"数据库中已有 {before} 个组织单位"):
+        call_command("synth", "--counties", "1", "--end-year", "2025", "--force", stdout=StringIO())
+    assert OrgUnit.objects.count() == before
+
+
+def test_without_debug_the_command_asks_for_force(province):
+    before = OrgUnit.objects.count()
+    with pytest.raises(CommandError, match="--force"):
         call_command("synth", "--counties", "1", "--end-year", "2025", stdout=StringIO())
     assert OrgUnit.objects.count() == before
 
@@ -189,6 +196,7 @@ def test_the_command_builds_and_names_the_logins(fixed_day, monkeypatch):
             "1",
             "--end-year",
             "2025",
+            "--force",
             stdout=out,
         )
     text = out.getvalue()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,21 @@ class Command(BaseCommand):
             help="the last year reported: up to this month in the current year, to December in a past one (default 2026)",
         )
 
-    def handle(self, *args, counties, projects_per_county, years, seed, end_year, **options):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="build even when DEBUG is off (its persona users share one published password)",
+        )
+
+    def handle(self, *args, counties, projects_per_county, years, seed, end_year, force, **options):
+        if not (settings.DEBUG or force):
+            raise CommandError(
+                _(
+                    "DEBUG is off, so this looks like a production server, and the synthetic province's users "
+                    "share one published password. Run with --force to build it all the same (a benchmark "
+                    "database)."
+                )
+            )
         try:
             result = build_province(
                 counties=counties,
