@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Max, Prefetch, Q
 
-from guatu.assessment.computed import COMPUTED
+from guatu.assessment.computed import computed_values
 from guatu.assessment.models import (
     STRENGTH_CATEGORIES,
     AssessmentItem,
@@ -26,7 +26,7 @@ from guatu.assessment.models import (
 )
 from guatu.lib.money import round_half_up
 from guatu.lib.periods import Period
-from guatu.lib.scoring import Values, scheme_from_dict
+from guatu.lib.scoring import SchemeResult, Values, scheme_from_dict, score_scheme
 from guatu.lib.scoring.engine import competition_ranks
 from guatu.lib.scoring.scheme import Scheme as SchemeSpec
 from guatu.lib.scoring.whatif import what_if
@@ -244,34 +244,53 @@ def _needed_periods(spec: SchemeSpec, period: Period) -> dict[str, list[str]]:
     return out
 
 
-def gather_inputs(scheme: Scheme, period: Period) -> dict:
-    """The inputs a computation uses, as canonical JSON-ready rows (what a snapshot freezes)."""
-    spec = scheme_from_dict(scheme.definition)
+def gather_inputs(scheme: Scheme, period: Period, spec: SchemeSpec | None = None) -> dict:
+    """The inputs a computation uses, as canonical JSON-ready rows (what a snapshot freezes).
+
+    A fixed number of queries whatever the number of units and indicators: the units, the library, the
+    approved values and the items, and one batch read per computed indicator and period
+    (computed.computed_values; a figure of another app without a batch read costs a few per unit). `spec`:
+    the scheme's definition already read (scheme_from_dict), if the caller has it."""
+    spec = spec or scheme_from_dict(scheme.definition)
     units = {
         u.name: u
         for u in OrgUnit.objects.filter(name__in=spec.units).filter(path__startswith=scheme.jurisdiction.path)
     }
     library = {i.code: i for i in Indicator.objects.filter(code__in=[i.code for i in spec.indicators])}
     needed = _needed_periods(spec, period)
-    rows = []
     entered_codes = [c for c, ind in library.items() if ind.source == Source.ENTERED]
     months = sorted({int(p[5:7]) for ps in needed.values() for p in ps})
     approved = {
-        (v.unit.name, v.indicator.code, v.period): v
-        for v in IndicatorValue.objects.approved()
+        (unit, code, f"{period.year:04d}-{month:02d}"): (value, not_applicable, target)
+        for unit, code, month, value, not_applicable, target in IndicatorValue.objects.approved()
         .filter(
             indicator__code__in=entered_codes, unit__in=units.values(), year=period.year, month__in=months
         )
-        .select_related("unit", "indicator")
+        .order_by()
+        .values_list("unit__name", "indicator__code", "month", "value", "not_applicable", "target")
     }
+    group_of = {name: (spec.group_of(name) or spec.groups[0]).code for name in units}
+    applying = {
+        ind.code: [name for name in units if ind.applies_to(group_of[name], name)] for ind in spec.indicators
+    }
+    # Each computed figure is read once per period for every unit that needs it, whichever indicators use it.
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for ind in spec.indicators:
+        lib = library[ind.code]
+        if lib.source == Source.COMPUTED:
+            for p in needed[ind.code]:
+                wanted.setdefault((lib.computed_key, p), set()).update(applying[ind.code])
+    computed = {
+        (key, p): computed_values(key, [units[name] for name in units if name in names], Period.parse(p))
+        for (key, p), names in wanted.items()
+    }
+    rows = []
     for ind in spec.indicators:
         lib = library[ind.code]
         for p in needed[ind.code]:
-            for name, unit in units.items():
-                if not ind.applies_to((spec.group_of(name) or spec.groups[0]).code, name):
-                    continue
+            for name in applying[ind.code]:
                 if lib.source == Source.COMPUTED:
-                    x = COMPUTED[lib.computed_key][1](unit, Period.parse(p))
+                    x = computed[(lib.computed_key, p)][units[name].pk]
                     rows.append(
                         {
                             "unit": name,
@@ -285,20 +304,23 @@ def gather_inputs(scheme: Scheme, period: Period) -> dict:
                 v = approved.get((name, ind.code, p))
                 if v is None:
                     continue  # missing: the computation lists it
+                value, not_applicable, target = v
                 rows.append(
                     {
                         "unit": name,
                         "indicator": ind.code,
                         "period": p,
-                        "value": None if v.not_applicable else format(v.value, "f"),
-                        "target": None if v.target is None else format(v.target, "f"),
+                        "value": None if not_applicable else format(value, "f"),
+                        "target": None if target is None else format(target, "f"),
                     }
                 )
     items = [
-        {"unit": i.unit.name, "kind": i.kind, "points": format(i.points, "f")}
-        for i in AssessmentItem.objects.filter(
+        {"unit": unit, "kind": kind, "points": format(points, "f")}
+        for unit, kind, points in AssessmentItem.objects.filter(
             scheme=scheme, year=period.year, month=period.month
-        ).select_related("unit")
+        )
+        .order_by()
+        .values_list("unit__name", "kind", "points")
     ]
     rows.sort(key=lambda r: (r["unit"], r["indicator"], r["period"]))
     items.sort(key=lambda r: (r["unit"], r["kind"], r["points"]))
@@ -327,7 +349,9 @@ def _decimal(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
-def _what_if_rows(spec: SchemeSpec, values: Values, period: str, unit_name: str) -> list[dict]:
+def _what_if_rows(
+    spec: SchemeSpec, values: Values, period: str, unit_name: str, result: SchemeResult | None = None
+) -> list[dict]:
     def text(value):
         return None if value is None else format(value, "f")
 
@@ -339,7 +363,7 @@ def _what_if_rows(spec: SchemeSpec, values: Values, period: str, unit_name: str)
             "to_next_place": text(r.to_next_place),
             "next_place_unit": r.next_place_unit,
         }
-        for r in what_if(spec, values, period, unit_name)
+        for r in what_if(spec, values, period, unit_name, result)
     ]
 
 
@@ -348,8 +372,9 @@ def what_if_table(snapshot: ResultSnapshot) -> dict[str, list[dict]]:
     publication stores on the snapshot."""
     spec = scheme_from_dict(snapshot.definition)
     values = values_of(snapshot.inputs)
+    result = score_scheme(spec, values, snapshot.period)  # scored once for all the units
     return {
-        u["unit"]: _what_if_rows(spec, values, snapshot.period, u["unit"])
+        u["unit"]: _what_if_rows(spec, values, snapshot.period, u["unit"], result)
         for group in snapshot.results["groups"]
         for u in group["units"]
     }

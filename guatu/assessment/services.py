@@ -600,8 +600,9 @@ def input_hash(definition: dict, inputs: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def compute(definition: dict, inputs: dict, period: Period) -> dict:
-    spec = scheme_from_dict(definition)
+def compute(definition: dict, inputs: dict, period: Period, spec: SchemeSpec | None = None) -> dict:
+    """The results of `definition` on `inputs` (`spec`: the definition already read, if the caller has it)."""
+    spec = spec or scheme_from_dict(definition)
     try:
         result = score_scheme(spec, values_of(inputs), str(period))
     except ScoringError as exc:
@@ -616,7 +617,8 @@ def snapshot_compute(*, scheme: Scheme, period: Period, by) -> ResultSnapshot:
     inputs or the scheme have changed since, the recomputation is refused and the attempt audited.
     """
     _require(gateway.can_manage_assessment(by, scheme), _("Only the assessment office computes results."))
-    inputs = gather_inputs(scheme, period)
+    spec = scheme_from_dict(scheme.definition)
+    inputs = gather_inputs(scheme, period, spec)
     digest = input_hash(scheme.definition, inputs)
     published = ResultSnapshot.objects.filter(
         scheme=scheme, year=period.year, month=period.month, status=SnapshotStatus.PUBLISHED
@@ -636,11 +638,12 @@ def snapshot_compute(*, scheme: Scheme, period: Period, by) -> ResultSnapshot:
                 )
             }
         )
-    results = compute(scheme.definition, inputs, period)
+    results = compute(scheme.definition, inputs, period, spec)
     now = clock.now()
     with transaction.atomic():
         existing = (
             ResultSnapshot.objects.current()
+            .defer("definition", "inputs", "results", "what_if")  # replaced below, or kept as they are
             .select_for_update()
             .filter(scheme=scheme, year=period.year, month=period.month)
             .first()

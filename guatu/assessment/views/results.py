@@ -140,10 +140,30 @@ def results_publish(request, pk: int, period: str):
 
 # --------------------------------------------------------------------------------------- score card
 
+# A result's frozen figures (JSON), left out where only a version's number and state are shown.
+FIGURES = ("definition", "inputs", "results", "what_if")
+
+
+def _card_version(scheme: Scheme, period: Period, revision: int | None) -> ResultSnapshot | None:
+    """The version a card shows (the current one, or the one asked for), with the versions before and after
+    it but not their figures. Its own inputs are read only if the card computes the what-if (a result not
+    yet published), when they are first used."""
+    versions = ResultSnapshot.objects.filter(scheme=scheme, year=period.year, month=period.month)
+    if revision is not None:
+        versions = versions.filter(revision=revision)
+    snap = (
+        versions.select_related("replaces", "superseded_by")
+        .defer("inputs", *(f"{other}__{name}" for other in ("replaces", "superseded_by") for name in FIGURES))
+        .first()
+    )
+    if snap is None and revision is not None:
+        raise Http404("no such version")
+    return snap
+
 
 def _card_context(request, scheme: Scheme, period: Period, unit_pk: int, revision: int | None = None):
     user = request.user
-    snap = _version_of(scheme, period, revision)
+    snap = _card_version(scheme, period, revision)
     if snap is None:
         raise Http404("no results")
     unit = gateway.get_card_unit(user, snap, unit_pk)
@@ -197,6 +217,7 @@ def _render_card(request, scheme, period, snap, unit, card_, *, appeal_form=None
     appeals = list(
         Appeal.objects.filter(Q(snapshot=snap) | Q(corrected_in=snap), unit=unit)
         .select_related("answered_by", "snapshot", "corrected_in")
+        .defer(*(f"{version}__{name}" for version in ("snapshot", "corrected_in") for name in FIGURES))
         .order_by("raised_at")
     )
     for appeal in appeals:

@@ -18,6 +18,7 @@ to a unit for lack of room is closed to every unit ranked below it, so grades ne
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
@@ -89,8 +90,12 @@ class SchemeResult:
         raise KeyError(name)
 
 
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(9)}  # 0 → 1, 2 → 0.01, built once
+
+
 def _q(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA.get(places)
+    return value.quantize(Decimal(1).scaleb(-places) if quantum is None else quantum, rounding=ROUND_HALF_UP)
 
 
 def _fmt(value: Decimal) -> str:
@@ -99,21 +104,24 @@ def _fmt(value: Decimal) -> str:
 
 
 # --- the methods: each gives unrounded points for one unit at one period ----------------------------------------
+# With `how=False` a method leaves out the arithmetic's text (the what-if's trials read only the points).
 
 
-def _completion(ind: Indicator, unit: str, x: Decimal, target: Decimal | None) -> tuple[Decimal, str]:
+def _completion(
+    ind: Indicator, unit: str, x: Decimal, target: Decimal | None, how: bool = True
+) -> tuple[Decimal, str]:
     if target is None or target <= 0:
         raise ScoringError([f"{unit} / {ind.code}: 完成率法需要大于 0 的目标值"])
     if ind.higher_is_better:
         ratio = max(x, ZERO) / target
-        how = f"{_fmt(ind.weight)} × min({_fmt(x)}/{_fmt(target)}, {_fmt(ind.cap)})"
+        text = f"{_fmt(ind.weight)} × min({_fmt(x)}/{_fmt(target)}, {_fmt(ind.cap)})" if how else ""
     else:
         ratio = ind.cap if x <= 0 else target / x
-        how = f"{_fmt(ind.weight)} × min({_fmt(target)}/{_fmt(x)}, {_fmt(ind.cap)})"
-    return ind.weight * min(ratio, ind.cap), how
+        text = f"{_fmt(ind.weight)} × min({_fmt(target)}/{_fmt(x)}, {_fmt(ind.cap)})" if how else ""
+    return ind.weight * min(ratio, ind.cap), text
 
 
-def _efficacy(ind: Indicator, x: Decimal, peers: list[Decimal]) -> tuple[Decimal, str]:
+def _efficacy(ind: Indicator, x: Decimal, peers: list[Decimal], how: bool = True) -> tuple[Decimal, str]:
     if ind.worst is not None and ind.best is not None:
         worst, best = ind.worst, ind.best
     elif ind.higher_is_better:
@@ -121,23 +129,29 @@ def _efficacy(ind: Indicator, x: Decimal, peers: list[Decimal]) -> tuple[Decimal
     else:
         worst, best = max(peers), min(peers)
     if worst == best:
-        return ind.weight, f"{_fmt(ind.weight)}（组内各单位相同，得满分）"
+        return ind.weight, f"{_fmt(ind.weight)}（组内各单位相同，得满分）" if how else ""
     share = min(max((x - worst) / (best - worst), ZERO), ONE)
-    how = f"{_fmt(ind.weight)} × (0.6 + 0.4 × ({_fmt(x)} − {_fmt(worst)})/({_fmt(best)} − {_fmt(worst)}))"
-    return ind.weight * (Decimal("0.6") + Decimal("0.4") * share), how
+    text = (
+        f"{_fmt(ind.weight)} × (0.6 + 0.4 × ({_fmt(x)} − {_fmt(worst)})/({_fmt(best)} − {_fmt(worst)}))"
+        if how
+        else ""
+    )
+    return ind.weight * (Decimal("0.6") + Decimal("0.4") * share), text
 
 
 def competition_ranks(values: dict[str, Decimal], higher_is_better: bool) -> dict[str, int]:
-    """1, 2, 2, 4: equal values share the better place."""
-    ranks = {}
-    for unit, x in values.items():
-        better = sum(1 for other in values.values() if (other > x if higher_is_better else other < x))
-        ranks[unit] = better + 1
-    return ranks
+    """1, 2, 2, 4: equal values share the better place (1 + how many are strictly better)."""
+    ordered = sorted(values.values())
+    if higher_is_better:
+        above = len(ordered)
+        return {unit: above - bisect_right(ordered, x) + 1 for unit, x in values.items()}
+    return {unit: bisect_left(ordered, x) + 1 for unit, x in values.items()}
 
 
-def _rank_points(ind: Indicator, place: int) -> tuple[Decimal, str]:
+def _rank_points(ind: Indicator, place: int, how: bool = True) -> tuple[Decimal, str]:
     points = max(ind.weight - (place - 1) * ind.step, ind.floor)
+    if not how:
+        return points, ""
     return (
         points,
         f"第{place}名：{_fmt(ind.weight)} − ({place} − 1) × {_fmt(ind.step)}，不低于 {_fmt(ind.floor)}",
@@ -150,7 +164,9 @@ def _short(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _linear(ind: Indicator, unit: str, x: Decimal, target: Decimal | None) -> tuple[Decimal, str]:
+def _linear(
+    ind: Indicator, unit: str, x: Decimal, target: Decimal | None, how: bool = True
+) -> tuple[Decimal, str]:
     """Full marks at the target; `deduct` per step worse, `add` per step better; within floor and ceiling."""
     if target is None:
         raise ScoringError([f"{unit} / {ind.code}: 线性扣分法需要目标值"])
@@ -158,13 +174,34 @@ def _linear(ind: Indicator, unit: str, x: Decimal, target: Decimal | None) -> tu
         if target <= 0:
             raise ScoringError([f"{unit} / {ind.code}: 按完成率计分需要大于 0 的目标值"])
         measured, aim = 100 * x / target, Decimal(100)
-        prefix, aim_text, gap_unit = f"完成率 {_short(measured)}%（{_fmt(x)}/{_fmt(target)}），", "100%", " 个百分点"
     else:
         measured, aim = x, target
-        prefix, aim_text, gap_unit = "", _fmt(target), ""
     better = measured - aim if ind.higher_is_better else aim - measured
+    return _linear_points(ind, better), _linear_how(ind, x, target, measured, better) if how else ""
+
+
+def _linear_points(ind: Indicator, better: Decimal) -> Decimal:
+    """How far the value is on the better side of the target (negative: worse) → points."""
     if better == 0:
-        return ind.weight, f"{prefix}达到目标 {aim_text}：{_fmt(ind.weight)}"
+        return ind.weight
+    steps = abs(better) / ind.per
+    if ind.whole_steps:
+        steps = steps.to_integral_value(rounding=ROUND_CEILING)
+    if better < 0:
+        return max(ind.weight - ind.deduct * steps, ind.floor)
+    if ind.add:
+        return min(ind.weight + ind.add * steps, ind.top)
+    return ind.weight
+
+
+def _linear_how(ind: Indicator, x: Decimal, target: Decimal, measured: Decimal, better: Decimal) -> str:
+    """_linear_points written out, with the gap and the steps it counts."""
+    if ind.basis == "completion_rate":
+        prefix, aim_text, gap_unit = f"完成率 {_short(measured)}%（{_fmt(x)}/{_fmt(target)}），", "100%", " 个百分点"
+    else:
+        prefix, aim_text, gap_unit = "", _fmt(target), ""
+    if better == 0:
+        return f"{prefix}达到目标 {aim_text}：{_fmt(ind.weight)}"
     worse_word, better_word = ("低于", "高于") if ind.higher_is_better else ("高于", "低于")
     gap = abs(better)
     steps = gap / ind.per
@@ -174,31 +211,30 @@ def _linear(ind: Indicator, unit: str, x: Decimal, target: Decimal | None) -> tu
         whole = f"，不足 {_fmt(ind.per)} 按 {_fmt(ind.per)} 计"
     per = f"每 {_fmt(ind.per)}"
     if better < 0:
-        points = max(ind.weight - ind.deduct * steps, ind.floor)
         how = (
             f"{_fmt(ind.weight)} − {_fmt(ind.deduct)} × {_short(steps)}（{worse_word}目标 {aim_text} 共 "
             f"{_short(gap)}{gap_unit}{whole}，{per} 扣 {_fmt(ind.deduct)}，最低 {_fmt(ind.floor)}）"
         )
     elif ind.add:
-        points = min(ind.weight + ind.add * steps, ind.top)
         how = (
             f"{_fmt(ind.weight)} + {_fmt(ind.add)} × {_short(steps)}（{better_word}目标 {aim_text} 共 "
             f"{_short(gap)}{gap_unit}{whole}，{per} 加 {_fmt(ind.add)}，最高 {_fmt(ind.top)}）"
         )
     else:
-        points = ind.weight
         how = f"{_fmt(ind.weight)}（{better_word}目标 {aim_text}，不加分）"
-    return points, prefix + how
+    return prefix + how
 
 
-def _threshold(ind: Indicator, x: Decimal) -> tuple[Decimal, str]:
+def _threshold(ind: Indicator, x: Decimal, how: bool = True) -> tuple[Decimal, str]:
     for band in ind.bands:
         if band.matches(x):
+            if not how:
+                return band.points, ""
             edges = [f"≥{_fmt(band.min)}"] if band.min is not None else []
             edges += [f"≤{_fmt(band.max)}"] if band.max is not None else []
             where = f" {'、'.join(edges)} 档" if edges else "其余情形"
             return band.points, f"{_fmt(x)} 落在{where}：{_fmt(band.points)} 分"
-    return ZERO, f"{_fmt(x)} 不在任何档：0 分"
+    return ZERO, f"{_fmt(x)} 不在任何档：0 分" if how else ""
 
 
 # --- one indicator over a group ---------------------------------------------------------------------------------
@@ -213,8 +249,17 @@ def _periods_for(ind: Indicator, period: str) -> list[tuple[str, Decimal]]:
 
 
 def score_indicator(
-    ind: Indicator, group: str, units: list[str], values: Values, period: str, places: int, errors: list[str]
+    ind: Indicator,
+    group: str,
+    units: list[str],
+    values: Values,
+    period: str,
+    places: int,
+    errors: list[str],
+    *,
+    how: bool = True,
 ) -> dict[str, IndicatorScore]:
+    """The indicator's points for each of the units (`how=False`: without the arithmetic's text)."""
     steps = _periods_for(ind, period)
     if not steps:
         errors.append(f"{ind.code}: {period} 之前没有过程考核时点")
@@ -240,34 +285,37 @@ def score_indicator(
             continue
         ranks = competition_ranks(xs, ind.higher_is_better) if ind.method == "rank" else {}
         peers = list(xs.values())
+        label = f"{step_period}×{_fmt(share)}：" if ind.process and how else ""
         for unit, x in xs.items():
             try:
                 if ind.method == "completion_rate":
-                    points, how = _completion(ind, unit, x, targets[unit])
+                    points, text = _completion(ind, unit, x, targets[unit], how)
                 elif ind.method == "efficacy":
-                    points, how = _efficacy(ind, x, peers)
+                    points, text = _efficacy(ind, x, peers, how)
                 elif ind.method == "rank":
-                    points, how = _rank_points(ind, ranks[unit])
+                    points, text = _rank_points(ind, ranks[unit], how)
                 elif ind.method == "linear":
-                    points, how = _linear(ind, unit, x, targets[unit])
+                    points, text = _linear(ind, unit, x, targets[unit], how)
                 else:
-                    points, how = _threshold(ind, x)
+                    points, text = _threshold(ind, x, how)
             except ScoringError as exc:
                 errors.extend(exc.errors)
                 continue
             totals[unit] = totals.get(unit, ZERO) + share * points
             shares[unit] = shares.get(unit, ZERO) + share
-            label = f"{step_period}×{_fmt(share)}：" if ind.process else ""
-            hows.setdefault(unit, []).append(label + how)
+            if how:
+                hows.setdefault(unit, []).append(label + text)
             last_value[unit] = x
     out = {}
+    max_points = ind.max_points
     for unit in units:
         if unit not in totals:
-            out[unit] = IndicatorScore(ind.code, None, None, _LEFT_OUT_HOW[NOT_APPLICABLE], ind.max_points)
+            out[unit] = IndicatorScore(ind.code, None, None, _LEFT_OUT_HOW[NOT_APPLICABLE], max_points)
             continue
         # Process weighting over the time points reached so far, renormalised to their shares.
         points = _q(totals[unit] / shares[unit], places)
-        out[unit] = IndicatorScore(ind.code, points, last_value[unit], "；".join(hows[unit]), ind.max_points)
+        text = "；".join(hows.get(unit, ()))
+        out[unit] = IndicatorScore(ind.code, points, last_value[unit], text, max_points)
     return out
 
 
@@ -340,14 +388,18 @@ def settle_total(
     applied = [s for s in r.scores.values() if s.points is not None]
     r.base = sum((s.points for s in applied), ZERO)
     applicable_weight = sum((weights[s.code] for s in applied), ZERO)
-    if applicable_weight and applicable_weight != full_weight:
-        r.rescaled = _q(r.base * full_weight / applicable_weight, scheme.decimals)
-    else:
-        r.rescaled = r.base
+    r.rescaled = rescale(r.base, full_weight, applicable_weight, scheme.decimals)
     r.bonus = _capped(values.bonus.get(r.unit, []), scheme.bonus_cap)
     r.penalty = _capped(values.penalty.get(r.unit, []), scheme.penalty_cap)
     r.vetoed = any(v > 0 for v in values.veto.get(r.unit, []))
     r.total = r.rescaled + r.bonus - r.penalty
+
+
+def rescale(base: Decimal, full_weight: Decimal, applicable_weight: Decimal, places: int) -> Decimal:
+    """The base score scaled to the scheme's full weight when indicators were left out (rounding point 2)."""
+    if applicable_weight and applicable_weight != full_weight:
+        return _q(base * full_weight / applicable_weight, places)
+    return base
 
 
 def score_scheme(scheme: Scheme, values: Values, period: str) -> SchemeResult:

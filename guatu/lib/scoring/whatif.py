@@ -6,10 +6,14 @@ the linear method (线性扣减/加分) one unit of improvement is worth `deduct
 `add / per` above it (0 at the floor or the ceiling), and in whole steps the improvement needed is the way to
 the next step's edge.
 
-Only what a move can change is scored again (`_Probe`): the one indicator, for the unit alone, or for its
-group where the points depend on the peers (efficacy against the group's worst and best, rank); every other
-figure is the baseline's, and groups never affect each other. The result is the same as re-scoring the whole
-scheme: the unit's total and place go through the engine's own `settle_total` and `rank_key`.
+Only what a move can change is scored again (`_Probe`): the one indicator, without its "how" text, for the
+unit alone, or for its group where the points depend on the peers (efficacy against the group's worst and best,
+rank); every other figure is the baseline's, a peer whose points did not move keeps its total and place, and
+groups never affect each other. The result is the same as re-scoring the whole scheme: a total is the
+baseline's base moved by the difference of the indicator's points, which is exact because every point is
+rounded to the scheme's places, then rescaled and settled as the engine's `settle_total` does (`_Group.settled`,
+which falls back to `settle_total` itself where an indicator stops or starts applying), and places compare the
+engine's `rank_key`s. The baseline is scored once per unit, or once for all units when the caller passes it.
 
 The improvement needed is the least whole cent that is enough (the card shows it to the cent). Improving one
 value never worsens the unit's place under any method (each method's points rise with a better value, a
@@ -19,11 +23,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import NamedTuple
 
 from guatu.lib.scoring.engine import (
+    IndicatorScore,
     SchemeResult,
     UnitResult,
     rank_key,
+    rescale,
     score_indicator,
     score_scheme,
     settle_total,
@@ -117,57 +124,100 @@ class _Moved:
         return Value(item.value + self.shift, item.target)
 
 
-class _Probe:
-    """The unit's total and place with its value of one indicator moved, re-scoring only what can change."""
+class _Group:
+    """What every trial in one unit's group reads from the baseline, worked out once: the group's results, each
+    unit's rank key and the weight it is scored on, the tie-break order and where each code sits in a key."""
 
-    def __init__(
-        self, scheme: Scheme, values: Values, period: str, result: SchemeResult, unit: str, ind: Indicator
-    ):
-        self.scheme, self.values, self.period, self.unit, self.ind = scheme, values, period, unit, ind
-        mine = result.unit(unit)
-        self.group = next(g for g in result.groups if g.code == mine.group)
-        peers_count = ind.method == "rank" or (ind.method == "efficacy" and ind.worst is None)
-        self.rescored = [u.unit for u in self.group.units] if peers_count else [unit]
+    def __init__(self, scheme: Scheme, values: Values, result: SchemeResult, group_code: str):
+        self.scheme, self.values = scheme, values
+        self.group = next(g for g in result.groups if g.code == group_code)
         self.baseline = {u.unit: u for u in self.group.units}
         self.order = scheme.tie_break_order()
         self.keys = {u.unit: rank_key(u, self.order) for u in self.group.units}
         self.weights = {i.code: i.weight for i in scheme.indicators}
         self.full_weight = sum(self.weights.values(), ZERO)
+        self.applied_weight = {
+            u.unit: sum((self.weights[s.code] for s in u.scores.values() if s.points is not None), ZERO)
+            for u in self.group.units
+        }
+        self.tie_positions: dict[str, list[int]] = {}
+        for index, code in enumerate(self.order):  # rank_key: (−total, vetoed, *tie-break points)
+            self.tie_positions.setdefault(code, []).append(2 + index)
 
-    def standing(self, delta: Decimal) -> UnitResult | None:
-        """The unit's result (total and rank) after the move; None where the moved scheme cannot be scored."""
+    def settled(self, was: UnitResult, code: str, score: IndicatorScore) -> tuple[Decimal, tuple]:
+        """The total and rank key of `was` with its score of `code` replaced, as settle_total and rank_key give
+        them. Where the indicator stays applied the base moves by the difference of the points: every point is
+        rounded to the scheme's places, so the sum is exact in any order and has the same digits."""
+        before = was.scores[code].points
+        if before is None or score.points is None:
+            now = replace(was, scores={**was.scores, code: score})
+            settle_total(now, self.scheme, self.values, self.full_weight, self.weights)
+            return now.total, rank_key(now, self.order)
+        base = was.base - before + score.points
+        total = rescale(base, self.full_weight, self.applied_weight[was.unit], self.scheme.decimals)
+        total = total + was.bonus - was.penalty
+        key = list(self.keys[was.unit])
+        key[0] = -total
+        for index in self.tie_positions.get(code, ()):
+            key[index] = -score.points
+        return total, tuple(key)
+
+
+class _Standing(NamedTuple):
+    total: Decimal
+    rank: int
+
+
+class _Probe:
+    """The unit's total and place with its value of one indicator moved, re-scoring only what can change."""
+
+    def __init__(self, scheme: Scheme, values: Values, period: str, group: _Group, unit: str, ind: Indicator):
+        self.scheme, self.values, self.period, self.unit, self.ind = scheme, values, period, unit, ind
+        self.base = group
+        peers_count = ind.method == "rank" or (ind.method == "efficacy" and ind.worst is None)
+        self.rescored = [u.unit for u in group.group.units] if peers_count else [unit]
+
+    def standing(self, delta: Decimal) -> _Standing | None:
+        """The unit's total and rank after the move; None where the moved scheme cannot be scored."""
         errors: list[str] = []
         moved = _Moved(self.values, self.unit, self.ind, self.period, delta)
+        base, code = self.base, self.ind.code
+        scheme, ind = self.scheme, self.ind
         scores = score_indicator(
-            self.ind, self.group.code, self.rescored, moved, self.period, self.scheme.decimals, errors
+            ind, base.group.code, self.rescored, moved, self.period, scheme.decimals, errors, how=False
         )
         if errors:
             return None
-        keys = dict(self.keys)
+        changed: dict[str, tuple] = {}
         for name, score in scores.items():
-            was = self.baseline[name]
-            now = replace(was, scores={**was.scores, self.ind.code: score})
-            settle_total(now, self.scheme, self.values, self.full_weight, self.weights)
-            keys[name] = rank_key(now, self.order)
+            was = base.baseline[name]
+            before = was.scores[code].points
+            if name != self.unit and (before is None) == (score.points is None) and before == score.points:
+                continue  # a peer whose points did not move keeps its total and its key
+            total, changed[name] = base.settled(was, code, score)
             if name == self.unit:
-                mine = now
-        mine.rank = 1 + sum(1 for key in keys.values() if key < keys[self.unit])
-        return mine
+                mine = total
+        mine_key = changed[self.unit]
+        rank = 1 + sum(1 for name, key in base.keys.items() if changed.get(name, key) < mine_key)
+        return _Standing(mine, rank)
 
 
-def what_if(scheme: Scheme, values: Values, period: str, unit: str) -> list[WhatIf]:
-    """One row per indicator the unit is scored on, the biggest loss first."""
-    result = score_scheme(scheme, values, period)
+def what_if(
+    scheme: Scheme, values: Values, period: str, unit: str, result: SchemeResult | None = None
+) -> list[WhatIf]:
+    """One row per indicator the unit is scored on, the biggest loss first. `result`: the scheme already
+    scored on these values for this period (score_scheme), when the caller has it (every unit's what-if)."""
+    result = result or score_scheme(scheme, values, period)
     mine = result.unit(unit)
-    group = next(g for g in result.groups if g.code == mine.group)
-    above = [u for u in group.units if u.rank < mine.rank]
+    group = _Group(scheme, values, result, mine.group)
+    above = [u for u in group.group.units if u.rank < mine.rank]
     target_unit = max(above, key=lambda u: u.rank, default=None)  # the nearest unit ranked above
     rows = []
     for code, score in mine.scores.items():
         ind = scheme.indicator(code)
         if score.points is None:
             continue
-        probe = _Probe(scheme, values, period, result, unit, ind)
+        probe = _Probe(scheme, values, period, group, unit, ind)
         one_up = probe.standing(Decimal(1))
         current = values.get(unit, code, period)
         rows.append(
