@@ -1,383 +1,1025 @@
-"""Province-scale benchmark: build a large dataset fast, then time the summary, the API and the pages.
+"""Province-scale benchmark (issue 12): builds synthetic provinces once (cached in var/bench/), then measures the
+summary API, the project list, the battle map, scoring, the workbook import, the bulletin, the demo county's
+pages and a load run, and writes bench/results-<database>.json and the generated part of docs/performance.md.
 
-    .venv/bin/python bench/run.py                         # SQLite in a temporary folder
-    scripts/with-postgres.sh .venv/bin/python bench/run.py   # a throwaway PostgreSQL 15 (make bench-postgres)
+    make bench                      # SQLite            (.venv/bin/python bench/run.py)
+    make bench-postgres             # PostgreSQL 15     (scripts/with-postgres.sh .venv/bin/python bench/run.py)
+    BENCH_QUICK=1 make bench        # a small province, fewer runs, 5 s load runs: under three minutes
 
-Environment: BENCH_PROJECTS (default 30000), BENCH_RUNS (timed runs per endpoint, default 20),
-BENCH_PERIOD (default 2022-12), BENCH_KEEP=1 to keep the temporary data folder. With DATABASE_URL set,
-the database must be empty: the benchmark refuses to write into a database that has org units.
+Environment: BENCH_QUICK=1; BENCH_RUNS (timed runs per figure; default 20, quick 5); BENCH_WRK_SECONDS (default
+30, quick 5); BENCH_COUNTIES, BENCH_PROJECTS_PER_COUNTY, BENCH_YEARS (another province: 122, 200, 5; quick 16,
+50, 2); BENCH_KEEP=1 keeps the temporary folder (databases, server logs); BENCH_REPORT_ONLY=1 only rewrites
+docs/performance.md from the two results files. With DATABASE_URL set (a PostgreSQL the role of which may create
+databases: scripts/with-postgres.sh makes one) it runs on PostgreSQL, in databases of its own named bench_*.
 
-Dataset: 1 province → 10 counties, each with 10 townships and 20 departments; projects spread over the
-townships, led by a department of their county (one in five by the township itself), with 1-3 level tags,
-a 2022 plan (one in ten phased by month), one support unit, and twelve monthly reports for 2022 (months
-1-10 approved; November and December partly submitted, partly draft). Rows are written with bulk_create,
-without audit events: this measures reads, not the write services.
-
-For each persona (province reviewer, county reviewer, township reporter) and endpoint it prints the number
-of SQL queries of one request (session and user included) and the median and 95th percentile wall time of
-BENCH_RUNS requests after a warm-up request (fewer, at least 3, for an endpoint slower than a second), and
-the median CPU time of this process.
-Pages that do not answer 200 yet are listed as skipped.
+How it works (docs/performance.md says more): this process never opens a database itself. bench/worker.py, run
+as a subprocess against one prepared database, builds (guatu.demo.synth, `guatu demo`) and measures what is
+measured in process; gunicorn (2 workers, DEBUG off) serves a copy of the same database on a free loopback port
+for what is measured through HTTP; wrk drives the load runs. Every database measured is a copy of the cache:
+runs never change it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-import random
+import platform
 import shutil
-import statistics
+import signal
+import socket
+import sqlite3
+import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
 
-PROJECTS = int(os.environ.get("BENCH_PROJECTS", "30000"))
-RUNS = int(os.environ.get("BENCH_RUNS", "20"))
-PERIOD = os.environ.get("BENCH_PERIOD", "2022-12")
-YEAR = 2022
-COUNTIES, TOWNSHIPS, DEPARTMENTS = 10, 10, 20
-BATCH = 5000
+import report  # noqa: E402
+from client import Session, wait_until_up  # noqa: E402
+from stats import measure  # noqa: E402
 
-_data_dir = os.environ.get("BENCH_DATA_DIR") or tempfile.mkdtemp(prefix="guatu-bench-")
-os.environ["GUATU_DATA_DIR"] = _data_dir  # never the development database in var/
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guatu.settings")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ["DEBUG"] = "false"
+CACHE = REPO / "var" / "bench"
+PYTHON = sys.executable
+HOST = "127.0.0.1"
 
-import django  # noqa: E402
+# The synthetic province's day: its data runs to this month, whatever the real date, so a cached build stays
+# valid (guatu.demo.synth.last_month) and the app reads it as on that day (GUATU_TODAY).
+TODAY = "2026-12-24"
+END_YEAR = 2026
+SEED = 1
+# The demo's pages as on its day: guatu/demo/data.py DEMO_DAY (the Makefile's GUATU_TODAY for `make run`).
+DEMO_DAY = "2022-04-24"
+CACHE_FORMAT = "1"  # bump to rebuild every cache
 
-django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.urls import NoReverseMatch, reverse  # noqa: E402
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
-from guatu.access import gateway  # noqa: E402
-from guatu.accounts.models import Role, User  # noqa: E402
-from guatu.investment.briefing import briefing_for  # noqa: E402
-from guatu.investment.queries import investment_summary  # noqa: E402
-from guatu.lib.periods import Period  # noqa: E402
-from guatu.orgs.models import Leader, OrgUnit, OrgUnitKind  # noqa: E402
-from guatu.projects.models import (  # noqa: E402
-    AnnualPlan,
-    Category,
-    LevelTag,
-    PlanMonth,
-    Project,
-    ProjectSupportUnit,
-    Stage,
-    Tier,
-)
-from guatu.reports.models import MonthlyReport, ReportStatus  # noqa: E402
+
+@dataclass(frozen=True)
+class Config:
+    quick: bool
+    counties: int
+    projects_per_county: int
+    years: int
+    runs: int
+    warmups: int  # in-process warm-up calls
+    heavy_warmups: int  # for the figures of a second and more (scoring the province, the bulletin)
+    http_warmups: int  # through gunicorn: at least one per worker
+    budget_s: float  # the longest one figure's timed runs may take before fewer runs are made
+    min_runs: int  # but never fewer than this
+    wrk_seconds: int
+    wrk_connections: int = 32
+
+    @property
+    def sizes(self) -> list[tuple[str, int]]:
+        """1×, 4× and 16× the data: 1/16, 1/4 and all of the counties."""
+        return [
+            ("1×", max(1, int(self.counties / 16 + 0.5))),
+            ("4×", max(1, int(self.counties / 4 + 0.5))),
+            ("16×", self.counties),
+        ]
+
+
+def config() -> Config:
+    quick = env_flag("BENCH_QUICK")
+    if quick:
+        base = Config(
+            True,
+            16,
+            50,
+            2,
+            runs=5,
+            warmups=1,
+            heavy_warmups=0,
+            http_warmups=2,
+            budget_s=3,
+            min_runs=2,
+            wrk_seconds=5,
+        )
+    else:
+        base = Config(
+            False,
+            122,
+            200,
+            5,
+            runs=20,
+            warmups=2,
+            heavy_warmups=1,
+            http_warmups=4,
+            budget_s=20,
+            min_runs=3,
+            wrk_seconds=30,
+        )
+    overrides = {
+        "runs": ("BENCH_RUNS", 3),
+        "wrk_seconds": ("BENCH_WRK_SECONDS", 1),
+        "counties": ("BENCH_COUNTIES", 1),
+        "projects_per_county": ("BENCH_PROJECTS_PER_COUNTY", 1),
+        "years": ("BENCH_YEARS", 1),
+    }
+    values = dict(base.__dict__)
+    for name, (variable, least) in overrides.items():
+        text = os.environ.get(variable, "").strip()
+        if text:
+            try:
+                values[name] = max(least, int(text))
+            except ValueError:
+                raise SystemExit(f"bench: {variable} must be a whole number, not {text!r}") from None
+    return Config(**values)
+
+
+STARTED = time.monotonic()
 
 
 def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    elapsed = int(time.monotonic() - STARTED)
+    print(f"[{elapsed // 60:2d}:{elapsed % 60:02d}] {message}", file=sys.stderr, flush=True)
 
 
-# --- building the dataset ---------------------------------------------------------------------------
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
-def _units(kind: str, names: list[str], parent: OrgUnit | None) -> list[OrgUnit]:
-    """Units under `parent`, with materialised paths built like guatu.orgs.services.orgunit_create."""
-    units = OrgUnit.objects.bulk_create(
-        OrgUnit(name=name, kind=kind, parent=parent, path=f"tmp-{kind}-{parent.pk if parent else 0}-{i}")
-        for i, name in enumerate(names)
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+# --- cache keys ------------------------------------------------------------------------------------------------
+
+
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(REPO)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def migrations_digest() -> str:
+    return _digest(list(REPO.glob("guatu/*/migrations/*.py")))
+
+
+def synth_digest() -> str:
+    files = ["guatu/demo/synth.py", "guatu/demo/generate.py", "guatu/reports/rollups.py"]
+    return _digest([REPO / f for f in files] + list(REPO.glob("guatu/*/migrations/*.py")))
+
+
+def demo_digest() -> str:
+    demo = [p for p in (REPO / "guatu" / "demo").rglob("*") if p.is_file() and p.suffix in {".py", ".yaml"}]
+    demo = [p for p in demo if "tests" not in p.parts and p.name != "synth.py"]
+    return _digest(demo + list(REPO.glob("guatu/*/migrations/*.py")))
+
+
+# --- the database: SQLite files or PostgreSQL databases ----------------------------------------------------------
+
+
+@dataclass
+class Slot:
+    """One database to work on: its data folder (GUATU_DATA_DIR: the secret key, the SQLite file) and the
+    environment a worker or a server needs to reach it."""
+
+    name: str
+    folder: Path
+    env: dict
+    database: str = ""  # PostgreSQL: the database's name
+
+
+def base_env(folder: Path, today: str) -> dict:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "SECRET_KEY", "GUATU_TODAY"}
+    }
+    env.update(
+        GUATU_DATA_DIR=str(folder),
+        DJANGO_SETTINGS_MODULE="guatu.settings",
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        GUATU_TODAY=today,
+        GUATU_2FA_ROLES="",  # the benchmark signs in with a password only (settings: GUATU_2FA_ROLES)
+        GUATU_PASSWORD_MAX_AGE_DAYS="0",  # a cached build's passwords never expire
+        LOG_LEVEL="WARNING",
+        PYTHONDONTWRITEBYTECODE="1",
     )
-    for unit in units:
-        unit.path = f"{parent.path if parent else ''}{unit.pk}/"
-    OrgUnit.objects.bulk_update(units, ["path"])
-    return units
+    return env
 
 
-def build(rng: random.Random) -> dict:
-    province = _units(OrgUnitKind.PROVINCE, ["基准省"], None)[0]
-    counties = _units(OrgUnitKind.COUNTY, [f"基准县{c:02d}" for c in range(1, COUNTIES + 1)], province)
-    townships, departments, leaders = {}, {}, {}
-    for county in counties:
-        townships[county.pk] = _units(
-            OrgUnitKind.TOWNSHIP, [f"{county.name}第{t:02d}镇" for t in range(1, TOWNSHIPS + 1)], county
-        )
-        departments[county.pk] = _units(
-            OrgUnitKind.DEPARTMENT, [f"{county.name}第{d:02d}局" for d in range(1, DEPARTMENTS + 1)], county
-        )
-        leaders[county.pk] = Leader.objects.bulk_create(
-            Leader(name=f"{county.name}领导{n}", post="副市长", org_unit=county) for n in range(1, 6)
-        )
+class Sqlite:
+    engine = "sqlite"
+    label = "SQLite"
 
-    tags = LevelTag.objects.bulk_create(
+    def __init__(self, work: Path):
+        self.work = work
+
+    def version(self) -> str:
+        return sqlite3.sqlite_version
+
+    def cache_file(self, key: str) -> Path:
+        return CACHE / f"{key}.sqlite3"
+
+    def has(self, key: str) -> bool:
+        return self.cache_file(key).exists()
+
+    def slot(self, name: str, today: str) -> Slot:
+        folder = self.work / name
+        folder.mkdir(parents=True, exist_ok=True)
+        return Slot(name, folder, base_env(folder, today))
+
+    def empty(self, name: str, today: str) -> Slot:
+        return self.slot(name, today)
+
+    def restore(self, key: str, name: str, today: str) -> Slot:
+        slot = self.slot(name, today)
+        shutil.copyfile(self.cache_file(key), slot.folder / "guatu.sqlite3")
+        return slot
+
+    def save(self, slot: Slot, key: str) -> None:
+        target = self.cache_file(key)
+        partial = target.with_suffix(".partial")
+        shutil.copyfile(slot.folder / "guatu.sqlite3", partial)
+        partial.replace(target)
+
+    def drop(self, slot: Slot) -> None:
+        shutil.rmtree(slot.folder, ignore_errors=True)
+
+
+class Postgres:
+    """Databases bench_* next to DATABASE_URL's, on its server; the caches are pg_dump custom-format files,
+    restored with pg_restore -j2 (a throwaway cluster from scripts/with-postgres.sh holds nothing between
+    runs)."""
+
+    engine = "postgres"
+    label = "PostgreSQL"
+
+    def __init__(self, work: Path, url: str):
+        import psycopg
+
+        self.psycopg = psycopg
+        self.work = work
+        self.url = urlsplit(url)
+        bin_dir = Path(
+            os.environ.get("PG_BIN", f"/usr/lib/postgresql/{os.environ.get('PG_VERSION', '15')}/bin")
+        )
+        self.pg_dump = str(bin_dir / "pg_dump") if (bin_dir / "pg_dump").exists() else shutil.which("pg_dump")
+        self.pg_restore = (
+            str(bin_dir / "pg_restore") if (bin_dir / "pg_restore").exists() else shutil.which("pg_restore")
+        )
+        if not self.pg_dump or not self.pg_restore:
+            raise SystemExit(
+                "bench: pg_dump and pg_restore are needed (PG_BIN, or the postgresql client on PATH)"
+            )
+
+    def url_of(self, database: str) -> str:
+        return urlunsplit(self.url._replace(path="/" + database))
+
+    def _admin(self, sql: str) -> None:
+        with self.psycopg.connect(urlunsplit(self.url), autocommit=True) as connection:
+            connection.execute(sql)
+
+    def version(self) -> str:
+        with self.psycopg.connect(urlunsplit(self.url)) as connection:
+            return connection.execute("SHOW server_version").fetchone()[0]
+
+    def cache_file(self, key: str) -> Path:
+        return CACHE / f"{key}.pgdump"
+
+    def has(self, key: str) -> bool:
+        return self.cache_file(key).exists()
+
+    def _tool_env(self) -> dict:
+        return {**os.environ, "PGPASSWORD": self.url.password or ""}
+
+    def slot(self, name: str, today: str) -> Slot:
+        folder = self.work / name
+        folder.mkdir(parents=True, exist_ok=True)
+        database = f"bench_{name}".replace("-", "_")
+        env = base_env(folder, today)
+        env["DATABASE_URL"] = self.url_of(database)
+        return Slot(name, folder, env, database)
+
+    def _create(self, database: str) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        self._admin(f'CREATE DATABASE "{database}"')
+
+    def empty(self, name: str, today: str) -> Slot:
+        slot = self.slot(name, today)
+        self._create(slot.database)
+        return slot
+
+    def restore(self, key: str, name: str, today: str) -> Slot:
+        slot = self.slot(name, today)
+        self._create(slot.database)
+        subprocess.run(
+            [
+                self.pg_restore,
+                "-j2",
+                "--no-owner",
+                "--exit-on-error",
+                "-d",
+                self.url_of(slot.database),
+                str(self.cache_file(key)),
+            ],
+            env=self._tool_env(),
+            check=True,
+        )
+        with self.psycopg.connect(self.url_of(slot.database), autocommit=True) as connection:
+            connection.execute("ANALYZE")  # pg_restore brings no planner statistics
+        return slot
+
+    def save(self, slot: Slot, key: str) -> None:
+        target = self.cache_file(key)
+        partial = target.with_suffix(".partial")
+        subprocess.run(
+            [self.pg_dump, "-Fc", "-f", str(partial), self.url_of(slot.database)],
+            env=self._tool_env(),
+            check=True,
+        )
+        partial.replace(target)
+
+    def drop(self, slot: Slot) -> None:
+        try:
+            self._admin(f'DROP DATABASE IF EXISTS "{slot.database}" WITH (FORCE)')
+        finally:
+            shutil.rmtree(slot.folder, ignore_errors=True)
+
+
+# --- the two kinds of helper process ------------------------------------------------------------------------------
+
+
+def worker(command: str, slot: Slot, params: dict) -> dict:
+    """Run bench/worker.py COMMAND against the slot's database; its JSON result."""
+    params_file = slot.folder / f"{command}-params.json"
+    out_file = slot.folder / f"{command}-out.json"
+    params_file.write_text(json.dumps(params, ensure_ascii=False))
+    out_file.unlink(missing_ok=True)
+    process = subprocess.run(
+        [PYTHON, str(BENCH / "worker.py"), command, str(params_file), str(out_file)], cwd=REPO, env=slot.env
+    )
+    if process.returncode != 0 or not out_file.exists():
+        raise RuntimeError(f"bench/worker.py {command} failed (exit {process.returncode}); see above")
+    return json.loads(out_file.read_text())
+
+
+class WorkerSession:
+    """bench/worker.py province: one worker process for a province's in-process figures, in two halves with the
+    HTTP measurements between them (one Django start-up instead of two). The first half only reads; the
+    second, the workbook import, writes, so it comes after everything else measured on that copy."""
+
+    def __init__(self, slot: Slot, params: dict):
+        self.slot, self.params = slot, params
+        self.process: subprocess.Popen | None = None
+        self.first_file = slot.folder / "province-first.json"
+        self.out_file = slot.folder / "province-out.json"
+
+    def __enter__(self) -> WorkerSession:
+        params_file = self.slot.folder / "province-params.json"
+        params_file.write_text(
+            json.dumps({**self.params, "first_file": str(self.first_file)}, ensure_ascii=False)
+        )
+        self.process = subprocess.Popen(
+            [PYTHON, str(BENCH / "worker.py"), "province", str(params_file), str(self.out_file)],
+            cwd=REPO,
+            env=self.slot.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        return self
+
+    def first_half(self) -> dict:
+        for line in self.process.stdout:
+            if line.strip() == "READY":
+                return json.loads(self.first_file.read_text())
+            sys.stderr.write(line)
+        self.process.wait()
+        raise RuntimeError(f"bench/worker.py province failed (exit {self.process.returncode}); see above")
+
+    def second_half(self) -> dict:
+        self._finish("go")
+        if self.process.returncode != 0 or not self.out_file.exists():
+            raise RuntimeError(f"bench/worker.py province failed (exit {self.process.returncode}); see above")
+        result = json.loads(self.out_file.read_text())
+        if "error" in result:
+            raise RuntimeError(result["error"])
+        return result
+
+    def _finish(self, word: str) -> None:
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.write(word + "\n")
+                self.process.stdin.close()
+            except OSError:
+                pass
+            for line in self.process.stdout:
+                sys.stderr.write(line)
+            self.process.wait()
+
+    def __exit__(self, *exc_info) -> None:
+        self._finish("stop")
+
+
+class Server:
+    """gunicorn serving the slot's database on a free loopback port, 2 sync workers, DEBUG off."""
+
+    def __init__(self, slot: Slot, workers: int = 2):
+        self.slot, self.workers = slot, workers
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.log_file = slot.folder / f"gunicorn-{self.port}.log"
+
+    def __enter__(self) -> Server:
+        log_handle = self.log_file.open("wb")
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "guatu.wsgi:application",
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--timeout",
+                "120",
+                "--graceful-timeout",
+                "5",
+                "--log-level",
+                "warning",
+            ],
+            cwd=REPO,
+            env=self.slot.env,
+            stdout=log_handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped with its workers, by this id
+        )
+        log_handle.close()
+        try:
+            wait_until_up(HOST, self.port, timeout=90, alive=lambda: self.process.poll() is None)
+            deadline = time.monotonic() + 30
+            while len(self.worker_pids()) < self.workers and time.monotonic() < deadline:
+                time.sleep(0.1)
+        except BaseException:
+            self.stop()
+            log(self.log_tail())
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def log_tail(self) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-30:])
+        except OSError:
+            return ""
+
+    def worker_pids(self) -> list[int]:
+        """The master's children, from /proc (their parent pid, field 4 of /proc/<pid>/stat)."""
+        if self.process is None:
+            return []
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                pids.append(int(entry.name))
+        return sorted(pids)
+
+    def rss_mb(self) -> dict[str, float]:
+        """Each worker's resident memory (VmRSS), in MB."""
+        sizes = {}
+        for pid in self.worker_pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        sizes[str(pid)] = round(int(line.split()[1]) / 1024, 1)
+            except OSError:
+                continue
+        return sizes
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                self.process.wait(timeout=wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+
+# --- load runs (wrk) ------------------------------------------------------------------------------------------------
+
+
+def wrk_version() -> str | None:
+    if not shutil.which("wrk"):
+        return None
+    out = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    return (out.stdout or out.stderr).split("[")[0].strip().removeprefix("wrk ").strip() or "?"
+
+
+def wrk_start(url: str, cookie: str, *, seconds: int, connections: int, threads: int) -> subprocess.Popen:
+    return subprocess.Popen(
         [
-            LevelTag(code="province", name="省重点", bulletin_label="省重点项目", sort_order=1),
-            LevelTag(code="prefecture", name="市州重点", bulletin_label="市州重点项目", sort_order=2),
-            LevelTag(code="county", name="县市重点", bulletin_label="县市重点项目", sort_order=3),
-            LevelTag(
-                code="major", name="重大项目", bulletin_label="重大项目", sort_order=4, in_bulletin=False
-            ),
-        ]
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(BENCH / "wrk.lua"),
+            url,
+        ],
+        env={**os.environ, "BENCH_COOKIE": cookie},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    province_tag, prefecture_tag, county_tag, major_tag = tags
 
-    reporter_of = {}
-    for county in counties:
-        reporter_of[county.pk] = User.objects.create(
-            username=f"bench-reporter-{county.pk}", role=Role.REPORTER, org_unit=townships[county.pk][0]
-        )
-    personas = {
-        "province reviewer": User.objects.create(
-            username="bench-province", role=Role.REVIEWER, org_unit=province
-        ),
-        "county reviewer": User.objects.create(
-            username="bench-county", role=Role.REVIEWER, org_unit=departments[counties[0].pk][0]
-        ),
-        "township reporter": reporter_of[counties[0].pk],
+
+def wrk_result(process: subprocess.Popen, seconds: int) -> dict:
+    stdout, stderr = process.communicate(timeout=seconds + 60)
+    line = next((line for line in stdout.splitlines() if line.startswith("BENCH_WRK ")), None)
+    if process.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed (exit {process.returncode}): {stderr.strip() or stdout[-500:]}")
+    raw = json.loads(line.removeprefix("BENCH_WRK "))
+    socket_errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
+    duration = raw["duration_us"] / 1e6
+    return {
+        "requests": raw["requests"],
+        "seconds": round(duration, 2),
+        "rps": round(raw["requests"] / duration, 1) if duration else 0,
+        "p50_ms": round(raw["latency_p50_us"] / 1000, 1),
+        "p90_ms": round(raw["latency_p90_us"] / 1000, 1),
+        "p99_ms": round(raw["latency_p99_us"] / 1000, 1),
+        "max_ms": round(raw["latency_max_us"] / 1000, 1),
+        "non2xx": raw["non2xx"],
+        "socket_errors": socket_errors,
+        "errors": socket_errors + raw["non2xx"],
+        "raw": raw,
     }
 
-    started = time.perf_counter()
-    categories = list(Category.values)
-    projects = []
-    for i in range(PROJECTS):
-        county = counties[i % COUNTIES]
-        township = townships[county.pk][(i // COUNTIES) % TOWNSHIPS]
-        lead = township if i % 5 == 0 else rng.choice(departments[county.pk])
-        total = Decimal(rng.randrange(5_000, 500_000))
-        projects.append(
-            Project(
-                code=f"{YEAR - 1}-431381-{i % 90 + 10:02d}-01-{i:06d}",
-                name=f"{township.name}基准项目{i:05d}",
-                stage=Stage.CANCELLED if i % 50 == 7 else rng.choice([Stage.NEW, Stage.CONTINUING]),
-                tier=Tier.IMPLEMENTATION,
-                category=categories[i % len(categories)],
-                location_unit=township,
-                lead_unit=lead,
-                owner=f"基准业主{i % 997}有限公司",
-                start_year=YEAR - 1,
-                end_year=YEAR + 1,
-                total_investment=total,
-                prior_completed=(total * Decimal("0.2")).quantize(Decimal("0.01")),
-                responsible_leader=rng.choice(leaders[county.pk]),
-            )
-        )
-    Project.objects.bulk_create(projects, batch_size=BATCH)
-    log(f"  {len(projects)} projects in {time.perf_counter() - started:.1f} s")
 
-    started = time.perf_counter()
-    Through = Project.tags.through
-    links, plans, supports = [], [], []
-    for i, project in enumerate(projects):
-        chosen = [county_tag]
-        if i % 100 == 0:
-            chosen.append(province_tag)
-        if i % 10 == 0:
-            chosen.append(prefecture_tag)
-        if i % 20 == 3:
-            chosen.append(major_tag)
-        links += [Through(project_id=project.pk, leveltag_id=tag.pk) for tag in chosen]
-        plans.append(
-            AnnualPlan(project_id=project.pk, year=YEAR, amount=Decimal(rng.randrange(1_000, 60_000)))
-        )
-        county_pk = counties[i % COUNTIES].pk
-        support = rng.choice(departments[county_pk])
-        if support.pk == project.lead_unit_id:
-            support = departments[county_pk][(departments[county_pk].index(support) + 1) % DEPARTMENTS]
-        supports.append(ProjectSupportUnit(project_id=project.pk, unit=support, position=1))
-    Through.objects.bulk_create(links, batch_size=BATCH)
-    AnnualPlan.objects.bulk_create(plans, batch_size=BATCH)
-    ProjectSupportUnit.objects.bulk_create(supports, batch_size=BATCH)
-    phased = []
-    for plan in plans[::10]:
-        month_share = (plan.amount / 12).quantize(Decimal("0.01"))
-        amounts = [month_share] * 11 + [plan.amount - month_share * 11]
-        phased += [PlanMonth(plan_id=plan.pk, month=m, amount=a) for m, a in enumerate(amounts, 1)]
-    PlanMonth.objects.bulk_create(phased, batch_size=BATCH)
-    log(
-        f"  {len(links)} tag links, {len(plans)} plans ({len(phased)} phased months), {len(supports)} support "
-        f"units in {time.perf_counter() - started:.1f} s"
-    )
+def wrk_run(url: str, cookie: str, *, seconds: int, connections: int, threads: int = 2) -> dict:
+    process = wrk_start(url, cookie, seconds=seconds, connections=connections, threads=threads)
+    return {**wrk_result(process, seconds), "connections": connections}
 
-    started = time.perf_counter()
-    reviewer = personas["province reviewer"]
-    count = 0
-    for start in range(0, len(projects), 1000):
-        reports = []
-        for i, project in enumerate(projects[start : start + 1000], start):
-            plan = plans[i].amount
-            filler_id = reporter_of[counties[i % COUNTIES].pk].pk
-            for month in range(1, 13):
-                if month <= 10:
-                    status = ReportStatus.APPROVED
-                elif month == 11:
-                    status = ReportStatus.SUBMITTED if i % 10 == 0 else ReportStatus.APPROVED
-                else:
-                    status = [ReportStatus.APPROVED, ReportStatus.SUBMITTED, ReportStatus.DRAFT][i % 3]
-                at = datetime(YEAR, month, 28, 2, 0, tzinfo=UTC)
-                reports.append(
-                    MonthlyReport(
-                        project_id=project.pk,
-                        year=YEAR,
-                        month=month,
-                        amount=(plan * Decimal(rng.randrange(40, 130)) / 1200).quantize(Decimal("0.01")),
-                        physical_progress="主体工程施工中",
-                        status=status,
-                        filled_by_id=filler_id,
-                        submitted_at=at if status != ReportStatus.DRAFT else None,
-                        reviewed_by_id=reviewer.pk if status == ReportStatus.APPROVED else None,
-                        reviewed_at=at if status == ReportStatus.APPROVED else None,
-                        updated_at=at,
+
+# --- the load average, sampled while the benchmark runs --------------------------------------------------------------
+
+
+class LoadSampler(threading.Thread):
+    def __init__(self, every: float = 5.0):
+        super().__init__(daemon=True)
+        self.every, self.samples = every, []
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            try:
+                self.samples.append(float(Path("/proc/loadavg").read_text().split()[0]))
+            except OSError:
+                pass
+            if self.stopped.wait(self.every):
+                return
+
+    def summary(self) -> dict:
+        if not self.samples:
+            return {}
+        return {
+            "min": min(self.samples),
+            "mean": round(sum(self.samples) / len(self.samples), 2),
+            "max": max(self.samples),
+            "samples": len(self.samples),
+        }
+
+
+def machine(db) -> dict:
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    mem_kb = next((int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal:")), 0)
+    os_name = platform.platform()
+    release = Path("/etc/os-release")
+    if release.exists():
+        for line in release.read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                os_name = line.split("=", 1)[1].strip('"')
+    info = {
+        "cores": os.cpu_count(),
+        "ram_gib": round(mem_kb / 1024 / 1024, 1),
+        "os": os_name,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "django": metadata.version("django"),
+        "gunicorn": metadata.version("gunicorn"),
+        "sqlite": sqlite3.sqlite_version,
+        "wrk": wrk_version(),
+    }
+    if db.engine == "postgres":
+        info["postgresql"] = db.version()
+    return info
+
+
+# --- the run -----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    cfg: Config
+    db: Sqlite | Postgres
+    results: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+
+    def __post_init__(self):
+        # The caches' keys, taken once: the code may change while the benchmark runs (other work in the
+        # checkout), and a run measures the databases it built or found at its start.
+        self.digests = {"migrations": migrations_digest(), "synth": synth_digest(), "demo": demo_digest()}
+
+    def attempt(self, what: str, call, default=None):
+        """A step that may fail without stopping the others: the error is kept for the report."""
+        try:
+            return call()
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none hidden
+            log(f"!! {what}: {exc}")
+            traceback.print_exc(file=sys.stderr)
+            self.errors.append({"step": what, "error": f"{type(exc).__name__}: {exc}"})
+            return default
+
+    # -- caches
+
+    def ensure_empty(self) -> str:
+        key = f"{self.db.engine}-empty-{self.digests['migrations']}"
+        if not self.db.has(key):
+            log(f"Migrating an empty database (cached as {key})...")
+            slot = self.db.empty("empty", TODAY)
+            try:
+                worker("migrate", slot, {})
+                self.db.save(slot, key)
+            finally:
+                self.db.drop(slot)
+            _forget_older(key)
+        return key
+
+    def ensure_built(self, name: str, key: str, command: str, params: dict, today: str) -> dict:
+        """The cached database `key` and what its build said, building it first when it is not there."""
+        info_file = CACHE / f"{key}.json"
+        if self.db.has(key) and info_file.exists():
+            info = json.loads(info_file.read_text())
+            info["cached"] = True
+            return info
+        empty = self.ensure_empty()
+        log(f"Building {name} (cached as {key})...")
+        started = time.perf_counter()
+        slot = self.db.restore(empty, "build", today)
+        try:
+            info = worker(command, slot, params)
+            info["build_seconds"] = round(time.perf_counter() - started, 1)
+            self.db.save(slot, key)
+        finally:
+            self.db.drop(slot)
+        info_file.write_text(json.dumps(info, ensure_ascii=False, indent=1))
+        _forget_older(key)
+        log(f"Built {name} in {info['build_seconds']:.0f} s")
+        info["cached"] = False
+        return info
+
+    def province_key(self, counties: int) -> str:
+        c = self.cfg
+        return (
+            f"{self.db.engine}-province-c{counties}-p{c.projects_per_county}-y{c.years}-s{SEED}-"
+            f"{TODAY}-{self.digests['synth']}"
+        )
+
+    def build_province(self, counties: int) -> dict:
+        c = self.cfg
+        params = {
+            "counties": counties,
+            "projects_per_county": c.projects_per_county,
+            "years": c.years,
+            "seed": SEED,
+            "end_year": END_YEAR,
+        }
+        return self.ensure_built(
+            f"a province of {plural(counties, 'county', 'counties')}",
+            self.province_key(counties),
+            "build",
+            params,
+            TODAY,
+        )
+
+    # -- measuring one province
+
+    def params(self, **extra) -> dict:
+        c = self.cfg
+        return {
+            "runs": c.runs,
+            "warmups": c.warmups,
+            "heavy_warmups": c.heavy_warmups,
+            "budget_s": c.budget_s,
+            "min_runs": c.min_runs,
+            **extra,
+        }
+
+    def http(self, session: Session, path: str) -> tuple[dict, bytes]:
+        c = self.cfg
+        stats, body = measure(
+            lambda: session.get_ok(path),
+            runs=c.runs,
+            warmups=c.http_warmups,
+            budget_s=c.budget_s,
+            min_runs=c.min_runs,
+        )
+        stats.pop("cpu_median_ms", None)  # the client's, not the server's
+        stats["bytes"] = len(body)
+        return stats, body
+
+    def measure_province(self, label: str, counties: int, info: dict, largest: bool) -> dict:
+        size = {
+            "label": label,
+            "counties": counties,
+            "projects": info.get("projects"),
+            "reports": info.get("reports"),
+            "schemes": info.get("schemes"),
+            "cached": info.get("cached"),
+            "build_seconds": info.get("build_seconds") or info.get("seconds"),
+        }
+        figures = size["figures"] = {}
+        log(
+            f"== {label}: {plural(counties, 'county', 'counties')}, {info.get('projects')} projects, "
+            f"{info.get('reports')} reports"
+        )
+        slot = self.db.restore(self.province_key(counties), f"c{counties}", TODAY)
+        try:
+            with WorkerSession(slot, self.params(synth=info)) as session:
+                inproc = self.attempt(f"{label}: in-process figures", session.first_half)
+                if inproc:
+                    size.update(
+                        period=inproc["period"],
+                        list_query=inproc["list_query"],
+                        list_matching=inproc["list_matching"],
+                        score_period=inproc["score_period"],
+                        counted_projects=inproc["counted_projects"],
+                        county_projects=inproc["county_projects"],
                     )
+                    for key in (
+                        "floor_root",
+                        "floor_county",
+                        "list_queries",
+                        "scoring_county",
+                        "scoring_province",
+                        "bulletin",
+                    ):
+                        figures[key] = inproc[key]
+                        if "error" in inproc[key]:
+                            self.errors.append({"step": f"{label}: {key}", "error": inproc[key]["error"]})
+                    size["list_rows"] = inproc["list_queries"].get("rows")
+                    self.attempt(
+                        f"{label}: pages through gunicorn",
+                        lambda: self.measure_http(slot, info, inproc, figures, largest),
+                    )
+                imported = self.attempt(f"{label}: workbook import", session.second_half)
+            if imported:
+                figures["import"] = {
+                    **imported["import"],
+                    "rows": imported["rows"],
+                    "first": imported["first"],
+                }
+                figures["openpyxl"] = {**imported["openpyxl"], "rows": imported["rows"]}
+                size["import_rows"] = imported["rows"]
+        finally:
+            if not env_flag("BENCH_KEEP"):
+                self.db.drop(slot)
+        return size
+
+    def measure_http(self, slot: Slot, info: dict, inproc: dict, figures: dict, largest: bool) -> None:
+        period, root, county = inproc["period"], info["province_pk"], info["county_pk"]
+        with Server(slot) as server:
+            province = Session(HOST, server.port)
+            province.login(info["province_reviewer"], info["password"])
+            local = Session(HOST, server.port)
+            local.login(info["county_reviewer"], info["password"])
+            summary = "/api/v1/investment/summary?period={period}&unit={unit}"
+            battlemap = "/api/v1/battlemap?unit={unit}&period={period}"
+            bodies = {}
+            for key, session, path in (
+                ("summary_root", province, summary.format(period=period, unit=root)),
+                ("summary_county", local, summary.format(period=period, unit=county)),
+                ("list", province, f"/projects/?{inproc['list_query']}"),
+                ("battlemap_root", province, battlemap.format(period=period, unit=root)),
+                ("battlemap_county", local, battlemap.format(period=period, unit=county)),
+            ):
+                measured = self.attempt(
+                    f"{key} through gunicorn", lambda session=session, path=path: self.http(session, path)
                 )
-        MonthlyReport.objects.bulk_create(reports, batch_size=BATCH)
-        count += len(reports)
-    log(f"  {count} monthly reports in {time.perf_counter() - started:.1f} s")
+                if measured is None:
+                    figures[key] = {"error": self.errors[-1]["error"], "path": path}
+                    continue
+                stats, bodies[key] = measured
+                figures[key] = {**stats, "path": path}
+                log(
+                    f"   {key}: {stats['median_ms']:.1f} ms (p95 {stats['p95_ms']:.1f}, {stats['runs']} runs)"
+                )
+            for scope in ("root", "county"):
+                floor = figures.get(f"floor_{scope}", {})
+                if "totals" not in floor or f"summary_{scope}" not in bodies:
+                    continue
+                try:
+                    api = api_totals(bodies[f"summary_{scope}"])
+                except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+                    floor["same_as_api"], floor["api_totals"] = False, f"unreadable: {exc!r}"
+                    continue
+                floor["same_as_api"] = floor["totals"] == api
+                if not floor["same_as_api"]:
+                    floor["api_totals"] = api
+                    log(
+                        f"!! the floor query and the summary API disagree ({scope}): {floor['totals']} != {api}"
+                    )
+            if largest:
+                self.attempt("load runs", lambda: self.load_runs(server, slot, local, period, county, bodies))
 
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    connection.close()  # measure on a fresh connection, as a request would
-    return {"province": province, "personas": personas}
+    def load_runs(self, server: Server, slot: Slot, session: Session, period: str, county: int, bodies: dict):
+        c = self.cfg
+        if wrk_version() is None:
+            self.results["load"] = {"skipped": "wrk is not installed (apt-get install wrk; make bench does)"}
+            return
+        base = f"http://{HOST}:{server.port}"
+        summary = f"/api/v1/investment/summary?period={period}&unit={county}"
+        battlemap = f"/api/v1/battlemap?unit={county}&period={period}"
+        load = self.results["load"] = {
+            "seconds": c.wrk_seconds,
+            "connections": c.wrk_connections,
+            "workers": server.workers,
+        }
+        cookie = session.cookie_header()
+        for key, path in (("summary_county", summary), ("battlemap_county", battlemap)):
+            log(f"   wrk {key}: {c.wrk_connections} connections, {c.wrk_seconds} s...")
+            load[key] = wrk_run(base + path, cookie, seconds=c.wrk_seconds, connections=c.wrk_connections)
+            log(
+                f"   wrk {key}: {load[key]['rps']} requests/s, p99 {load[key]['p99_ms']} ms, "
+                f"{load[key]['errors']} errors"
+            )
+        load["rss_mb"] = server.rss_mb()
+        log(f"   worker memory after the load runs: {load['rss_mb']} MB")
+        if self.db.engine == "postgres":
+            self.attempt("two app servers", lambda: self.two_servers(server, slot, session, summary, bodies))
+
+    def two_servers(self, first: Server, slot: Slot, session: Session, path: str, bodies: dict) -> None:
+        """A second gunicorn on the same PostgreSQL database: both answer what the single server answered, and
+        the load is spread over both (two wrk at once, half the connections each)."""
+        c = self.cfg
+        with Server(slot) as second:
+            same = {}
+            for name, server in (("first", first), ("second", second)):
+                other = Session(HOST, server.port)
+                other.cookies = dict(session.cookies)  # one session, in the shared database
+                same[name] = other.get_ok(path) == bodies["summary_county"]
+            half = max(1, c.wrk_connections // 2)
+            log(f"   two servers: wrk on each, {half} connections, {c.wrk_seconds} s...")
+            processes = [
+                wrk_start(
+                    f"http://{HOST}:{server.port}{path}",
+                    session.cookie_header(),
+                    seconds=c.wrk_seconds,
+                    connections=half,
+                    threads=1,
+                )
+                for server in (first, second)
+            ]
+            runs = [wrk_result(process, c.wrk_seconds) for process in processes]
+            self.results["load"]["two_servers"] = {
+                "same_body": same,
+                "connections_each": half,
+                "rps": round(sum(run["rps"] for run in runs), 1),
+                "p99_ms": max(run["p99_ms"] for run in runs),
+                "errors": sum(run["errors"] for run in runs),
+                "each": runs,
+                "rss_mb": {**first.rss_mb(), **second.rss_mb()},
+            }
+            log(
+                f"   two servers: {self.results['load']['two_servers']['rps']} requests/s, same answers: {same}"
+            )
+
+    # -- the demo county
+
+    def measure_demo(self) -> None:
+        key = f"{self.db.engine}-demo-{DEMO_DAY}-{self.digests['demo']}"
+        info = self.ensure_built("the demo county", key, "demo", {}, DEMO_DAY)
+        slot = self.db.restore(key, "demo", DEMO_DAY)
+        try:
+            log("== the demo county's pages (in process, test client)")
+            pages = worker("pages", slot, self.params())
+            self.results["demo"] = {
+                "pages": pages["pages"],
+                "cached": info.get("cached"),
+                "build_seconds": info.get("build_seconds"),
+            }
+        finally:
+            if not env_flag("BENCH_KEEP"):
+                self.db.drop(slot)
 
 
-# --- measuring -----------------------------------------------------------------------------------------
-
-
-class QueryCounter:
-    """Counts every statement sent; survives the connection being closed and reopened between requests."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-def measure(call: Callable[[], object]) -> tuple[int, float, float, float, int]:
-    """(queries of one call, median ms, p95 ms, median CPU ms of this process, runs) after a warm-up call.
-
-    Wall time is what a reader waits; this process's CPU time is less disturbed by other load on the
-    machine (for SQLite it is nearly all the work; for PostgreSQL the server's share is not in it). An
-    endpoint slower than a second is timed fewer times (at least 3), to keep the whole run in minutes.
-    """
-    counter = QueryCounter()
-    started = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        call()
-    warm_up = time.perf_counter() - started
-    runs = RUNS if warm_up < 1 else max(3, min(RUNS, int(10 / warm_up)))
-    timings, cpu = [], []
-    for _ in range(runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    return counter.count, statistics.median(timings), p95, statistics.median(cpu), runs
-
-
-def _get(client: Client, url: str) -> Callable[[], object]:
-    def call():
-        response = client.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {url} answered {response.status_code}")
-        return response
-
-    return call
-
-
-def _url(name: str, query: str = "") -> str | None:
-    try:
-        return reverse(name) + query
-    except NoReverseMatch:
-        return None
-
-
-def run_benchmarks(world: dict) -> list[tuple]:
-    period = Period.parse(PERIOD)
-    results = []
-    for persona, user in world["personas"].items():
-        visible = gateway.visible_projects(user)
-        unit = gateway.default_unit(user)
-        scope = f"{persona} ({visible.count()} projects)"
-        log(f"- {scope}")
-
-        def summary(user=user, unit=unit):
-            return investment_summary(gateway.visible_projects(user).in_unit(unit), period)
-
-        results.append((scope, "investment_summary()", "function", *measure(summary)))
-        client = Client()
-        client.force_login(user)
-        endpoints = [
-            ("GET /api/v1/investment/summary", f"/api/v1/investment/summary?period={PERIOD}"),
-            ("investment summary page", _url("investment:summary", f"?period={PERIOD}")),
-            ("project list, first page", _url("projects:list")),
-            ("review queue", _url("reports:review_queue") if gateway.is_reviewer(user) else None),
+def api_totals(body: bytes) -> dict:
+    """The summary API's rows as the floor query gives them: tag → [projects, plan cents, year-to-date cents]."""
+    rows = json.loads(body)["rows"]
+    return {
+        row["tag"]: [
+            row["projects"],
+            int(Decimal(row["annual_plan"]) * 100),
+            int(Decimal(row["ytd_completed"]) * 100),
         ]
-        for label, url in endpoints:
-            if url is None:
-                continue
-            status = client.get(url).status_code
-            if status != 200:
-                results.append((scope, label, f"skipped: HTTP {status}", None, None, None, None, None))
-                continue
-            results.append((scope, label, url, *measure(_get(client, url))))
-    province = world["province"]
-    results.append(
-        (
-            "whole province",
-            "briefing_for() (guatu briefing)",
-            "function",
-            *measure(lambda: briefing_for(province, period)),
-        )
-    )
-    return results
+        for row in rows
+        if row["projects"]
+    }
+
+
+def _forget_older(key: str) -> None:
+    """Remove the cache files of earlier versions of the same build (same name up to the digest)."""
+    stem = key.rsplit("-", 1)[0]
+    for path in CACHE.glob(f"{stem}-*"):
+        if not path.name.startswith(key + "."):
+            path.unlink(missing_ok=True)
 
 
 def main() -> int:
-    vendor = connection.vendor
-    if OrgUnit.objects.exists() if _has_tables() else False:
-        log("The database already has org units: the benchmark only writes into an empty database.")
-        return 1
-    log(f"Database: {vendor}; data folder {_data_dir}")
-    from django.core.management import call_command
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    log(f"Migrated in {time.perf_counter() - started:.1f} s. Building {PROJECTS} projects...")
-    started = time.perf_counter()
-    world = build(random.Random(YEAR))
-    build_seconds = time.perf_counter() - started
-    log(f"Dataset built in {build_seconds:.1f} s. Measuring ({RUNS} runs each)...")
-    results = run_benchmarks(world)
-
-    print()
-    print(
-        f"Guatu benchmark: {vendor}, {PROJECTS} projects, {MonthlyReport.objects.count()} reports, period {PERIOD}, "
-        f"{RUNS} runs, dataset built in {build_seconds:.0f} s"
+    if env_flag("BENCH_REPORT_ONLY"):
+        report.write_markdown()
+        return 0
+    cfg = config()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="guatu-bench-"))
+    url = os.environ.get("DATABASE_URL", "")
+    if url and not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit(
+            f"bench: DATABASE_URL is not a PostgreSQL URL ({url.split(':')[0]}); unset it for SQLite"
+        )
+    db = Postgres(work, url) if url else Sqlite(work)
+    run = Run(cfg, db)
+    sampler = LoadSampler()
+    sampler.start()
+    started, started_at = time.perf_counter(), datetime.now().astimezone()
+    log(
+        f"Guatu benchmark on {db.label}{' (BENCH_QUICK)' if cfg.quick else ''}: {cfg.runs} runs a figure, "
+        f"load runs of {cfg.wrk_seconds} s; working folder {work}"
     )
-    print()
-    print("| reader | endpoint | queries | median ms | p95 ms | CPU ms | runs |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for scope, label, detail, queries, median, p95, cpu, runs in results:
-        if queries is None:
-            print(f"| {scope} | {label} ({detail}) | | | | | |")
+    try:
+        sizes = []
+        for label, counties in cfg.sizes:
+            info = run.build_province(counties)
+            sizes.append((label, counties, info))
+        run.results["sizes"] = [
+            run.measure_province(label, counties, info, largest=(label == cfg.sizes[-1][0]))
+            for label, counties, info in sizes
+        ]
+        run.attempt("the demo county", run.measure_demo)
+    finally:
+        sampler.stopped.set()
+        if env_flag("BENCH_KEEP"):
+            log(f"Kept {work}")
         else:
-            print(f"| {scope} | {label} | {queries} | {median:.0f} | {p95:.0f} | {cpu:.0f} | {runs} |")
-    return 0
-
-
-def _has_tables() -> bool:
-    return OrgUnit._meta.db_table in connection.introspection.table_names()
+            shutil.rmtree(work, ignore_errors=True)
+    results = {
+        "database": db.engine,
+        "label": db.label,
+        "quick": cfg.quick,
+        "date": started_at.isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 1),
+        "machine": machine(db),
+        "load_average": sampler.summary(),
+        "config": {**cfg.__dict__, "seed": SEED, "end_year": END_YEAR, "today": TODAY, "demo_day": DEMO_DAY},
+        **run.results,
+        "errors": run.errors,
+    }
+    results["targets"] = report.evaluate(results)
+    path = report.results_file(db.engine)
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+    print(report.console(results))
+    report.write_markdown()
+    log(f"Wrote {path.relative_to(REPO)} and docs/performance.md in {results['seconds']:.0f} s")
+    return 1 if run.errors else 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    finally:
-        connection.close()
-        if not os.environ.get("BENCH_KEEP") and not os.environ.get("BENCH_DATA_DIR"):
-            shutil.rmtree(_data_dir, ignore_errors=True)
+    sys.exit(main())

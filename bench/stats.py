@@ -1,0 +1,48 @@
+"""Timing: warm-up, repeated runs, median and 95th percentile. Shared by the two halves of the benchmark."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def summarize(samples_ms: list[float], cpu_ms: list[float] | None = None) -> dict:
+    """Median, p95 (nearest rank: with 20 runs the 19th fastest), min and max of timings in milliseconds."""
+    ordered = sorted(samples_ms)
+    n = len(ordered)
+    rank = max(1, -(-95 * n // 100))  # ceil(0.95 n)
+    result = {
+        "median_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[rank - 1], 2),
+        "min_ms": round(ordered[0], 2),
+        "max_ms": round(ordered[-1], 2),
+        "runs": n,
+    }
+    if cpu_ms:
+        result["cpu_median_ms"] = round(statistics.median(cpu_ms), 2)
+    return result
+
+
+def measure(
+    call: Callable[[], object], *, runs: int, warmups: int, budget_s: float, min_runs: int = 3
+) -> tuple[dict, object]:
+    """Time `call` after `warmups` untimed calls: `runs` times, fewer (never under `min_runs`) when that
+    many would take longer than `budget_s` at the first timed run's pace. Returns the summary and the last
+    call's result.
+
+    The CPU time is this process's: for an in-process measurement on SQLite nearly all of the work; for one
+    through HTTP or on PostgreSQL only the client's share, so it is reported for the in-process figures."""
+    result = None
+    for _ in range(warmups):
+        result = call()
+    samples, cpu = [], []
+    count = runs
+    while len(samples) < count:
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = call()
+        samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        if len(samples) == 1 and samples[0] * runs > budget_s * 1000:
+            count = min(runs, max(min_runs, int(budget_s * 1000 // max(samples[0], 0.001))))
+    return summarize(samples, cpu), result
