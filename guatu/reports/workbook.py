@@ -348,15 +348,7 @@ def plan_upload(
         )
     header_row, columns = header
     last_column = max(columns.values()) + 1
-    projects = {project.pk: project for project in _listed(unit)}
-    existing = {
-        report.project_id: report
-        for report in MonthlyReport.objects.filter(
-            project_id__in=projects, year=period.year, month=period.month
-        )
-    }
-    plans: list[RowPlan] = []
-    seen: dict[int, int] = {}
+    filled: list[tuple[int, dict]] = []
     for number, row in enumerate(
         sheet.iter_rows(min_row=header_row + 1, max_col=last_column, values_only=True), start=header_row + 1
     ):
@@ -367,6 +359,19 @@ def plan_upload(
         cells = {key: (row[index] if index < len(row) else None) for key, index in columns.items()}
         if all(_text(cells.get(key)) == "" for key in INPUT_KEYS):
             continue  # a project left blank is not reported this time
+        filled.append((number, cells))
+    # Only the projects the rows name, among the unit's (a province's unit lists tens of thousands).
+    named = {pk for _number, cells in filled if (pk := _project_id(cells)) is not None}
+    projects = {project.pk: project for project in _listed(unit).filter(pk__in=named)} if named else {}
+    existing = {
+        report.project_id: report
+        for report in MonthlyReport.objects.filter(
+            project_id__in=list(projects), year=period.year, month=period.month
+        )
+    }
+    plans: list[RowPlan] = []
+    seen: dict[int, int] = {}
+    for number, cells in filled:
         plan = _plan_row(number, cells, projects, existing, period, seen, errors, submit=submit)
         if plan is not None:
             plans.append(plan)
@@ -375,9 +380,15 @@ def plan_upload(
     return plans
 
 
+def _project_id(cells) -> int | None:
+    """The row's project id, when it is one (a database id has at most 18 digits)."""
+    raw = _text(cells.get("project_id"))
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
 def _plan_row(number, cells, projects, existing, period, seen, errors, *, submit: bool) -> RowPlan | None:
     raw_id = _text(cells.get("project_id"))
-    project = projects.get(int(raw_id)) if raw_id.isdigit() else None
+    project = projects.get(_project_id(cells))
     if project is None:
         errors.append(
             _("%(where)s: project %(project)s is not one of this unit's projects (or the row was changed).")
