@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from guatu.api import api
+from guatu.web import lookups
 from guatu.web import views as web_views
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("guatu.accounts.urls")),
     path("org/", include("guatu.orgs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("lookup/<slug:kind>/", lookups.lookup_options, name="lookup"),  # the filter bars' pickers
     path("projects/", include("guatu.projects.urls")),
     path("reports/", include("guatu.reports.urls")),
     path("investment/", include("guatu.investment.urls")),

@@ -18,7 +18,6 @@ from guatu import clock
 from guatu.dispatch.forms import OrderFilterForm, ProblemFilterForm
 from guatu.dispatch.models import OPEN_STATUSES, ProblemCategory, ProblemStatus, SupervisionStatus, Tier
 from guatu.dispatch.queries import OPEN, mark_overdue, order_counts, problem_counts
-from guatu.dispatch.views.common import units_for
 from guatu.dispatch.views.orders import filtered_orders
 from guatu.dispatch.views.problems import filtered_problems
 from guatu.web.paging import MAX_ID, Paging, check_paging, responses
@@ -128,7 +127,7 @@ def problem_list(request, params: Query[ProblemParams]):
         "unit": "" if params.unit is None else str(params.unit),
         "overdue": "on" if params.overdue else "",
     }
-    form = ProblemFilterForm(data, units=units_for(user))
+    form = ProblemFilterForm(data, user=user)
     if "unit" in form.errors:
         raise HttpError(404, NO_UNIT)
     if form.errors:

@@ -24,6 +24,7 @@ from guatu.dispatch.models import (
 )
 from guatu.dispatch.queries import OPEN
 from guatu.web.forms import BoundedModelMultipleChoiceField
+from guatu.web.lookups import LookupField, LookupForm
 from guatu.web.uploads import DOCUMENT_EXTENSIONS, check_upload, name_room
 
 ALL = _("All")
@@ -119,8 +120,9 @@ class CloseForm(VersionedForm):
     )
 
 
-class ProblemFilterForm(forms.Form):
-    """Filters of the problem list; an invalid value is reported next to its field and ignored."""
+class ProblemFilterForm(LookupForm):
+    """Filters of the problem list; an invalid value is reported next to its field and ignored. The unit is
+    picked by name from the units the reader sees (guatu.web.lookups)."""
 
     status = forms.ChoiceField(
         label=_("Status"),
@@ -133,16 +135,12 @@ class ProblemFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=_with_all(ProblemCategory.choices)
     )
-    unit = UnitChoiceField(label=_("Unit"), required=False, empty_label=ALL)
+    unit = LookupField("units", label=_("Unit"), placeholder=ALL)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     requests = forms.BooleanField(label=_("Enterprise requests only"), required=False)
     project = forms.IntegerField(
         label=_("Project"), required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
     )
-
-    def __init__(self, data, *, units):
-        super().__init__(data)
-        self.fields["unit"].set_units(units)
 
     def filters(self) -> dict:
         """The valid filters only."""

@@ -3,15 +3,23 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from guatu.access import gateway
 from guatu.accounts.models import Role
 from guatu.investment.briefing import briefing_for
 from guatu.investment.queries import investment_summary
+from guatu.lib.dbrouter import replica_reads
 from guatu.lib.money import WAN_PER_YI, percent, round_half_up
 from guatu.lib.periods import Period, PeriodError
 from guatu.lights.services import default_period
+from guatu.web.lookups import LookupField, LookupForm
+
+
+class SummaryUnitForm(LookupForm):
+    """The unit summed up, picked by name from the units the reader sees (guatu.web.lookups)."""
+
+    unit = LookupField("units", label=gettext_lazy("Unit"))
 
 
 def _money(value: Decimal) -> str:
@@ -23,20 +31,18 @@ def _text(value: Decimal | None) -> str | None:
 
 
 @login_required
+@replica_reads
 def summary_page(request):
     user = request.user
-    units = list(gateway.visible_units(user).in_tree_order())
-    unit_param = request.GET.get("unit", "").strip()
-    if unit_param:
-        unit = next((u for u in units if str(u.pk) == unit_param), None)
-        if unit is None:
-            raise Http404("unit not found")
-    else:
+    form = SummaryUnitForm(request.GET, user=user)
+    unit = form.is_valid() and form.cleaned_data["unit"]
+    if "unit" in form.errors and "unit_name" not in request.GET:
+        raise Http404("unit not found")  # an id in a link that the reader may not see (or none at all)
+    if not unit:
         unit = gateway.default_unit(user)
-    top = min((u.depth for u in units), default=0)
+        form.fields["unit"].picked = unit  # the box names the unit shown
     context = {
-        "units": units,
-        "unit_options": [(u, "\u3000" * (u.depth - top)) for u in units],
+        "form": form,
         "unit": unit,
         "period_error": "",
         "period_text": request.GET.get("period", ""),
@@ -44,7 +50,7 @@ def summary_page(request):
     if unit is None:
         return render(request, "investment/summary.html", context)
 
-    projects = gateway.visible_projects(user).in_unit(unit)
+    projects = gateway.visible_projects_in(user, unit)
     period = None
     if context["period_text"].strip():
         try:

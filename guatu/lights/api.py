@@ -7,6 +7,7 @@ through the gateway's visible units, the month defaulting to services.default_pe
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -95,7 +96,7 @@ def lights(request, params: Query[LightsParams]):
     return {
         "period": str(period),
         "unit_id": unit.pk if unit else None,
-        "unit_name": unit.display_name if unit else form.fields["unit"].choices[0][1],
+        "unit_name": unit.display_name if unit else gettext("All units I see"),
         "counts": light_counts(projects, period),
         "by_tag": [
             {

@@ -14,30 +14,20 @@ from guatu.lib import safe_yaml
 from guatu.lib.lights import Light, RuleSet
 from guatu.lib.text_files import TextFileError, decode_text
 from guatu.web.forms import MonthField
+from guatu.web.lookups import LookupField, LookupForm
 
 MAX_RULES_FILE_KB = 64
 
 
-class BoardForm(forms.Form):
-    """Which month and which unit the red and yellow list is for; an invalid value is reported and ignored."""
+class BoardForm(LookupForm):
+    """Which month and which unit the red and yellow list is for; an invalid value is reported and ignored.
+    The unit is picked by name from the units the reader sees (guatu.web.lookups)."""
 
     period = MonthField(
         label=_("Month"),
         required=False,
     )
-    unit = forms.ChoiceField(label=_("Unit"), required=False)
-
-    def __init__(self, data, *, units):
-        super().__init__(data)
-        top = min((unit.depth for unit in units), default=0)
-        self._units = {str(unit.pk): unit for unit in units}
-        self.fields["unit"].choices = [("", gettext("All units I see"))] + [
-            (str(unit.pk), "\u3000" * (unit.depth - top) + unit.display_name) for unit in units
-        ]
-        self.fields["unit"].error_messages["invalid_choice"] = gettext("Pick a unit from the list.")
-
-    def clean_unit(self):
-        return self._units.get(self.cleaned_data["unit"])
+    unit = LookupField("units", label=_("Unit"), placeholder=_("All units I see"))
 
     def filters(self) -> dict:
         if not self.is_bound:
@@ -68,8 +58,8 @@ class DefaultPeriodForm(forms.Form):
 class ComputeForm(BoardForm):
     """Recompute the lights of a month (and the months before it in that year)."""
 
-    def __init__(self, data, *, units):
-        super().__init__(data, units=units)
+    def __init__(self, data, *, user):
+        super().__init__(data, user=user)
         self.fields["period"].required = True
         self.fields["period"].error_messages["required"] = gettext("Give the month to compute, e.g. 2022-03.")
 

@@ -31,6 +31,7 @@ from guatu.projects.queries import progress_by_project
 from guatu.reports.models import MonthlyReport, ReportStatus
 
 ZERO = Decimal(0)
+NO_CENTS = Decimal("0.00")
 STARTED_STAGES = (Stage.NEW, Stage.CONTINUING)
 HISTORY_YEARS = 3  # earlier years whose monthly curves shape the projection
 
@@ -79,15 +80,28 @@ class TagLights:
     short_history: int  # projections that rest on less history (a partial earlier year)
 
 
-def lights_by_tag(projects: ProjectQuerySet, period: Period) -> list[TagLights]:
-    """Each light's count per level tag; counts add up to the tag's projects (those with a plan that year)."""
+def lights_by_tag(
+    projects: ProjectQuerySet, period: Period, *, lists: dict[LevelTag, tuple[int, Decimal]] | None = None
+) -> list[TagLights]:
+    """Each light's count per level tag; counts add up to the tag's projects (those with a plan that year).
+
+    `lists`: every tag in order with its list's projects and their annual plan, when the caller has them
+    already (the investment summary's rows: the same lists); else two queries more.
+    """
     scope = projects.counted().values("pk")
-    listed = {
-        row["project__tags"]: row
-        for row in AnnualPlan.objects.filter(year=period.year, project__in=scope, project__tags__isnull=False)
-        .values("project__tags")
-        .annotate(n=Count("project", distinct=True), plan=Sum("amount"))
-    }
+    if lists is None:
+        listed = {
+            tag_id: (n, round_half_up(plan, 2))
+            for tag_id, n, plan in AnnualPlan.objects.filter(
+                year=period.year, project__in=scope, project__tags__isnull=False
+            )
+            .values("project__tags")
+            .annotate(n=Count("project", distinct=True), plan=Sum("amount"))
+            .values_list("project__tags", "n", "plan")
+        }
+        lists = {
+            tag: listed.get(tag.pk, (0, NO_CENTS)) for tag in LevelTag.objects.order_by("sort_order", "id")
+        }
     lit = {
         row["project__tags"]: row
         for row in ProjectLight.objects.for_period(period.year, period.month)
@@ -103,9 +117,7 @@ def lights_by_tag(projects: ProjectQuerySet, period: Period) -> list[TagLights]:
         )
     }
     out = []
-    for tag in LevelTag.objects.order_by("sort_order", "id"):
-        n = listed.get(tag.pk, {}).get("n", 0)
-        plan = round_half_up(listed.get(tag.pk, {}).get("plan") or ZERO, 2)
+    for tag, (n, plan) in lists.items():
         row = lit.get(tag.pk, {})
         green, yellow, red = row.get("green", 0), row.get("yellow", 0), row.get("red", 0)
         projected = round_half_up(row.get("projected") or ZERO, 2)
@@ -137,6 +149,67 @@ def warned_list(projects: ProjectQuerySet, period: Period):
         .select_related("project__location_unit", "project__lead_unit", "project__responsible_leader")
         .order_by(SEVERITY.desc(), "project__location_unit__path", "project_id")
     )
+
+
+def warned_counts(projects: ProjectQuerySet, period: Period, **by) -> list[tuple]:
+    """warned_list's projects counted per light and per the values of `by`, expressions on the light's row
+    (the battle map passes the unit below its own that the project is located in, and the one leading it):
+    rows of (light, *values, count). One query, a row per group however many projects are warned."""
+    return list(
+        ProjectLight.objects.for_period(period.year, period.month)
+        .warned()
+        .filter(project__in=projects.counted().values("pk"))
+        .order_by()
+        .annotate(**by)
+        .values("light", *by)
+        .annotate(n=Count("pk"))
+        .values_list("light", *by, "n")
+    )
+
+
+def warned_rows(projects: ProjectQuerySet, period: Period) -> list[dict]:
+    """warned_list() as plain rows for the board's tables, in one query: read as values, not as a light, its
+    project and three units and a leader per row (100 lights were 500 model instances, the page's main cost).
+
+    Each row: project_id, light, name, location ({pk, display_name, path}), lead, leader (names), reasons (the
+    sentences), projected_year_end, projected_below_plan, short_history_note."""
+    rows = []
+    for row in warned_list(projects, period).values(
+        "project_id",
+        "light",
+        "reasons",
+        "projected_year_end",
+        "projected_below_plan",
+        "projection_short_history",
+        "facts",
+        "project__name",
+        "project__location_unit_id",
+        "project__location_unit__name",
+        "project__location_unit__short_name",
+        "project__location_unit__path",
+        "project__lead_unit__name",
+        "project__lead_unit__short_name",
+        "project__responsible_leader__name",
+    ):
+        rows.append(
+            {
+                "project_id": row["project_id"],
+                "light": row["light"],
+                "name": row["project__name"],
+                "location": {
+                    "pk": row["project__location_unit_id"],
+                    "display_name": row["project__location_unit__short_name"] or row["project__location_unit__name"],
+                    "path": row["project__location_unit__path"],
+                },
+                "lead": row["project__lead_unit__short_name"] or row["project__lead_unit__name"],
+                "leader": row["project__responsible_leader__name"],
+                "reasons": [describe_reason(reason) for reason in row["reasons"]],
+                "projected_year_end": row["projected_year_end"],
+                "projected_below_plan": row["projected_below_plan"],
+                "short_history_note": _short_history_text(row["projection_short_history"], row["facts"]),
+            }
+        )
+    return rows
 
 
 def light_counts(projects: ProjectQuerySet, period: Period) -> dict[str, int]:
@@ -184,9 +257,13 @@ HISTORY_SHOWN = 12  # months of a project's light history on its page
 
 def short_history_note(light: ProjectLight) -> str:
     """Said beside a projection that rests on less history than the project has ("" when it does not)."""
-    if not light.projection_short_history:
+    return _short_history_text(light.projection_short_history, light.facts)
+
+
+def _short_history_text(short_history: bool, facts: dict | None) -> str:
+    if not short_history:
         return ""
-    years = (light.facts or {}).get("projection", {}).get("partial_years") or []
+    years = (facts or {}).get("projection", {}).get("partial_years") or []
     return _(
         "Projected from less history: %(years)s could not be used (only part of the year reported, "
         "or nothing done by this month)."

@@ -22,10 +22,11 @@ from django.views.decorators.http import require_POST
 from guatu.access import gateway
 from guatu.audit.history import history_rows
 from guatu.audit.queries import history_of
+from guatu.lib.dbrouter import replica_reads
 from guatu.lib.lights import RuleSet
 from guatu.lights.forms import BoardForm, ComputeForm, DefaultPeriodForm, RulesFileForm, RulesForm
 from guatu.lights.models import LightColor, RuleSetting
-from guatu.lights.queries import describe_reason, lights_by_tag, short_history_note, warned_list
+from guatu.lights.queries import lights_by_tag, warned_rows
 from guatu.lights.services import (
     default_period,
     default_period_set,
@@ -33,6 +34,7 @@ from guatu.lights.services import (
     rules_for,
     rules_set,
 )
+from guatu.web.tables import row_url
 
 SEVERITY = {LightColor.RED: 0, LightColor.YELLOW: 1, LightColor.GREEN: 2}
 
@@ -50,7 +52,7 @@ RULE_CHOICES = {
 def board_scope(request):
     """The board's filter form, the unit chosen (or None), the projects it covers and its month (page and export)."""
     user = request.user
-    form = BoardForm(request.GET or None, units=list(gateway.visible_units(user).order_by("path")))
+    form = BoardForm(request.GET or None, user=user)
     filters = form.filters()
     unit = filters.get("unit")
     projects = gateway.visible_projects(user)
@@ -61,21 +63,23 @@ def board_scope(request):
 
 
 @login_required
+@replica_reads
 def board(request):
     """The red and yellow list of a month for the projects the user sees, optionally narrowed to a unit."""
     user = request.user
     form, unit, projects, period = board_scope(request)
-    warned = list(warned_list(projects, period))
+    warned = warned_rows(projects, period)
+    detail = row_url("projects:detail")
     for light in warned:
-        light.reason_texts = [describe_reason(reason) for reason in light.reasons]
-        light.short_history_note = short_history_note(light)
-    warned.sort(key=lambda light: SEVERITY[light.light])  # red first, then yellow; stable within each
+        light["url"] = detail(light["project_id"])
+    warned.sort(key=lambda light: SEVERITY[light["light"]])  # red first, then yellow; stable within each
     per_unit: dict[int, dict] = {}
     for light in warned:
-        location = light.project.location_unit
-        row = per_unit.setdefault(location.pk, {"unit": location, "red": 0, "yellow": 0})
-        row[light.light] += 1
-    compute_unit = unit or gateway.default_unit(user)
+        location = light["location"]
+        row = per_unit.setdefault(location["pk"], {"unit": location, "red": 0, "yellow": 0})
+        row[light["light"]] += 1
+    # only a reviewer computes: nobody else pays for the unit (a leader's default unit is a query each time)
+    compute_unit = (unit or gateway.default_unit(user)) if gateway.is_reviewer(user) else None
     return render(
         request,
         "lights/board.html",
@@ -84,12 +88,12 @@ def board(request):
             "period": period,
             "unit": unit,
             "tags": lights_by_tag(projects, period),
-            "red": [light for light in warned if light.light == LightColor.RED],
-            "yellow": [light for light in warned if light.light == LightColor.YELLOW],
+            "red": [light for light in warned if light["light"] == LightColor.RED],
+            "yellow": [light for light in warned if light["light"] == LightColor.YELLOW],
             "per_unit": sorted(
-                per_unit.values(), key=lambda row: (-row["red"], -row["yellow"], row["unit"].path)
+                per_unit.values(), key=lambda row: (-row["red"], -row["yellow"], row["unit"]["path"])
             ),
-            "can_compute": gateway.is_reviewer(user) and compute_unit is not None,
+            "can_compute": compute_unit is not None,
             "compute_unit": compute_unit,
             "can_edit_rules": gateway.rules_unit(user) is not None,
         },
@@ -103,7 +107,7 @@ def compute(request):
     user = request.user
     if not gateway.is_reviewer(user):
         raise PermissionDenied
-    form = ComputeForm(request.POST, units=list(gateway.visible_units(user).order_by("path")))
+    form = ComputeForm(request.POST, user=user)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

@@ -16,6 +16,7 @@ from guatu.access import gateway
 from guatu.lights.services import default_period
 from guatu.projects import queries
 from guatu.projects.forms import ProjectFilterForm
+from guatu.projects.models import LevelTag
 from guatu.web.paging import MAX_ID, Paging, check_paging, responses
 
 router = Router(tags=["projects"])
@@ -147,7 +148,7 @@ def project_list(request, params: Query[ListParams]):
         for name, value in params.model_dump().items()
         if name not in ("limit", "offset")
     }
-    form = ProjectFilterForm(data, choices=queries.filter_choices(visible, gateway.visible_units(user)))
+    form = ProjectFilterForm(data, user=user, tags=list(LevelTag.objects.order_by("sort_order", "id")))
     if not form.is_valid():
         raise HttpError(422, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
     period = form.selected_period() or default_period(gateway.default_unit(user))

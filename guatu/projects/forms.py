@@ -10,7 +10,7 @@ from guatu.lib.periods import Period
 from guatu.orgs.models import Leader, OrgUnit
 from guatu.orgs.services import find_unit_by_name
 from guatu.projects.models import Category, IndustryChain, LevelTag, Project, Stage, Tier
-from guatu.projects.queries import FilterChoices, ProjectFilters
+from guatu.projects.queries import ProjectFilters
 from guatu.projects.services import (
     MAX_AMOUNT,
     PROJECT_FIELDS,
@@ -22,6 +22,7 @@ from guatu.projects.services import (
     project_input,
 )
 from guatu.web.forms import MonthField
+from guatu.web.lookups import LookupField, LookupForm
 
 ALL = _("All")
 
@@ -35,36 +36,29 @@ def _unit_choices(units):
     return [(str(unit.pk), "\u3000" * (unit.depth - top) + unit.display_name) for unit in units]
 
 
-class ProjectFilterForm(forms.Form):
-    """The library's filters. Choices are what the reader may see, so an id from elsewhere is refused."""
+class ProjectFilterForm(LookupForm):
+    """The library's filters. Units, chains and leaders are picked by name from what the reader may see
+    (guatu.web.lookups), so an id from elsewhere is refused; the short fixed lists stay selects."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     tag = forms.ChoiceField(label=_("Level tag"), required=False)
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=_with_all(Stage.choices))
-    location = forms.ChoiceField(label=_("Location"), required=False)
-    chain = forms.ChoiceField(label=_("Industry chain"), required=False)
-    lead = forms.ChoiceField(label=_("Lead unit"), required=False)
-    leader = forms.ChoiceField(label=_("Responsible leader"), required=False)
+    location = LookupField("library-units", label=_("Location"), placeholder=_("All"))
+    chain = LookupField("chains", label=_("Industry chain"), placeholder=_("All"))
+    lead = LookupField("library-units", label=_("Lead unit"), placeholder=_("All"))
+    leader = LookupField("leaders", label=_("Responsible leader"), placeholder=_("All"))
     tier = forms.ChoiceField(label=_("Library tier"), required=False, choices=_with_all(Tier.choices))
     period = MonthField(
         label=_("Month"),
         required=False,
     )
 
-    def __init__(self, data, *, choices: FilterChoices):
-        super().__init__(data)
-        self._units = {str(unit.pk): unit for unit in choices.units}
+    def __init__(self, data, *, user, tags: list[LevelTag]):
+        super().__init__(data, user=user)
         self.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": gettext("Name, code or owner"), "autocomplete": "off"}
         )
-        self.fields["tag"].choices = _with_all([(tag.code, tag.name) for tag in choices.tags])
-        unit_choices = _with_all(_unit_choices(choices.units))
-        self.fields["location"].choices = unit_choices
-        self.fields["lead"].choices = unit_choices
-        self.fields["chain"].choices = _with_all([(str(chain.pk), chain.name) for chain in choices.chains])
-        self.fields["leader"].choices = _with_all(
-            [(str(leader.pk), leader.name) for leader in choices.leaders]
-        )
+        self.fields["tag"].choices = _with_all([(tag.code, tag.name) for tag in tags])
 
     def filters(self) -> ProjectFilters:
         """The valid filters; an invalid one is left out (its error is shown next to it)."""
@@ -74,14 +68,15 @@ class ProjectFilterForm(forms.Form):
         def get(name):
             return data.get(name) or ""
 
+        chain, leader = data.get("chain"), data.get("leader")
         return ProjectFilters(
             tag=get("tag"),
             stage=get("stage"),
             tier=get("tier"),
-            location=self._units.get(get("location")),
-            lead=self._units.get(get("lead")),
-            chain_id=int(get("chain")) if get("chain") else None,
-            leader_id=int(get("leader")) if get("leader") else None,
+            location=data.get("location"),
+            lead=data.get("lead"),
+            chain_id=chain.pk if chain else None,
+            leader_id=leader.pk if leader else None,
             q=get("q"),
         )
 

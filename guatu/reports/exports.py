@@ -49,7 +49,7 @@ def review_queue_export(request):
     user = request.user
     if not gateway.is_reviewer(user):
         raise PermissionDenied
-    form = QueueFilterForm(request.GET or None, units=gateway.visible_units(user).order_by("path"))
+    form = QueueFilterForm(request.GET or None, user=user)
     reports, _projects, period, unit = queue_reports(user, form)
     unit = unit or gateway.default_unit(user)
     content = queue_workbook(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from guatu.lib.money import parse_money
 from guatu.reports.services import ReportInput
 from guatu.web.forms import MonthField
+from guatu.web.lookups import LookupField, LookupForm
 
 # Phones with a Chinese input method often type full-width digits and punctuation: １２３．５
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－。", "0123456789.,-.")
@@ -120,20 +121,15 @@ class ReasonForm(ActionForm):
         }
 
 
-class QueueFilterForm(forms.Form):
-    """Filters of the review queue; an invalid value is reported and ignored."""
+class QueueFilterForm(LookupForm):
+    """Filters of the review queue; an invalid value is reported and ignored. The unit is picked by name from
+    the units the reviewer sees (guatu.web.lookups)."""
 
     period = MonthField(
         label=_("Month"),
         required=False,
     )
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("All units"))
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: unit.display_name
-        self.fields["unit"].error_messages["invalid_choice"] = gettext("Pick a unit from the list.")
+    unit = LookupField("units", label=_("Unit"), placeholder=_("All units"))
 
 
 class WorkbookUploadForm(forms.Form):

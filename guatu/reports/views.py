@@ -36,6 +36,7 @@ from guatu.reports import queries, services
 from guatu.reports.forms import ActionForm, BulkApproveForm, QueueFilterForm, ReasonForm, ReportForm
 from guatu.reports.models import MonthlyReport, ReportStatus
 from guatu.web.forms import add_service_errors, safe_next, top_errors
+from guatu.web.tables import row_url
 
 ZERO = Decimal("0")
 QUEUE_PAGE_SIZE = 50  # a province's queue holds thousands of reports
@@ -295,11 +296,14 @@ def review_queue(request):
     user = request.user
     if not gateway.is_reviewer(user):
         raise PermissionDenied
-    form = QueueFilterForm(request.GET or None, units=gateway.visible_units(user).order_by("path"))
+    form = QueueFilterForm(request.GET or None, user=user)
     reports, projects, period, unit = queue_reports(user, form)
     progress = queries.review_progress(projects, period or queries.reporting_month(clock.today()))
     page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     reports = with_submitters(list(page))
+    detail, approve = row_url("reports:detail"), row_url("reports:approve")
+    for report in reports:
+        report.url, report.approve_url = detail(report.pk), approve(report.pk)
     return render(
         request,
         "reports/review_queue.html",

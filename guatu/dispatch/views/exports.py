@@ -9,7 +9,6 @@ from guatu.access import gateway
 from guatu.dispatch import exports, queries
 from guatu.dispatch.forms import OrderFilterForm, ProblemFilterForm
 from guatu.dispatch.models import SupervisionStatus
-from guatu.dispatch.views.common import units_for
 from guatu.dispatch.views.orders import filtered_orders
 from guatu.dispatch.views.problems import filtered_problems
 from guatu.web.xlsx_export import xlsx_response
@@ -19,7 +18,7 @@ from guatu.web.xlsx_export import xlsx_response
 def problem_export(request):
     user = request.user
     today = clock.today()
-    form = ProblemFilterForm(request.GET or None, units=units_for(user))
+    form = ProblemFilterForm(request.GET or None, user=user)
     unit = form.filters().get("unit") or gateway.default_unit(user)
     content = exports.problems_workbook(
         filtered_problems(user, form, today), unit_name=unit.display_name if unit else "", today=today

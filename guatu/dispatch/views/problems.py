@@ -31,7 +31,9 @@ from guatu.dispatch.forms import (
 from guatu.dispatch.models import (
     OPEN_STATUSES,
     Problem,
+    ProblemCategory,
     ProblemStatus,
+    Tier,
 )
 from guatu.dispatch.views.common import (
     PAGE_SIZE,
@@ -39,6 +41,7 @@ from guatu.dispatch.views.common import (
     units_for,
 )
 from guatu.web.forms import add_service_errors, top_errors
+from guatu.web.tables import row_url
 
 
 def _problem_subject(problem: Problem) -> str:
@@ -54,6 +57,9 @@ def _problem_subject(problem: Problem) -> str:
 # --------------------------------------------------------------------------------------- problem list
 
 
+_ROW_CHOICES = {"category": ProblemCategory.choices, "tier": Tier.choices, "status": ProblemStatus.choices}
+
+
 def filtered_problems(user, form: ProblemFilterForm, today):
     """The problems the user sees, narrowed by the list's filters, open ones first (the list and its export)."""
     problems = gateway.visible_problems(user).for_list().select_related("meeting")
@@ -65,14 +71,21 @@ def problem_list(request):
     """Every problem the user may see, filtered. A fixed number of queries at any length."""
     user = request.user
     today = clock.today()
-    form = ProblemFilterForm(request.GET or None, units=units_for(user))
+    form = ProblemFilterForm(request.GET or None, user=user)
     problems = filtered_problems(user, form, today)
     page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
+    # the choices' labels read once, not by get_FOO_display() for every cell
+    labels = {name: {value: str(label) for value, label in choices} for name, choices in _ROW_CHOICES.items()}
+    detail = row_url("dispatch:problem")
     for problem in rows:
+        problem.url = detail(problem.pk)
         problem.overdue = (
             problem.status in OPEN_STATUSES and problem.deadline is not None and problem.deadline < today
         )
+        for name, by_value in labels.items():
+            value = getattr(problem, name)
+            setattr(problem, f"{name}_label", by_value.get(value, value))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

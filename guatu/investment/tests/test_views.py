@@ -107,12 +107,27 @@ def test_other_unit_is_404(client, world):
     assert _get(client, w.city_admin, unit=w.town_a.pk).status_code == 200
 
 
+def _picker_options(client, user) -> set[int]:
+    """The unit ids the page's picker (guatu.web.lookups) offers before anything is typed."""
+    client.force_login(user)
+    body = client.get(reverse("lookup", args=["units"])).content.decode()
+    return {int(pk) for pk in re.findall(r'data-value="(\d+)"', body)}
+
+
 def test_unit_picker_offers_visible_units_only(client, world):
     w = world
-    response = _get(client, w.reporter)
-    assert [unit.pk for unit in response.context["units"]] == [w.town_a.pk]
-    admin_units = {unit.pk for unit in _get(client, w.city_admin).context["units"]}
-    assert {w.city.pk, w.town_a.pk, w.town_b.pk, w.dept.pk, w.drc.pk} == admin_units
+    assert _picker_options(client, w.reporter) == {w.town_a.pk}
+    admin_units = _picker_options(client, w.city_admin)
+    assert {w.city.pk, w.town_a.pk, w.town_b.pk, w.dept.pk, w.drc.pk} <= admin_units
+
+
+def test_unit_picked_by_name(client, world):
+    w = world
+    body = _get(client, w.city_admin, unit_name="禾青").content.decode()  # typed, not picked: the only match
+    assert "<h1>投资汇总 · 禾青镇</h1>" in body and f'value="{w.town_a.pk}"' in body
+    body = _get(client, w.city_admin, unit_name="不存在的单位").content.decode()
+    assert 'id="unit-error"' in body and "不存在的单位" in body  # said beside the box; the default unit shown
+    assert "<h1>投资汇总 · 冷水江市</h1>" in body
 
 
 def test_unit_narrows_the_figures(client, world):
@@ -187,13 +202,13 @@ def test_query_count_does_not_grow_with_projects(client, world, django_assert_nu
     _reports(w)
     client.force_login(w.city_admin)
     client.get(URL)
-    # session, user, units, the user's unit; default period; 2 for the summary; 3 for the bulletin (2 + the
-    # one-project list's name); the page frame's unread-inbox badge.
-    with django_assert_num_queries(11):
+    # session, user, the user's unit; default period; 3 for the summary; 4 for the bulletin (3 + the
+    # one-project list's name); the page frame's unread-inbox badge. The unit picker reads nothing.
+    with django_assert_num_queries(12):
         client.get(URL)
     # The bulletin names the project of a one-project list (one more query): keep the prefecture list at one.
     for n in range(6):
         project = make_project(location=w.town_a, tags=[w.county_tag])
         make_report(project, "2022-01", str(n + 1), reporter=w.reporter, reviewer=w.reviewer)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(URL)

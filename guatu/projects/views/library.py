@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -6,12 +8,14 @@ from django.utils.cache import patch_vary_headers
 
 from guatu import clock
 from guatu.access import gateway
+from guatu.lib.dbrouter import replica_reads
 from guatu.lights.queries import project_lights
 from guatu.lights.services import default_period
 from guatu.projects import queries
 from guatu.projects.exports import library_title, library_workbook
 from guatu.projects.forms import ProjectFilterForm
-from guatu.projects.models import Project
+from guatu.projects.models import LevelTag, Project, Stage
+from guatu.web.tables import row_url
 from guatu.web.xlsx_export import xlsx_response
 
 PAGE_SIZE = 50
@@ -23,10 +27,12 @@ def _is_partial(request) -> bool:
 
 
 @login_required
+@replica_reads
 def project_list(request):
     form, period, projects = _filtered_library(request)
-    page = Paginator(projects.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = queries.finish_progress(list(page))
+    projects = projects.prefetch_related(None).order_by("id")  # the tags' names come in _label_rows
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))  # COUNT(*), then one page of rows
+    rows = _label_rows(queries.finish_progress(list(page)))
     context = {"form": form, "page": page, "rows": rows, "period": period}
     template = "projects/_project_table.html" if _is_partial(request) else "projects/project_list.html"
     response = render(request, template, context)
@@ -34,11 +40,31 @@ def project_list(request):
     return response
 
 
+def _label_rows(rows: list[Project]) -> list[Project]:
+    """Each row's stage label, level tags' names and address, for the table: one query for the page's tags,
+    where a related manager and a queryset per row (prefetch_related), get_stage_display() and a reverse() per
+    row cost more than the rows' own query."""
+    names = defaultdict(list)
+    for pid, name in (
+        Project.tags.through.objects.filter(project_id__in=[row.pk for row in rows])
+        .order_by("leveltag__sort_order", "leveltag_id")
+        .values_list("project_id", "leveltag__name")
+    ):
+        names[pid].append(name)
+    stages = {value: str(label) for value, label in Stage.choices}
+    detail = row_url("projects:detail")
+    for row in rows:
+        row.tag_names = names[row.pk]
+        row.stage_label = stages.get(row.stage, row.stage)
+        row.url = detail(row.pk)
+    return rows
+
+
 def _filtered_library(request):
     """The list's filter form, its month and the matching projects with their progress (page and export)."""
     user = request.user
     visible = gateway.visible_projects(user)
-    form = ProjectFilterForm(request.GET, choices=queries.filter_choices(visible, gateway.visible_units(user)))
+    form = ProjectFilterForm(request.GET, user=user, tags=list(LevelTag.objects.order_by("sort_order", "id")))
     period = form.selected_period() or default_period(gateway.default_unit(user))
     projects = queries.with_progress(queries.filter_projects(visible, form.filters()), period).for_list()
     return form, period, projects

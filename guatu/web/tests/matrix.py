@@ -153,6 +153,8 @@ ROWS = [
     Row("login", answers(STAFF, anonymous=OK, oversight=OK)),
     Row("logout", answers(rest=POST_ONLY, anonymous=POST_ONLY, oversight=POST_ONLY)),  # Django's: POST only
     Row("set_language", answers(rest=HOME, anonymous=HOME, oversight=HOME)),  # a GET changes nothing
+    # the filter bars' pickers (guatu.web.lookups): the reader's own units, those of their projects
+    Row("lookup", EVERYONE, lambda s: ("library-units",)),
     Row("accounts:password_change", answers(STAFF, oversight=OK), post=writers(*STAFF, *OVERSIGHT)),
     # two-factor sign-in is off in the test suite: its pages send everyone on
     Row("accounts:two_factor_verify", answers(rest=HOME, oversight=HOME), post=writers(*STAFF, *OVERSIGHT)),

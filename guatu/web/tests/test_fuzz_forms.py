@@ -1606,7 +1606,9 @@ TARGETS: list[Target] = [
         label="reserve:application_step:approve",
     ),
     # --- pages that read a month, a unit or a year from the query (a form without a Form class, or none)
-    Target("investment:summary", "viewer", (), method=G),
+    Target("investment:summary", "viewer", F("investment.views", "SummaryUnitForm"), method=G),
+    # the filter bars' pickers (guatu.web.lookups): the typed text, the listbox the options are named after
+    Target("lookup", "viewer", (), lambda s: ("library-units",), method=G, params=("q", "list")),
     Target("battlemap:page", "reviewer", (), method=G),
     Target("assessment:checklist", "viewer", (), method=G, params=("year",)),
     Target("chains:list", "viewer", (), method=G, params=("period", "format")),
@@ -1844,6 +1846,7 @@ BASES = {
     "guatu.chains.forms._PartForm": "the chain parts' forms",
     "guatu.assessment.forms.ReferenceForm": "the four reference data forms",
     "guatu.attraction.forms.VersionedForm": "the lead forms that carry a version",
+    "guatu.web.lookups.LookupForm": "the filter forms with pickers (units, chains, leaders)",
 }
 
 # URLs that take no input beyond the ids in their path: pages, downloads, and the JSON API (test_fuzz_api.py).
