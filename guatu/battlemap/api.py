@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from guatu.access import gateway
@@ -19,6 +20,7 @@ from guatu.battlemap.queries import Attraction, BattleMap, Requests, band, battl
 from guatu.chains.queries import counted_metric
 from guatu.dispatch.models import OPEN_STATUSES, ProblemStatus, Tier
 from guatu.dispatch.queries import OPEN
+from guatu.lib.dbrouter import replica_reads
 from guatu.lib.money import percent, round_half_up, strip_zeros
 from guatu.lib.periods import Period, PeriodError
 from guatu.lib.progress import Progress
@@ -705,6 +707,7 @@ def resolve(user, unit_id: int | None, period_text: str | None) -> tuple[OrgUnit
 
 
 @router.get("", response=responses(BattlemapOut, not_found=True), summary="The battle map (挂图作战) of a unit and month")
+@decorate_view(replica_reads)
 def battlemap(request, params: Query[BattlemapParams]):
     """Every panel's figures for `unit` and `period`, each with the URL of the list behind it."""
     unit, period = resolve(request.user, params.unit, params.period)

@@ -1,11 +1,13 @@
 """The battle map (挂图作战): one org unit's month on one screen, read from the queries that own each figure.
 
-Nothing here computes a figure of its own: the per-tag rows are guatu.investment.queries.investment_summary,
-the monthly curve its tag_totals for each month of the year, the per-unit and per-chain figures each
+Nothing here computes a figure of its own: the per-tag rows and the monthly curves are
+guatu.investment.queries.tag_totals_by_month (the summary's figures), the per-unit and per-chain figures each
 project's guatu.projects.queries.progress_by_project taken together with guatu.lib.progress.combined (the
-rule the summary is held to), the lights guatu.lights.queries, the problems and orders the dispatch list
-reads, the assessment its latest published snapshot and the headline panel. A fixed number of queries
-whatever the number of projects (pinned in tests/test_queries.py).
+rule the summary is held to; a province has 24,000 projects, so the database adds them up per unit below and
+chain, in whole cents, and tests/test_rollups.py holds that to the per-project figures), the lights
+guatu.lights.queries, the problems and orders the dispatch list reads, the assessment its latest published
+snapshot and the headline panel, the reserve guatu.reserve.queries.reserve_depth. A fixed number of queries
+whatever the number of projects (pinned in tests/test_query_counts.py).
 
 Who counts where (each the rule of the list a figure drills down to):
 - a township, street, zone or county below the unit: the projects located in it (project list ?location=);
@@ -23,7 +25,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Round, StrIndex, Substr
 
 from guatu import clock
 from guatu.access import gateway
@@ -35,16 +51,16 @@ from guatu.chains.queries import ChainFigures, chain_figures
 from guatu.dispatch.models import OPEN_STATUSES, SupervisionStatus
 from guatu.dispatch.queries import filter_problems, order_counts, problem_counts
 from guatu.enterprises.queries import RequestFigures, in_period, request_figures
-from guatu.investment.queries import InvestmentSummary, investment_summary, tag_totals
+from guatu.investment.queries import InvestmentSummary, TagSummary, tag_totals_by_month
 from guatu.lib.lights import RuleSet
 from guatu.lib.money import percent
 from guatu.lib.periods import Period
 from guatu.lib.progress import Progress, combined
-from guatu.lights.queries import TagLights, lights_by_tag, warned_list
+from guatu.lights.queries import TagLights, lights_by_tag, warned_counts
 from guatu.lights.services import rules_for
 from guatu.orgs.models import JURISDICTION_KINDS, OrgUnit, OrgUnitKind
-from guatu.projects.models import IndustryChain, LevelTag, Project
-from guatu.projects.queries import progress_by_project
+from guatu.projects.models import AnnualPlan, IndustryChain, LevelTag, PlanMonth
+from guatu.reports.models import ytd_field
 from guatu.reserve import rules as tier_rules
 from guatu.reserve.queries import DepthRow, reserve_depth
 
@@ -59,6 +75,7 @@ AREA_KINDS = (
 MAP_OF_COUNTIES = (OrgUnitKind.PROVINCE, OrgUnitKind.PREFECTURE)  # their map shows counties' boundaries
 ORDERS_DUE_DAYS = 7  # supervision orders whose deadline falls within this many days are "due"
 ORDERS_SHOWN = 10
+NO_CENTS = Decimal("0.00")
 
 
 class Band:
@@ -193,13 +210,15 @@ class BattleMap:
 def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
     """The battle map of `unit` (one the user may see: gateway.get_visible_unit) for `period`."""
     today = clock.today()
-    rules = rules_for(unit)
+    office = gateway.jurisdiction(unit)  # its rules, rankings, headlines and reserve rules (read once)
+    rules = rules_for(office)
     projects = gateway.visible_projects(user).in_unit(unit)
     scope = projects.counted().values("pk")
-    summary = investment_summary(projects, period)
+    summary, curves = _summary_and_curves(scope, period)
     areas, departments, chains = unit_rankings_and_chains(unit, scope, period, rules)
     chains = _with_targets(user, unit, chains, period, rules)
-    unit_lights, red, yellow = _lights_by_unit(unit, projects, period)
+    below = {row.unit.pk: row.unit for row in areas + departments}
+    unit_lights, red, yellow = _lights_by_unit(unit, below, projects, period)
     headline_quarter = _headline_quarter(period)
     return BattleMap(
         unit=unit,
@@ -207,8 +226,8 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
         today=today,
         rules=rules,
         summary=summary,
-        curves=_curves(summary, scope, period),
-        tag_lights=lights_by_tag(projects, period),
+        curves=curves,
+        tag_lights=lights_by_tag(projects, period, lists=_lists(summary)),
         unit_lights=unit_lights,
         red=red,
         yellow=yellow,
@@ -217,25 +236,36 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
         map_kind="counties" if unit.kind in MAP_OF_COUNTIES else ("tiles" if areas else ""),
         problems=_problems(user, unit, today),
         orders=_orders(user, unit, today),
-        rankings=_rankings(user, unit, period),
+        rankings=_rankings(user, office, period),
         headline_quarter=headline_quarter,
-        headlines=_headlines(unit, headline_quarter) if headline_quarter else [],
+        headlines=headline_panel(office, *headline_quarter) if headline_quarter else [],
         chains=chains,
         attraction=_attraction(user, unit, period, today),
         requests=_requests(user, unit, period, today),
-        reserve=_reserve(unit, projects),
+        reserve=_reserve(office, projects),
     )
 
 
-def _curves(summary: InvestmentSummary, scope, period: Period) -> list[TagCurve]:
-    """Per tag, months 1..12 of the period's year: the completed year to date (to the period's month) and
-    the planned to date (the phased plan's curve). tag_totals of each month: twelve queries."""
-    by_month = {month: tag_totals(scope, Period(period.year, month)) for month in range(1, 13)}
+def _summary_and_curves(scope, period: Period) -> tuple[InvestmentSummary, list[TagCurve]]:
+    """The investment summary and, per tag, months 1..12 of the period's year: the completed year to date (to
+    the period's month) and the planned to date (the phased plan's curve). One tag_totals_by_month of the
+    twelve months (two queries); the summary is its month of the period, the figures investment_summary
+    gives (read once rather than twice)."""
+    by_month = tag_totals_by_month(scope, period.year, range(1, 13))
+
+    def at(month: int, tag: LevelTag) -> tuple[int, Progress]:
+        return by_month[month].get(tag.pk, (0, combined(month, [])))
+
+    tags = list(LevelTag.objects.order_by("sort_order", "id"))
+    summary = InvestmentSummary(
+        period=period,
+        rows=[TagSummary(tag, *at(period.month, tag)) for tag in tags],
+    )
     curves = []
-    for row in summary.rows:
+    for tag in tags:
         points = []
         for month in range(1, 13):
-            progress = by_month[month].get(row.tag.pk, (0, combined(month, [])))[1]
+            progress = at(month, tag)[1]
             points.append(
                 CurvePoint(
                     month=month,
@@ -244,8 +274,16 @@ def _curves(summary: InvestmentSummary, scope, period: Period) -> list[TagCurve]
                     progress=progress,
                 )
             )
-        curves.append(TagCurve(tag=row.tag, points=points))
-    return curves
+        curves.append(TagCurve(tag=tag, points=points))
+    return summary, curves
+
+
+def _lists(summary: InvestmentSummary) -> dict[LevelTag, tuple[int, Decimal]]:
+    """Every tag with its list's projects and their annual plan (what the lights count against): the summary's."""
+    return {
+        row.tag: (row.project_count, row.annual_plan if row.project_count else NO_CENTS)
+        for row in summary.rows
+    }
 
 
 def _child_of(unit: OrgUnit, path: str | None) -> int | None:
@@ -255,29 +293,115 @@ def _child_of(unit: OrgUnit, path: str | None) -> int | None:
     return int(path[len(unit.path) :].split("/", 1)[0])
 
 
-def unit_rankings_and_chains(unit: OrgUnit, scope, period: Period, rules: RuleSet):
-    """Units directly below `unit`, ranked by completion rate, and the industry chains. Six queries. The one
-    ranking of townships and departments: the battle map and the bulletin both read it."""
-    progress = progress_by_project(scope, period)
-    planned = {pid: p for pid, p in progress.items() if p.annual_plan is not None}
-    rows = Project.objects.filter(pk__in=list(planned)).values_list(
-        "pk", "location_unit__path", "lead_unit__path", "chain_id"
+def _unit_below(unit: OrgUnit, path: str):
+    """_child_of in SQL, for the unit path at the field path `path`: the id (as text) of the unit directly
+    below `unit` on the way to it, NULL when it is not below `unit`. Adding up per unit below in the database
+    returns a row per unit below, not per unit of the subtree."""
+    rest = Substr(path, len(unit.path) + 1)
+    below = Q(**{f"{path}__startswith": unit.path}) & ~Q(**{path: unit.path})
+    return Case(When(below, then=Substr(rest, 1, StrIndex(rest, Value("/")) - 1)), output_field=CharField())
+
+
+def _unit_id(text: str | None) -> int | None:
+    return None if text is None else int(text)
+
+
+@dataclass(frozen=True)
+class PlannedTotals:
+    """Projects with a plan for the year taken together (combined() of their progress_by_project), held in
+    whole cents and added as integers: exact however many there are. progress() gives combined()'s figures."""
+
+    projects: int = 0
+    ytd: int = 0
+    plan: int = 0
+    to_date: int = 0  # phased months 1..month
+    whole: int = 0  # every phased month
+    phased: bool = False
+
+    def __add__(self, other: PlannedTotals) -> PlannedTotals:
+        return PlannedTotals(
+            projects=self.projects + other.projects,
+            ytd=self.ytd + other.ytd,
+            plan=self.plan + other.plan,
+            to_date=self.to_date + other.to_date,
+            whole=self.whole + other.whole,
+            phased=self.phased or other.phased,
+        )
+
+    def progress(self, month: int) -> Progress:
+        if not self.projects:
+            return combined(month, [])
+        return Progress(
+            month=month,
+            ytd_completed=_from_cents(self.ytd),
+            annual_plan=_from_cents(self.plan),
+            phased_to_date=_from_cents(self.to_date),
+            phased_whole=_from_cents(self.whole),
+            phased=self.phased,
+        )
+
+
+def progress_by_unit_below(unit: OrgUnit, scope, period: Period) -> dict[tuple, PlannedTotals]:
+    """The projects of `scope` (project pks) with a plan for the period's year, taken together per (unit below
+    `unit` they are located in, unit below `unit` that leads them, chain id): each None where there is none.
+    One query whatever the number of projects: the plans, with their approved years to date (the roll-up
+    guatu.reports.models.ApprovedTotal) and their phased months (a subquery per plan, through the months'
+    index: a province's 24,000 plans read the months of the few phased ones, not the 24,000 projects twice).
+
+    The figures of combined(progress_by_project) of each group's projects: each amount is taken as whole cents
+    (rounded half-up in SQL: SQLite holds decimals in floating point and the inputs are whole cents, so this
+    restores the exact figure) and the cents are added as integers, as guatu.investment.queries.tag_totals."""
+    year, month = period.year, period.month
+    done = FilteredRelation("project__approved_totals", condition=Q(project__approved_totals__year=year))
+    months = PlanMonth.objects.filter(plan=OuterRef("pk")).order_by().values("plan")
+    to_date = months.filter(month__lte=month).annotate(cents=Sum(_in_cents(F("amount")))).values("cents")
+    whole = months.annotate(cents=Sum(_in_cents(F("amount")))).values("cents")  # NULL: the plan is not phased
+    rows = (
+        AnnualPlan.objects.filter(year=year, project__in=scope)
+        .order_by()
+        .annotate(
+            done=done,
+            located=_unit_below(unit, "project__location_unit__path"),
+            led=_unit_below(unit, "project__lead_unit__path"),
+        )
+        .values("located", "led", "project__chain")
+        .annotate(
+            count=Count("pk"),
+            plan=Sum(_in_cents(F("amount"))),
+            ytd=Sum(Coalesce(_in_cents(F(f"done__{ytd_field(month)}")), 0)),
+            to_date=Sum(Subquery(to_date)),
+            whole=Sum(Subquery(whole)),  # NULL: none of the group's plans is phased
+        )
+        .values_list("located", "led", "project__chain", "count", "plan", "ytd", "to_date", "whole")
     )
-    children = {
-        child.pk: child for child in OrgUnit.objects.filter(parent=unit).order_by("sort_order", "path")
-    }
-    located: dict[int, list[Progress]] = defaultdict(list)
-    led: dict[int, list[Progress]] = defaultdict(list)
-    by_chain: dict[int, list[Progress]] = defaultdict(list)
-    for pid, location_path, lead_path, chain_id in rows:
-        where = _child_of(unit, location_path)
+    groups: dict[tuple, PlannedTotals] = defaultdict(PlannedTotals)
+    for located, led, chain_id, count, plan, ytd, to_date, whole in rows:
+        groups[(_unit_id(located), _unit_id(led), chain_id)] += PlannedTotals(
+            projects=count,
+            plan=plan,
+            ytd=ytd,
+            to_date=to_date or 0,
+            whole=whole or 0,
+            phased=whole is not None,
+        )
+    return groups
+
+
+def unit_rankings_and_chains(unit: OrgUnit, scope, period: Period, rules: RuleSet):
+    """Units directly below `unit`, ranked by completion rate, and the industry chains. Three queries whatever
+    the number of projects (progress_by_unit_below adds the projects up in the database). The one ranking of
+    townships and departments: the battle map and the bulletin both read it."""
+    located: dict[int, PlannedTotals] = defaultdict(PlannedTotals)
+    led: dict[int, PlannedTotals] = defaultdict(PlannedTotals)
+    by_chain: dict[int, PlannedTotals] = defaultdict(PlannedTotals)
+    for (where, who, chain_id), totals in progress_by_unit_below(unit, scope, period).items():
         if where is not None:
-            located[where].append(planned[pid])
-        who = _child_of(unit, lead_path)
+            located[where] += totals
         if who is not None:
-            led[who].append(planned[pid])
+            led[who] += totals
         if chain_id:
-            by_chain[chain_id].append(planned[pid])
+            by_chain[chain_id] += totals
+    children = OrgUnit.objects.filter(parent=unit).order_by("sort_order", "path")
 
     def ranked(items):
         return sorted(
@@ -290,44 +414,49 @@ def unit_rankings_and_chains(unit: OrgUnit, scope, period: Period, rules: RuleSe
         )
 
     areas, departments = [], []
-    for child in children.values():
+    for child in children:
         if child.kind in AREA_KINDS:
-            parts, role, out = located.get(child.pk, []), "area", areas
+            totals, role, out = located.get(child.pk, PlannedTotals()), "area", areas
         elif child.kind == OrgUnitKind.DEPARTMENT:
-            parts, role, out = led.get(child.pk, []), "department", departments
+            totals, role, out = led.get(child.pk, PlannedTotals()), "department", departments
         else:
             continue
-        total = combined(period.month, parts)
+        progress = totals.progress(period.month)
         out.append(
-            UnitProgress(unit=child, role=role, projects=len(parts), progress=total, band=band(total, rules))
+            UnitProgress(
+                unit=child, role=role, projects=totals.projects, progress=progress, band=band(progress, rules)
+            )
         )
     chains = []
     for chain in IndustryChain.objects.filter(pk__in=list(by_chain)).select_related("chief").order_by("id"):
-        total = combined(period.month, by_chain[chain.pk])
+        totals = by_chain[chain.pk]
+        progress = totals.progress(period.month)
         chains.append(
             ChainProgress(
-                chain=chain, projects=len(by_chain[chain.pk]), progress=total, band=band(total, rules)
+                chain=chain, projects=totals.projects, progress=progress, band=band(progress, rules)
             )
         )
     return ranked(areas), ranked(departments), chains
 
 
-def _lights_by_unit(unit: OrgUnit, projects, period: Period) -> tuple[list[UnitLights], int, int]:
-    """Red and yellow lights of the month per unit directly below `unit` (a project located in one unit and
-    led by another counts in both, as the lights board narrowed to either shows it). One query."""
+def _lights_by_unit(
+    unit: OrgUnit, below: dict[int, OrgUnit], projects, period: Period
+) -> tuple[list[UnitLights], int, int]:
+    """Red and yellow lights of the month per unit directly below `unit` (`below`: those units by id; a project
+    located in one unit and led by another counts in both, as the lights board narrowed to either shows it).
+    One query: the lights counted in the database per unit below they are located in and leading them."""
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"red": 0, "yellow": 0})
     red = yellow = 0
-    for light in warned_list(projects, period):
-        red += light.light == "red"
-        yellow += light.light == "yellow"
-        below = {
-            _child_of(unit, light.project.location_unit.path),
-            _child_of(unit, light.project.lead_unit.path),
-        } - {None}
-        for child_id in below:
-            counts[child_id][light.light] += 1
-    children = OrgUnit.objects.filter(pk__in=list(counts)).order_by("path")
-    rows = [UnitLights(unit=child, **counts[child.pk]) for child in children]
+    by = {
+        "located": _unit_below(unit, "project__location_unit__path"),
+        "led": _unit_below(unit, "project__lead_unit__path"),
+    }
+    for light, located, led, n in warned_counts(projects, period, **by):
+        red += n if light == "red" else 0
+        yellow += n if light == "yellow" else 0
+        for child_id in {_unit_id(located), _unit_id(led)} - {None}:
+            counts[child_id][light] += n
+    rows = [UnitLights(unit=below[child_id], **lights) for child_id, lights in counts.items()]
     rows.sort(key=lambda row: (-row.red, -row.yellow, row.unit.path))
     return rows, red, yellow
 
@@ -340,9 +469,13 @@ def _problems(user, unit: OrgUnit, today: date) -> list[ProblemCell]:
 
 
 def _unit_orders(user, unit: OrgUnit):
-    """The supervision orders the user sees about the unit's projects or addressed to a unit in it."""
+    """The supervision orders the user sees about the unit's projects (located in or led by a unit in it, as
+    ProjectQuerySet.in_unit) or addressed to a unit in it: found through each order's own project and addressee,
+    not through the list of the unit's project ids (a province's 24,000)."""
     return gateway.visible_orders(user).filter(
-        Q(project__in=Project.objects.in_unit(unit).values("pk")) | Q(addressee__path__startswith=unit.path)
+        Q(project__location_unit__path__startswith=unit.path)
+        | Q(project__lead_unit__path__startswith=unit.path)
+        | Q(addressee__path__startswith=unit.path)
     )
 
 
@@ -361,10 +494,9 @@ def _orders(user, unit: OrgUnit, today: date) -> Orders:
     return Orders(due=due, **counts)
 
 
-def _rankings(user, unit: OrgUnit, period: Period) -> list[Ranking]:
-    """Each scheme's latest published result up to the period, for the unit's jurisdiction, as the results
-    page shows it to the user (visible_groups)."""
-    office = gateway.jurisdiction(unit)
+def _rankings(user, office: OrgUnit, period: Period) -> list[Ranking]:
+    """Each scheme's latest published result up to the period, for the unit's jurisdiction `office`, as the
+    results page shows it to the user (visible_groups)."""
     snapshots = (
         gateway.visible_snapshots(user)
         .filter(status=SnapshotStatus.PUBLISHED, scheme__jurisdiction=office)
@@ -387,12 +519,6 @@ def _headline_quarter(period: Period) -> tuple[int, int] | None:
     """The latest quarter ended by the period's month (2022-03 → 2022 Q1; 2022-02 → 2021 Q4)."""
     quarter = period.month // 3
     return (period.year, quarter) if quarter else (period.year - 1, 4)
-
-
-def _headlines(unit: OrgUnit, quarter: tuple[int, int]) -> list:
-    """The ten headline indicators of the unit's jurisdiction for the quarter: the headline page's panel
-    (approved rows; every signed-in user of the county reads that page)."""
-    return headline_panel(gateway.jurisdiction(unit), *quarter)
 
 
 def _with_targets(user, unit: OrgUnit, chains: list[ChainProgress], period: Period, rules: RuleSet):
@@ -439,9 +565,19 @@ def _requests(user, unit: OrgUnit, period: Period, today: date) -> Requests:
     )
 
 
-def _reserve(unit: OrgUnit, projects) -> list[DepthRow]:
+def _reserve(office: OrgUnit, projects) -> list[DepthRow]:
     """The unit's projects per library tier (储备库, 滚动库, 实施库): how many, their total investment and the
-    part ready for the next tier's gate under the jurisdiction's rules (the reserve depth page's totals).
-    Five queries."""
-    rules = tier_rules.rules_of(gateway.jurisdiction(unit))
-    return reserve_depth(projects, by="category", rules=rules).totals
+    part ready for the next tier's gate under the rules of the unit's jurisdiction `office` (the reserve
+    depth page's totals). Three queries."""
+    rules = tier_rules.rules_of(office)
+    return reserve_depth(projects, by=None, rules=rules).totals
+
+
+def _in_cents(amount):
+    """An amount (or a sum of amounts) as whole cents, rounded half-up in SQL (guatu.investment.queries)."""
+    return Cast(Round(amount * 100), BigIntegerField())
+
+
+def _from_cents(cents: int) -> Decimal:
+    """Whole cents back to 万元 with two places: 35050 → Decimal('350.50')."""
+    return Decimal(cents).scaleb(-2)

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext
 from guatu.access import gateway
 from guatu.battlemap import geo
 from guatu.battlemap.api import payload
+from guatu.lib.dbrouter import replica_reads
 from guatu.lib.periods import Period, PeriodError
 from guatu.lights.services import default_period
 
@@ -90,6 +91,7 @@ def _chart_labels() -> dict:
 
 
 @login_required
+@replica_reads
 def page(request):
     """The battle map of a unit and month (?unit=&period=); ?wall=1 is the wall screen."""
     context = _context(request)
@@ -99,6 +101,7 @@ def page(request):
 
 
 @login_required
+@replica_reads
 def wall(request):
     """Full screen for the office's 1920×1080 wall: panels in turn, figures refreshed every few minutes."""
     return render(request, "battlemap/wall.html", _context(request))

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Round
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext as _
 
 from guatu.projects.models import Category, Milestone, Tier
@@ -36,43 +52,78 @@ class Depth:
     totals: list[DepthRow] = field(default_factory=list)  # one per tier
 
 
-def reserve_depth(projects, *, by: str, rules: tier_rules.Rules) -> Depth:
+def reserve_depth(projects, *, by: str | None, rules: tier_rules.Rules) -> Depth:
     """The reserve's depth (项目储备深度) of `projects` (already narrowed by the gateway and the filters) per tier
-    and start year, chain or category: count, total investment (万元), and the ready part. Three queries:
-    the projects, their chains' names, the milestones done."""
-    column = DIMENSIONS[by]
-    rows = list(
-        projects.counted().values_list("pk", "tier", "category", "total_investment", column if by != "chain" else "chain_id")
+    and start year, chain or category (`by` None: the tiers' totals alone, no rows): count, total investment
+    (万元), and the ready part. One query (two by chain: the chains' names) whatever the number of projects:
+    the database adds the projects up per tier, group and readiness (a project is ready when it meets the next
+    tier's gate: _ready), the investment as whole cents added as integers (SQLite sums decimals in floating
+    point), so the sums are exact."""
+    group = ["tier", DIMENSIONS[by]] if by else ["tier"]
+    ready = Case(When(_ready(rules), then=Value(True)), default=Value(False), output_field=BooleanField())
+    groups = list(
+        projects.counted()
+        .order_by()
+        .annotate(ready=ready)
+        .values(*group, "ready")
+        .annotate(count=Count("pk"), investment=Sum(_in_cents(F("total_investment"))))
+        .values_list(*group, "ready", "count", "investment")
     )
     names = {}
     if by == "chain":
         from guatu.projects.models import IndustryChain
 
-        names = dict(IndustryChain.objects.filter(pk__in={r[4] for r in rows if r[4]}).values_list("pk", "name"))
-    done = defaultdict(set)
-    for project_id, kind in (
-        Milestone.objects.filter(project__in=projects.counted().values("pk"), actual_date__isnull=False)
-        .values_list("project_id", "kind")
-        .distinct()
-    ):
-        done[project_id].add(kind)
+        names = dict(
+            IndustryChain.objects.filter(pk__in={g[1] for g in groups if g[1]}).values_list("pk", "name")
+        )
     cells: dict[tuple[str, object], DepthRow] = {}
     totals = {tier: _row(tier, None, _("All")) for tier in tier_rules.TIER_ORDER}
-    for pk, tier, _category, investment, key in rows:
-        label = _group_label(by, key, names)
-        cell = cells.setdefault((tier, key), _row(tier, key, label))
-        ready = _is_ready(rules, tier, done[pk])
-        for target in (cell, totals[tier]):
-            target.count += 1
-            target.investment += investment
-            if ready is None:
-                target.ready_count = target.ready_investment = None
-            elif ready:
-                target.ready_count += 1
-                target.ready_investment += investment
+    for tier, *key, is_ready, count, cents in groups:
+        targets = [totals[tier]]
+        if by:
+            if (tier, key[0]) not in cells:
+                cells[(tier, key[0])] = _row(tier, key[0], _group_label(by, key[0], names))
+            targets.append(cells[(tier, key[0])])
+        for target in targets:
+            target.count += count
+            target.investment += _from_cents(cents)
+            if is_ready and target.ready_count is not None:
+                target.ready_count += count
+                target.ready_investment += _from_cents(cents)
     order = {tier: i for i, tier in enumerate(tier_rules.TIER_ORDER)}
     sorted_rows = sorted(cells.values(), key=lambda r: (order[r.tier], _sort_key(by, r)))
     return Depth(rows=sorted_rows, totals=[totals[tier] for tier in tier_rules.TIER_ORDER])
+
+
+def _ready(rules: tier_rules.Rules) -> Q:
+    """Projects that meet the next tier's gate, in SQL: for a tier below the top, milestones done (with an
+    actual date) of every kind the gate asks for (guatu.reserve.rules.missing_gates finds none missing)."""
+    ready = []
+    for position, tier in enumerate(tier_rules.TIER_ORDER[:-1]):
+        gate = rules.gate_kinds_up_to(tier, tier_rules.TIER_ORDER[position + 1])
+        if not gate:
+            ready.append(Q(tier=tier))
+            continue
+        kinds_done = (
+            Milestone.objects.filter(project=OuterRef("pk"), kind__in=gate, actual_date__isnull=False)
+            .order_by()
+            .values("project")
+            .annotate(n=Count("kind", distinct=True))
+            .values("n")
+        )
+        # the tier first: the milestones are read only for its projects
+        ready.append(Q(tier=tier) & Q(GreaterThanOrEqual(Subquery(kinds_done), len(gate))))
+    return reduce(operator.or_, ready)
+
+
+def _in_cents(amount):
+    """An amount as whole cents, rounded half-up in SQL (guatu.investment.queries): exact to add up."""
+    return Cast(Round(amount * 100), BigIntegerField())
+
+
+def _from_cents(cents: int) -> Decimal:
+    """Whole cents back to 万元 with two places: 35050 → Decimal('350.50')."""
+    return Decimal(cents).scaleb(-2)
 
 
 def _row(tier: str, key, label: str) -> DepthRow:
@@ -85,15 +136,6 @@ def _row(tier: str, key, label: str) -> DepthRow:
         ready_count=None if top else 0,
         ready_investment=None if top else Decimal("0"),
     )
-
-
-def _is_ready(rules: tier_rules.Rules, tier: str, done_kinds: set[str]) -> bool | None:
-    """Whether a project of `tier` meets the next tier's gate; None in the top tier."""
-    position = tier_rules.TIER_ORDER.index(tier)
-    if position == len(tier_rules.TIER_ORDER) - 1:
-        return None
-    target = tier_rules.TIER_ORDER[position + 1]
-    return not tier_rules.missing_gates(rules, current=tier, target=target, done_kinds=done_kinds)
 
 
 def _group_label(by: str, key, names: dict) -> str:
