@@ -212,7 +212,7 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
     today = clock.today()
     office = gateway.jurisdiction(unit)  # its rules, rankings, headlines and reserve rules (read once)
     rules = rules_for(office)
-    projects = gateway.visible_projects(user).in_unit(unit)
+    projects = gateway.visible_projects_in(user, unit)
     scope = projects.counted().values("pk")
     summary, curves = _summary_and_curves(scope, period)
     areas, departments, chains = unit_rankings_and_chains(unit, scope, period, rules)
