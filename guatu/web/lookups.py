@@ -146,11 +146,16 @@ def _pk(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def _typed(text: str) -> str:
+    """What was typed, bounded, without control characters (no name holds one; PostgreSQL refuses NUL)."""
+    return "".join(ch for ch in text[: MAX_TEXT * 4] if ch.isprintable()).strip()[:MAX_TEXT]
+
+
 def resolve(kind: str, user, pk, text: str | None):
     """The object the reader picked (or None for no filter), from the id and the text the form sent; raises
     ValidationError, in Chinese, when the id is not one they may pick or the text names none or several."""
     lookup = LOOKUPS[kind]
-    text = None if text is None else text.strip()[:MAX_TEXT]
+    text = None if text is None else _typed(text)
     if text == "" or (text is None and not str(pk or "").strip()):
         return None
     rows = lookup.rows(user)
@@ -191,7 +196,7 @@ def lookup_options(request, kind: str):
     lookup = LOOKUPS.get(kind)
     if lookup is None:
         raise Http404("no such lookup")
-    text = request.GET.get("q", "").strip()[:MAX_TEXT]
+    text = _typed(request.GET.get("q", ""))
     list_id = request.GET.get("list", "")
     if not _LIST_ID.fullmatch(list_id):
         list_id = "lookup"
