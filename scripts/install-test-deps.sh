@@ -8,6 +8,7 @@
 #                    headless LibreOffice: bulletins as PDF (guatu/bulletins/pdf.py) and the check that the
 #                    .docx and .xlsx the app writes open and convert
 #   poppler-utils    pdftotext, to read the converted PDF back in the tests
+#   redis-server     a Redis the cache test starts on a free port (ops/tests/test_cache_settings.py)
 # As root, missing packages are installed with apt-get; otherwise the script names them and fails.
 set -euo pipefail
 
@@ -22,6 +23,7 @@ command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 [ -x "/usr/lib/postgresql/$PG_VERSION/bin/initdb" ] || missing+=("postgresql-$PG_VERSION")
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 
 if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
