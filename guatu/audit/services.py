@@ -39,34 +39,9 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
 
 
-def audit_record(
-    *,
-    actor,
-    action: str,
-    obj: models.Model | None,
-    project=None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    reason: str = "",
-    at=None,
-    object_type: str = "",
-    object_id: int = 0,
-) -> AuditEvent:
-    """`at` is when it happened, for a scheduled run acting as of a given moment (default: now). An event about
-    no stored object (a sign-in under a name that matches no user) gives `object_type` and `object_id` instead of
-    `obj`. The client's address comes from the request being served, if any."""
-    event = audit_event(
-        actor=actor,
-        action=action,
-        obj=obj,
-        project=project,
-        before=before,
-        after=after,
-        reason=reason,
-        at=at,
-        object_type=object_type,
-        object_id=object_id,
-    )
+def audit_record(**fields) -> AuditEvent:
+    """Write one event (`audit_event`'s fields) and queue it for its seal."""
+    event = audit_event(**fields)
     event.save(force_insert=True)
     chain.mark_pending(event)
     return event
@@ -92,7 +67,10 @@ def audit_event(
     object_type: str = "",
     object_id: int = 0,
 ) -> AuditEvent:
-    """The event audit_record writes, not yet saved."""
+    """An audit event, not yet saved (audit_record writes one, audit_records several). `at` is when it happened,
+    for a scheduled run acting as of a given moment (default: now). An event about no stored object (a sign-in
+    under a name that matches no user) gives `object_type` and `object_id` instead of `obj`. The client's
+    address comes from the request being served, if any."""
     return AuditEvent(
         at=at or clock.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,

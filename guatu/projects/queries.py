@@ -17,11 +17,9 @@ from guatu.audit.queries import history_of_project
 from guatu.lib.money import CENT, percent, round_half_up
 from guatu.lib.periods import Period
 from guatu.lib.progress import Progress, completion_rate
-from guatu.orgs.models import Leader, OrgUnit
+from guatu.orgs.models import OrgUnit
 from guatu.projects.models import (
     AnnualPlan,
-    IndustryChain,
-    LevelTag,
     Milestone,
     PlanMonth,
     Project,
@@ -164,32 +162,6 @@ def finish_progress(projects: list[Project]) -> list[Project]:
         project.ytd_completed = round_half_up(project.ytd_completed, 2)
         project.completion_percent = percent(completion_rate(project.ytd_completed, project.annual_plan))
     return projects
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    """Choices the filter form offers: only what the reader may see."""
-
-    tags: list[LevelTag]
-    units: list[OrgUnit]
-    chains: list[IndustryChain]
-    leaders: list[Leader]
-
-
-def filter_choices(projects: ProjectQuerySet, units) -> FilterChoices:
-    """Tags, units (the reader's visible units plus those their projects sit in or are led by), the chains
-    and the responsible leaders of the reader's projects. Four queries."""
-    unit_rows = units | OrgUnit.objects.filter(
-        Q(pk__in=projects.values("location_unit")) | Q(pk__in=projects.values("lead_unit"))
-    )
-    return FilterChoices(
-        tags=list(LevelTag.objects.order_by("sort_order", "id")),
-        units=list(unit_rows.distinct().order_by("path")),
-        chains=list(IndustryChain.objects.filter(pk__in=projects.values("chain")).order_by("id")),
-        leaders=list(
-            Leader.objects.filter(pk__in=projects.values("responsible_leader")).order_by("sort_order", "id")
-        ),
-    )
 
 
 # --- one project ------------------------------------------------------------------------------------------
