@@ -32,9 +32,7 @@ from django.db.models import (
     Count,
     F,
     FilteredRelation,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -59,7 +57,7 @@ from guatu.lib.progress import Progress, combined
 from guatu.lights.queries import TagLights, lights_by_tag, warned_counts
 from guatu.lights.services import rules_for
 from guatu.orgs.models import JURISDICTION_KINDS, OrgUnit, OrgUnitKind
-from guatu.projects.models import AnnualPlan, IndustryChain, LevelTag, PlanMonth
+from guatu.projects.models import AnnualPlan, IndustryChain, LevelTag, phased_field
 from guatu.reports.models import ytd_field
 from guatu.reserve import rules as tier_rules
 from guatu.reserve.queries import DepthRow, reserve_depth
@@ -249,7 +247,7 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
 def _summary_and_curves(scope, period: Period) -> tuple[InvestmentSummary, list[TagCurve]]:
     """The investment summary and, per tag, months 1..12 of the period's year: the completed year to date (to
     the period's month) and the planned to date (the phased plan's curve). One tag_totals_by_month of the
-    twelve months (two queries); the summary is its month of the period, the figures investment_summary
+    twelve months (one query); the summary is its month of the period, the figures investment_summary
     gives (read once rather than twice)."""
     by_month = tag_totals_by_month(scope, period.year, range(1, 13))
 
@@ -345,17 +343,14 @@ def progress_by_unit_below(unit: OrgUnit, scope, period: Period) -> dict[tuple, 
     """The projects of `scope` (project pks) with a plan for the period's year, taken together per (unit below
     `unit` they are located in, unit below `unit` that leads them, chain id): each None where there is none.
     One query whatever the number of projects: the plans, with their approved years to date (the roll-up
-    guatu.reports.models.ApprovedTotal) and their phased months (a subquery per plan, through the months'
-    index: a province's 24,000 plans read the months of the few phased ones, not the 24,000 projects twice).
+    guatu.reports.models.ApprovedTotal) and their phased months added up (the plan's own roll-up columns,
+    AnnualPlan.phased_01..12: NULL unless phased).
 
     The figures of combined(progress_by_project) of each group's projects: each amount is taken as whole cents
     (rounded half-up in SQL: SQLite holds decimals in floating point and the inputs are whole cents, so this
     restores the exact figure) and the cents are added as integers, as guatu.investment.queries.tag_totals."""
     year, month = period.year, period.month
     done = FilteredRelation("project__approved_totals", condition=Q(project__approved_totals__year=year))
-    months = PlanMonth.objects.filter(plan=OuterRef("pk")).order_by().values("plan")
-    to_date = months.filter(month__lte=month).annotate(cents=Sum(_in_cents(F("amount")))).values("cents")
-    whole = months.annotate(cents=Sum(_in_cents(F("amount")))).values("cents")  # NULL: the plan is not phased
     rows = (
         AnnualPlan.objects.filter(year=year, project__in=scope)
         .order_by()
@@ -369,8 +364,8 @@ def progress_by_unit_below(unit: OrgUnit, scope, period: Period) -> dict[tuple, 
             count=Count("pk"),
             plan=Sum(_in_cents(F("amount"))),
             ytd=Sum(Coalesce(_in_cents(F(f"done__{ytd_field(month)}")), 0)),
-            to_date=Sum(Subquery(to_date)),
-            whole=Sum(Subquery(whole)),  # NULL: none of the group's plans is phased
+            to_date=Sum(_in_cents(F(phased_field(month)))),
+            whole=Sum(_in_cents(F(phased_field(12)))),  # NULL: none of the group's plans is phased
         )
         .values_list("located", "led", "project__chain", "count", "plan", "ytd", "to_date", "whole")
     )

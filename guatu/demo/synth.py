@@ -45,6 +45,7 @@ from guatu.projects.models import (
     Stage,
     Tier,
 )
+from guatu.projects.phasing import refresh_phasing
 from guatu.reports.models import MonthlyReport, ReportStatus
 from guatu.reports.rollups import rebuild_rollups
 
@@ -894,6 +895,7 @@ class _Builder:
             for month, c in enumerate(phased, 1)
         ]
         _Inserter(PlanMonth, ["plan_id", "month", "amount"])(months)
+        refresh_phasing(ours)  # their phased columns, from the months just written
         self.counts.update(projects=len(projects), plans=len(plans), months=len(months))
 
     def _owner(self, rng, category, county: OrgUnit, town: OrgUnit, lead: OrgUnit) -> str:

@@ -9,7 +9,6 @@ the lights and the project list; a province has some 30,000 of them, so the data
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,7 +17,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 
 from guatu.lib.periods import Period
 from guatu.lib.progress import Progress, combined
-from guatu.projects.models import LevelTag, PlanMonth, Project, ProjectQuerySet
+from guatu.projects.models import LevelTag, Project, ProjectQuerySet, phased_field
 from guatu.reports.models import ytd_field
 
 
@@ -83,17 +82,17 @@ def tag_totals(scope, period: Period) -> dict[int, tuple[int, Progress]]:
 
 def tag_totals_by_month(scope, year: int, months) -> dict[int, dict[int, tuple[int, Progress]]]:
     """tag_totals for several months of one year at once (the battle map's curves take all twelve): month →
-    tag id → (projects, progress). Two queries whatever the months and the projects:
-
-    - the tag's projects with a plan for the year, their plans, and their approved years to date through each
-      month, read from the roll-up (guatu.reports.models.ApprovedTotal) joined once per project;
-    - the phased plans' months, added up per tag and month.
+    tag id → (projects, progress). One query whatever the months and the projects: the tag's projects with a
+    plan for the year, their plans with the phased plan's roll-up (AnnualPlan.phased_01..12, the months added up
+    through each month), and their approved years to date through each month, read from the roll-up
+    (guatu.reports.models.ApprovedTotal) joined once per project.
 
     The same figures as combining each project's progress_by_project: every amount is taken as whole cents
     (rounded half-up in SQL: SQLite holds decimals in floating point, and the inputs are whole cents, so this
     restores the exact figure) and the cents are added as integers, exactly on every database."""
     months = sorted(set(months))
     done = FilteredRelation("project__approved_totals", condition=Q(project__approved_totals__year=year))
+    whole = f"project__plans__{phased_field(12)}"  # NULL unless the plan is phased
     lists = (
         Project.tags.through.objects.filter(project__in=scope, project__plans__year=year)
         .order_by()
@@ -102,34 +101,24 @@ def tag_totals_by_month(scope, year: int, months) -> dict[int, dict[int, tuple[i
         .annotate(
             count=Count("project_id"),
             plan=Sum(_in_cents(F("project__plans__amount"))),
+            phased=Count(whole),
+            whole=Sum(_in_cents(F(whole))),
             **{f"ytd{m}": Sum(Coalesce(_in_cents(F(f"done__{ytd_field(m)}")), 0)) for m in months},
+            **{f"to{m}": Sum(_in_cents(F(f"project__plans__{phased_field(m)}"))) for m in months},
         )
     )
-    phased: dict[int, dict[int, int]] = defaultdict(dict)  # tag id → month → planned cents
-    for tag_id, month, cents in (
-        PlanMonth.objects.filter(plan__year=year, plan__project__in=scope)
-        .order_by()
-        .values("plan__project__tags", "month")
-        .annotate(cents=Sum(_in_cents(F("amount"))))
-        .values_list("plan__project__tags", "month", "cents")
-    ):
-        if tag_id is not None:
-            phased[tag_id][month] = cents
     totals: dict[int, dict[int, tuple[int, Progress]]] = {month: {} for month in months}
     for row in lists:
-        tag_id = row["leveltag_id"]
-        planned = phased.get(tag_id, {})
-        whole = sum(planned.values())
         for month in months:
-            totals[month][tag_id] = (
+            totals[month][row["leveltag_id"]] = (
                 row["count"],
                 Progress(
                     month=month,
                     ytd_completed=_from_cents(row[f"ytd{month}"]),
                     annual_plan=_from_cents(row["plan"]),
-                    phased_to_date=_from_cents(sum(c for m, c in planned.items() if m <= month)),
-                    phased_whole=_from_cents(whole),
-                    phased=bool(planned),
+                    phased_to_date=_from_cents(row[f"to{month}"] or 0),
+                    phased_whole=_from_cents(row["whole"] or 0),
+                    phased=row["phased"] > 0,
                 ),
             )
     return totals

@@ -33,6 +33,7 @@ from guatu.projects.models import (
     TaskForceMember,
     Tier,
 )
+from guatu.projects.phasing import refresh_phasing
 
 PROJECT_CODE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$")
 PROJECT_FIELDS = [
@@ -538,6 +539,7 @@ def annual_plan_set(
         PlanMonth.objects.bulk_create(
             PlanMonth(plan=plan, month=m, amount=v) for m, v in sorted(months.items())
         )
+    refresh_phasing(AnnualPlan.objects.filter(pk=plan.pk))  # its phased columns, in this transaction
     after = {
         "year": year,
         "amount": format(amount, "f"),

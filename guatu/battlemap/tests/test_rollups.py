@@ -21,6 +21,7 @@ from guatu.lights.queries import warned_list
 from guatu.lights.services import lights_compute_year, rules_for
 from guatu.orgs.models import OrgUnitKind
 from guatu.projects.models import AnnualPlan, IndustryChain, LevelTag, PlanMonth, Project
+from guatu.projects.phasing import refresh_phasing
 from guatu.projects.queries import progress_by_project
 from guatu.reports.models import MonthlyReport, ReportStatus
 from guatu.reports.rollups import rebuild_rollups
@@ -61,6 +62,7 @@ def _random_county(w, rng: random.Random) -> Period:
             PlanMonth(plan=plan, month=m, amount=Decimal(rng.randrange(0, 99_999_999)) / 100)
             for m in rng.sample(range(1, 13), rng.randrange(1, 13))
         )
+    refresh_phasing()  # months written in bulk, past the service
     MonthlyReport.objects.bulk_create(
         MonthlyReport(
             project=project,

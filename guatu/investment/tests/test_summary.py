@@ -9,6 +9,7 @@ from guatu.investment.queries import investment_summary
 from guatu.lib.periods import Period
 from guatu.lib.progress import combined
 from guatu.projects.models import AnnualPlan, PlanMonth, Project
+from guatu.projects.phasing import refresh_phasing
 from guatu.projects.queries import progress_by_project
 from guatu.projects.services import annual_plan_set
 from guatu.reports.models import MonthlyReport, ReportStatus
@@ -113,6 +114,7 @@ def test_each_list_is_its_projects_progress_taken_together(world, seed):
             PlanMonth(plan=plan, month=m, amount=Decimal(rng.randrange(0, 99_999_999)) / 100)
             for m in rng.sample(range(1, 13), rng.randrange(1, 13))
         )
+    refresh_phasing()  # months written in bulk, past the service
     # a list whose only plan is not phased
     projects.append(
         make_project(location=w.town_a, tags=[make_tag("province", "省重点", order=1)], plan="1234.56")

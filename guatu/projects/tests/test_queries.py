@@ -11,6 +11,7 @@ from guatu.lib.periods import Period
 from guatu.lib.progress import Progress
 from guatu.projects import queries
 from guatu.projects.models import AnnualPlan, Milestone, PlanMonth, Project
+from guatu.projects.phasing import refresh_phasing
 from guatu.projects.services import annual_plan_set
 from guatu.reports.models import MonthlyReport, ReportStatus
 from guatu.reports.rollups import rebuild_rollups
@@ -96,6 +97,7 @@ def _random_year(world, rng, year=2022):
         PlanMonth.objects.bulk_create(
             PlanMonth(plan=plan, month=m, amount=Decimal(rng.randrange(0, 99_999_999)) / 100) for m in months
         )
+    refresh_phasing()  # months written in bulk, past the service
     MonthlyReport.objects.bulk_create(
         MonthlyReport(
             project=project,
