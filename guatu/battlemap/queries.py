@@ -218,6 +218,7 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
     below = {row.unit.pk: row.unit for row in areas + departments}
     unit_lights, red, yellow = _lights_by_unit(unit, below, projects, period)
     headline_quarter = _headline_quarter(period)
+    problems, requests = _problems_and_requests(user, unit, period, today)
     return BattleMap(
         unit=unit,
         period=period,
@@ -232,14 +233,14 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
         areas=areas,
         departments=departments,
         map_kind="counties" if unit.kind in MAP_OF_COUNTIES else ("tiles" if areas else ""),
-        problems=_problems(user, unit, today),
+        problems=problems,
         orders=_orders(user, unit, today),
         rankings=_rankings(user, office, period),
         headline_quarter=headline_quarter,
         headlines=headline_panel(office, *headline_quarter) if headline_quarter else [],
         chains=chains,
         attraction=_attraction(user, unit, period, today),
-        requests=_requests(user, unit, period, today),
+        requests=requests,
         reserve=_reserve(office, projects),
     )
 
@@ -456,11 +457,28 @@ def _lights_by_unit(
     return rows, red, yellow
 
 
-def _problems(user, unit: OrgUnit, today: date) -> list[ProblemCell]:
-    """Problems of the unit by tier and status, with how many are overdue: the problem list's filters and the
-    dispatch API's counts (dispatch.queries.problem_counts). One query."""
+def _problems_and_requests(user, unit: OrgUnit, period: Period, today: date) -> tuple[list[ProblemCell], Requests]:
+    """Problems of the unit by tier and status, with how many are overdue (the problem list's filters and the
+    dispatch API's counts, dispatch.queries.problem_counts), and its enterprise requests, the same list narrowed
+    to "requests only": the cells of both from one query, split by whether they hold requests. Two queries."""
     problems = filter_problems(gateway.visible_problems(user), {"unit": unit}, today)
-    return [ProblemCell(**row) for row in problem_counts(problems, today)]
+    cells: dict[tuple, dict] = {}
+    requests = []
+    for row in problem_counts(problems, today, by_request=True):
+        cell = cells.setdefault((row["tier"], row["status"]), {"tier": row["tier"], "status": row["status"], "count": 0, "overdue": 0})
+        cell["count"] += row["count"]
+        cell["overdue"] += row["overdue"]
+        if row["request"]:
+            requests.append(row)
+    by_status = [
+        ProblemCell(tier=cell["tier"], status=cell["status"], count=cell["count"], overdue=cell["overdue"])
+        for cell in cells.values()
+    ]
+    return by_status, Requests(
+        figures=request_figures(in_period(problems.requests(), period)),
+        open=sum(cell["count"] for cell in requests if cell["status"] in OPEN_STATUSES),
+        overdue=sum(cell["overdue"] for cell in requests),
+    )
 
 
 def _unit_orders(user, unit: OrgUnit):
@@ -475,14 +493,14 @@ def _unit_orders(user, unit: OrgUnit):
 
 
 def _orders(user, unit: OrgUnit, today: date) -> Orders:
-    """Supervision orders by status, overdue and due within a week (three queries)."""
+    """Supervision orders by status, overdue and due within a week, and the first ones waiting (two queries)."""
     orders = _unit_orders(user, unit)
-    soon = today + timedelta(days=ORDERS_DUE_DAYS)
-    issued = Q(status=SupervisionStatus.ISSUED)
-    counts = order_counts(orders, today)  # the dispatch API's counts
-    counts["due_soon"] = orders.filter(issued, deadline__gte=today, deadline__lte=soon).count()
+    # the dispatch API's counts, and those due within the week
+    counts = order_counts(orders, today, due_by=today + timedelta(days=ORDERS_DUE_DAYS))
     due = list(
-        orders.filter(issued).select_related("project", "addressee").order_by("deadline", "pk")[:ORDERS_SHOWN]
+        orders.filter(status=SupervisionStatus.ISSUED)
+        .select_related("project", "addressee")
+        .order_by("deadline", "pk")[:ORDERS_SHOWN]
     )
     for order in due:
         order.overdue = order.deadline < today
@@ -546,17 +564,6 @@ def _attraction(user, unit: OrgUnit, period: Period, today: date) -> Attraction:
         figures=lead_totals(leads, period),
         by_status=lead_status_counts(leads),
         late=leads.start_overdue(today).count(),
-    )
-
-
-def _requests(user, unit: OrgUnit, period: Period, today: date) -> Requests:
-    """The unit's enterprise requests: the problem list's filters with "requests only". Two queries."""
-    requests = filter_problems(gateway.visible_problems(user), {"unit": unit, "requests": True}, today)
-    cells = problem_counts(requests, today)
-    return Requests(
-        figures=request_figures(in_period(requests, period)),
-        open=sum(cell["count"] for cell in cells if cell["status"] in OPEN_STATUSES),
-        overdue=sum(cell["overdue"] for cell in cells),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from guatu.access import gateway
@@ -273,28 +273,37 @@ def filter_problems(problems, filters: dict, today: date):
     return problems
 
 
-def problem_counts(problems, today: date) -> list[dict]:
+def problem_counts(problems, today: date, *, by_request: bool = False) -> list[dict]:
     """Problems by tier and status, each with how many are overdue (open, past the deadline): the problem
-    list's figures for whatever filters `problems` carries. One query."""
+    list's figures for whatever filters `problems` carries. With `by_request`, each cell also says whether it
+    holds enterprise requests (`request`), so that one query gives the problems and their requests
+    (ProblemQuerySet.requests). One query."""
+    keys = ["tier", "status"]
+    if by_request:
+        problems = problems.annotate(request=ExpressionWrapper(Q(enterprise__isnull=False), BooleanField()))
+        keys.append("request")
     rows = (
         problems.order_by()
-        .values("tier", "status")
+        .values(*keys)
         .annotate(
             count=Count("pk", distinct=True),
             overdue=Count("pk", distinct=True, filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
         )
     )
-    return sorted(rows, key=lambda row: (row["tier"], row["status"]))
+    return sorted(rows, key=lambda row: [row[key] for key in keys])
 
 
-def order_counts(orders, today: date) -> dict[str, int]:
-    """Supervision orders by status, and how many are overdue (issued, past the deadline, no response). One query."""
+def order_counts(orders, today: date, *, due_by: date | None = None) -> dict[str, int]:
+    """Supervision orders by status, and how many are overdue (issued, past the deadline, no response); with
+    `due_by`, also `due_soon`: issued and due from today to that day. One query."""
     issued = Q(status=SupervisionStatus.ISSUED)
+    soon = {"due_soon": Count("pk", filter=issued & Q(deadline__gte=today, deadline__lte=due_by))} if due_by else {}
     return orders.order_by().aggregate(
         issued=Count("pk", filter=issued),
         responded=Count("pk", filter=Q(status=SupervisionStatus.RESPONDED)),
         closed=Count("pk", filter=Q(status=SupervisionStatus.CLOSED)),
         overdue=Count("pk", filter=issued & Q(deadline__lt=today)),
+        **soon,
     )
 
 

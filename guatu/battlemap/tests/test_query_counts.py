@@ -23,10 +23,11 @@ PERIOD = Period(2022, 3)
 EARLIER = datetime(2022, 4, 1, 9, tzinfo=UTC)
 # The lights' rules (1); summary and curves: the tags' totals through the year and the tags (2); the units below
 # and chains: the plans added up, the units, the chains (3); the county's other chains (1) and every chain's
-# targets (chains.queries.chain_figures, 7); lights per unit below and per tag (2); problems (1); orders (3);
-# assessment rankings and headlines (2); leads (4); requests (2); reserve tiers: the rules and the depth (3).
-# A township owns no chains (one query fewer) and looks up its county (one more).
-QUERIES = 31
+# targets (chains.queries.chain_figures, 7); lights per unit below and per tag (2); problems and requests by
+# status (1); orders: the counts and the first due (2); assessment rankings and headlines (2); leads (4); the
+# requests' figures (1); reserve tiers: the rules and the depth (3). A township owns no chains (one query fewer)
+# and looks up its county (one more).
+QUERIES = 29
 
 
 @pytest.fixture(autouse=True)
