@@ -255,6 +255,10 @@ def times_table(results: dict) -> list[str]:
     return lines
 
 
+def _or_dash(value, unit: str) -> str:
+    return "—" if value is None else f"{value:,.1f}{unit}"
+
+
 def load_table(results: dict) -> list[str]:
     load_runs = results.get("load") or {}
     if not load_runs:
@@ -265,16 +269,32 @@ def load_table(results: dict) -> list[str]:
         f"Load runs (wrk, {load_runs.get('connections')} connections, {load_runs.get('seconds')} s, gunicorn with "
         f"{load_runs.get('workers')} workers, on the {largest(results).get('label', '')} province):",
         "",
-        "| endpoint | requests/s | p50 | p99 | max | errors (non-2xx + socket) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | requests/s | p50 | p99 | max | errors (non-2xx + socket) | app CPU a request | ceiling | "
+        "wrk's share of the CPU | machine busy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for key, label in (("summary_county", "county summary API"), ("battlemap_county", "county battle map")):
+    for key, label in (
+        ("summary_county", "county summary API"),
+        ("battlemap_county", "county battle map"),
+        ("summary_township", "township summary API (a few projects: the request's fixed cost)"),
+    ):
         run = load_runs.get(key)
         if run:
+            cpu = run.get("cpu") or {}
             lines.append(
                 f"| {label} | {run['rps']:,.0f} | {ms(run['p50_ms'])} | {ms(run['p99_ms'])} | {ms(run['max_ms'])} | "
-                f"{run['errors']} ({run['non2xx']} + {run['socket_errors']}) |"
+                f"{run['errors']} ({run['non2xx']} + {run['socket_errors']}) | "
+                f"{_or_dash(cpu.get('app_ms_per_request'), ' ms')} | {_or_dash(cpu.get('ceiling_rps'), '/s')} | "
+                f"{_or_dash(cpu.get('wrk_share_pct'), '%')} | {_or_dash(cpu.get('machine_busy_pct'), '%')} |"
             )
+    if any((load_runs.get(key) or {}).get("cpu") for key in ("summary_county", "battlemap_county")):
+        lines += [
+            "",
+            "App CPU a request: the gunicorn workers' CPU time during the run ÷ the requests answered. The ceiling is "
+            "the machine's cores ÷ that: the most these workers could answer here if wrk used no CPU. Throughput "
+            "near the ceiling with the machine busy means the run is bound by the CPU each request costs, not by "
+            "waiting or locking.",
+        ]
     two = load_runs.get("two_servers")
     if two:
         same = two.get("same_body", {})

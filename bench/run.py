@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import socket
@@ -504,6 +505,17 @@ class Server:
                 pids.append(int(entry.name))
         return sorted(pids)
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the master and its workers have used so far, from /proc/<pid>/stat."""
+        total = 0.0
+        for pid in [self.process.pid, *self.worker_pids()] if self.process else []:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        return total
+
     def rss_mb(self) -> dict[str, float]:
         """Each worker's resident memory (VmRSS), in MB."""
         sizes = {}
@@ -584,9 +596,43 @@ def wrk_result(process: subprocess.Popen, seconds: int) -> dict:
     }
 
 
-def wrk_run(url: str, cookie: str, *, seconds: int, connections: int, threads: int = 2) -> dict:
+CORES = os.cpu_count() or 1
+
+
+def wrk_run(url: str, cookie: str, *, seconds: int, connections: int, threads: int = 2, server=None) -> dict:
+    """One wrk run. With `server`, also where the CPU went: the app server's CPU per request (its workers' CPU
+    time during the run ÷ the requests answered), wrk's own share, and the ceiling that CPU per request sets on
+    this machine (cores ÷ CPU per request, were wrk to use none): the floor a faster machine or less work per
+    request moves, not waiting or locking."""
+    before = _cpu_snapshot(server)
     process = wrk_start(url, cookie, seconds=seconds, connections=connections, threads=threads)
-    return {**wrk_result(process, seconds), "connections": connections}
+    result = {**wrk_result(process, seconds), "connections": connections}
+    if server is not None and result["requests"]:
+        after = _cpu_snapshot(server)
+        app, wrk_cpu, busy, total = (after[i] - before[i] for i in range(4))
+        per_request = app * 1000 / result["requests"]
+        result["cpu"] = {
+            "app_ms_per_request": round(per_request, 2),
+            "ceiling_rps": round(CORES * 1000 / per_request, 1) if per_request else None,
+            "wrk_share_pct": round(100 * wrk_cpu / (app + wrk_cpu), 1) if app + wrk_cpu else None,
+            "machine_busy_pct": round(100 * busy / total, 1) if total else None,
+        }
+    return result
+
+
+
+def _cpu_snapshot(server) -> tuple[float, float, float, float]:
+    """(the app server's CPU seconds, this process's reaped children's CPU seconds — wrk once it has exited —,
+    the machine's busy and total jiffies from /proc/stat)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    jiffies = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = jiffies[3] + jiffies[4]  # idle, iowait
+    return (
+        server.cpu_seconds() if server is not None else 0.0,
+        children.ru_utime + children.ru_stime,
+        sum(jiffies) - idle,
+        sum(jiffies),
+    )
 
 
 # --- the load average, sampled while the benchmark runs --------------------------------------------------------------
@@ -858,9 +904,14 @@ class Run:
                         f"!! the floor query and the summary API disagree ({scope}): {floor['totals']} != {api}"
                     )
             if largest:
-                self.attempt("load runs", lambda: self.load_runs(server, slot, local, period, county, bodies))
+                township = info.get("township_pk")
+                self.attempt(
+                    "load runs", lambda: self.load_runs(server, slot, local, period, county, township, bodies)
+                )
 
-    def load_runs(self, server: Server, slot: Slot, session: Session, period: str, county: int, bodies: dict):
+    def load_runs(
+        self, server: Server, slot: Slot, session: Session, period: str, county: int, township: int, bodies: dict
+    ):
         c = self.cfg
         if wrk_version() is None:
             self.results["load"] = {"skipped": "wrk is not installed (apt-get install wrk; make bench does)"}
@@ -874,12 +925,21 @@ class Run:
             "workers": server.workers,
         }
         cookie = session.cookie_header()
-        for key, path in (("summary_county", summary), ("battlemap_county", battlemap)):
+        runs = [("summary_county", summary), ("battlemap_county", battlemap)]
+        if township:
+            # The same API for one township (a few projects): what a request costs with almost nothing to add up.
+            runs.append(("summary_township", f"/api/v1/investment/summary?period={period}&unit={township}"))
+        for key, path in runs:
             log(f"   wrk {key}: {c.wrk_connections} connections, {c.wrk_seconds} s...")
-            load[key] = wrk_run(base + path, cookie, seconds=c.wrk_seconds, connections=c.wrk_connections)
+            load[key] = wrk_run(
+                base + path, cookie, seconds=c.wrk_seconds, connections=c.wrk_connections, server=server
+            )
+            cpu = load[key].get("cpu", {})
             log(
                 f"   wrk {key}: {load[key]['rps']} requests/s, p99 {load[key]['p99_ms']} ms, "
-                f"{load[key]['errors']} errors"
+                f"{load[key]['errors']} errors; {cpu.get('app_ms_per_request')} ms of app CPU a request "
+                f"(ceiling {cpu.get('ceiling_rps')}/s), wrk {cpu.get('wrk_share_pct')}% of the CPU, machine "
+                f"{cpu.get('machine_busy_pct')}% busy"
             )
         load["rss_mb"] = server.rss_mb()
         log(f"   worker memory after the load runs: {load['rss_mb']} MB")
