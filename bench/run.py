@@ -833,6 +833,8 @@ class Run:
                     for key in (
                         "floor_root",
                         "floor_county",
+                        "battlemap_root_sql",
+                        "battlemap_county_sql",
                         "list_queries",
                         "scoring_county",
                         "scoring_province",

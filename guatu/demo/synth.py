@@ -34,6 +34,8 @@ from guatu.assessment.services import scheme_check
 from guatu.demo.generate import MONTH_CURVE, PEOPLE_GIVEN, PEOPLE_SURNAMES, split_exact
 from guatu.demo.loader import VERSION_BY_STATUS
 from guatu.dispatch.models import Problem, ProblemCategory, ProblemStatus
+from guatu.lib.periods import Period
+from guatu.lights.services import lights_compute
 from guatu.orgs.models import Leader, OrgUnit, OrgUnitKind
 from guatu.projects.models import (
     AnnualPlan,
@@ -98,6 +100,7 @@ class SynthResult:
     indicators: int
     schemes: int
     values: int
+    lights: int  # projects with a light for the last month whose reports are all approved
     seconds: float
 
     @property
@@ -589,6 +592,10 @@ class _Builder:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # the planner's statistics, for the reads that follow a bulk load
         self._step(_("Approved totals rebuilt: %(rows)d rows") % {"rows": rows}, t)
+        t = time.perf_counter()
+        lit = self._lights()
+        if lit is not None:
+            self._step(_("Lights of %(period)s: %(lights)d projects") % {"period": lit[0], "lights": lit[1]}, t)
         county = self.counties[0]
         return SynthResult(
             province_pk=self.province.pk,
@@ -612,8 +619,18 @@ class _Builder:
             indicators=self.counts["indicators"],
             schemes=self.counts["schemes"],
             values=self.counts["values"],
+            lights=lit[1] if lit else 0,
             seconds=time.perf_counter() - started,
         )
+
+    def _lights(self) -> tuple[str, int] | None:
+        """The lights of the last month whose reports are all approved (the last two are left under review),
+        computed by the lights service for the whole province, as a county's office does each month: the
+        battle map and the lights board read them."""
+        if len(self.periods) < 3:
+            return None
+        year, month = self.periods[-3]
+        return _period((year, month)), lights_compute(unit=self.province, period=Period(year, month))
 
     # -- the org tree
 

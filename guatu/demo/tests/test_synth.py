@@ -23,7 +23,9 @@ from guatu.assessment.services import compute
 from guatu.demo import synth
 from guatu.demo.synth import SYNTH_PASSWORD, SynthError, assessment_period, build_province
 from guatu.lib.periods import Period
+from guatu.lights.models import ProjectLight
 from guatu.orgs.models import OrgUnit, OrgUnitKind
+from guatu.projects import phasing
 from guatu.projects.models import AnnualPlan, Project
 from guatu.reports import rollups
 from guatu.reports.models import MonthlyReport, ReportStatus
@@ -123,8 +125,13 @@ def test_projects_reports_and_plans_match_the_arguments(province):
         assert project.support_links.count() >= 1
         assert project.location_unit.kind in (OrgUnitKind.TOWNSHIP, OrgUnitKind.STREET, OrgUnitKind.ZONE)
         assert project.start_year <= 2024 and project.end_year >= 2025
-    # the approved-totals roll-up was rebuilt after the reports
+    # the approved-totals roll-up was rebuilt after the reports, the phased columns after the months
     assert rollups.differences(projects(province).values_list("pk", flat=True)) == []
+    assert phasing.differences() == []
+    # the lights of the last month with every report approved, for every counted project with a plan that year
+    lit = ProjectLight.objects.filter(project__in=projects(province))
+    assert set(lit.values_list("year", "month").distinct()) == {(2025, 4)}
+    assert lit.count() == province.lights == projects(province).counted().filter(plans__year=2025).count()
 
 
 def test_personas_see_their_scope(province):
