@@ -111,21 +111,33 @@ def get_visible_report(user: User, pk) -> MonthlyReport:
         raise Http404("report not found") from None
 
 
+def _top_visible_unit(user: User) -> OrgUnit | None:
+    """The unit whose subtree a restricted user may pick from (visible_units); None when they may pick none."""
+    unit = user.org_unit
+    if unit is None or user.role in OVERSIGHT_ROLES:
+        return None
+    if user.role == Role.LEADER:
+        return jurisdiction(unit)
+    return scope_unit(user)
+
+
 def visible_units(user: User):
     """Units a user may pick as a filter or a summary scope."""
     if not user.is_authenticated or not user.is_active:
         return OrgUnit.objects.none()
     if _is_unrestricted(user):
         return OrgUnit.objects.all()
-    unit = user.org_unit
-    if unit is None or user.role in OVERSIGHT_ROLES:
-        return OrgUnit.objects.none()
-    if user.role == Role.LEADER:
-        return OrgUnit.objects.subtree(jurisdiction(unit))
-    return OrgUnit.objects.subtree(scope_unit(user))
+    top = _top_visible_unit(user)
+    return OrgUnit.objects.none() if top is None else OrgUnit.objects.subtree(top)
 
 
 def get_visible_unit(user: User, pk) -> OrgUnit:
+    """The unit `pk` if the user may see it, else 404. The top of the user's own subtree (the unit most pages
+    and API calls ask for) is already loaded to decide that, so it is returned without another query."""
+    if user.is_authenticated and user.is_active and not _is_unrestricted(user):
+        top = _top_visible_unit(user)
+        if top is not None and str(top.pk) == str(pk):
+            return top
     try:
         return visible_units(user).get(pk=pk)
     except (OrgUnit.DoesNotExist, ValueError, TypeError):
