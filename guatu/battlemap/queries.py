@@ -20,7 +20,7 @@ Who counts where (each the rule of the list a figure drills down to):
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -462,22 +462,16 @@ def _problems_and_requests(user, unit: OrgUnit, period: Period, today: date) -> 
     dispatch API's counts, dispatch.queries.problem_counts), and its enterprise requests, the same list narrowed
     to "requests only": the cells of both from one query, split by whether they hold requests. Two queries."""
     problems = filter_problems(gateway.visible_problems(user), {"unit": unit}, today)
-    cells: dict[tuple, dict] = {}
-    requests = []
-    for row in problem_counts(problems, today, by_request=True):
-        cell = cells.setdefault((row["tier"], row["status"]), {"tier": row["tier"], "status": row["status"], "count": 0, "overdue": 0})
-        cell["count"] += row["count"]
-        cell["overdue"] += row["overdue"]
-        if row["request"]:
-            requests.append(row)
-    by_status = [
-        ProblemCell(tier=cell["tier"], status=cell["status"], count=cell["count"], overdue=cell["overdue"])
-        for cell in cells.values()
-    ]
-    return by_status, Requests(
+    rows = problem_counts(problems, today, by_request=True)  # sorted by tier and status
+    count, overdue = Counter(), Counter()
+    for row in rows:
+        count[row["tier"], row["status"]] += row["count"]
+        overdue[row["tier"], row["status"]] += row["overdue"]
+    requests = [row for row in rows if row["request"]]
+    return [ProblemCell(tier, status, count[tier, status], overdue[tier, status]) for tier, status in count], Requests(
         figures=request_figures(in_period(problems.requests(), period)),
-        open=sum(cell["count"] for cell in requests if cell["status"] in OPEN_STATUSES),
-        overdue=sum(cell["overdue"] for cell in requests),
+        open=sum(row["count"] for row in requests if row["status"] in OPEN_STATUSES),
+        overdue=sum(row["overdue"] for row in requests),
     )
 
 
