@@ -7,48 +7,14 @@
 # a unix socket in that folder, with a role and database `guatu`; exports DATABASE_URL for the command;
 # stops the cluster and deletes the folder afterwards, whatever the command's outcome. As root the server
 # runs as the `postgres` system user (PostgreSQL refuses to run as root). PostgreSQL 15 is installed with
-# apt-get when missing and running as root.
+# apt-get when missing and running as root (the set-up both scripts share: scripts/pg-common.sh).
 set -euo pipefail
 
-PG_VERSION="${PG_VERSION:-15}"
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/$PG_VERSION/bin}"
+me=with-postgres
+# shellcheck source=scripts/pg-common.sh
+source "$(dirname "$0")/pg-common.sh"
 
-if [ "$#" -eq 0 ]; then
-    echo "usage: $0 COMMAND [ARG...]" >&2
-    exit 2
-fi
-
-if [ ! -x "$PG_BIN/initdb" ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-        echo "with-postgres: installing postgresql-$PG_VERSION" >&2
-        apt-get update -q
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "postgresql-$PG_VERSION" >&2
-    else
-        echo "with-postgres: PostgreSQL $PG_VERSION is not installed ($PG_BIN/initdb is missing)." >&2
-        echo "  Install it as root:  apt-get install postgresql-$PG_VERSION" >&2
-        echo "  or point PG_BIN at the bin folder of another PostgreSQL installation." >&2
-        exit 1
-    fi
-fi
-
-# As root, run the server tools as the postgres user; otherwise as ourselves.
-if [ "$(id -u)" -eq 0 ]; then
-    if ! id postgres >/dev/null 2>&1; then
-        echo "with-postgres: running as root but there is no 'postgres' system user to run the server." >&2
-        exit 1
-    fi
-    as_pg() { runuser -u postgres -- "$@"; }
-else
-    as_pg() { "$@"; }
-fi
-
-command_started=0
-workdir="$(mktemp -d "${TMPDIR:-/tmp}/guatu-pg.XXXXXX")"
-chmod 755 "$workdir"
-[ "$(id -u)" -eq 0 ] && chown postgres: "$workdir"
-
-# A free TCP port: bind port 0, read what the kernel gave, release it.
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 
 cleanup() {
     local status=$?

@@ -3,7 +3,7 @@
 #
 #     scripts/with-replica.sh .venv/bin/pytest -q -p no:xdist -m replica guatu/ops/tests/test_replica.py
 #
-# Like scripts/with-postgres.sh (same structure and helpers): a private primary cluster in a temporary folder
+# Like scripts/with-postgres.sh (both take their set-up from scripts/pg-common.sh): a private primary cluster in a temporary folder
 # (initdb, wal_level=replica) on a free port on 127.0.0.1, with a role and database `guatu` and a replication
 # role; then a standby copied from it with `pg_basebackup -R` (which writes primary_conninfo and
 # standby.signal) on another free port, started with hot_standby on. Once the primary shows the standby as
@@ -16,45 +16,10 @@
 # the test database included, carries the grant): a test holds the standby back to show a stale read.
 set -euo pipefail
 
-PG_VERSION="${PG_VERSION:-15}"
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/$PG_VERSION/bin}"
+me=with-replica
+# shellcheck source=scripts/pg-common.sh
+source "$(dirname "$0")/pg-common.sh"
 
-if [ "$#" -eq 0 ]; then
-    echo "usage: $0 COMMAND [ARG...]" >&2
-    exit 2
-fi
-
-if [ ! -x "$PG_BIN/initdb" ] || [ ! -x "$PG_BIN/pg_basebackup" ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-        echo "with-replica: installing postgresql-$PG_VERSION" >&2
-        apt-get update -q
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "postgresql-$PG_VERSION" >&2
-    else
-        echo "with-replica: PostgreSQL $PG_VERSION is not installed ($PG_BIN/initdb is missing)." >&2
-        echo "  Install it as root:  apt-get install postgresql-$PG_VERSION" >&2
-        echo "  or point PG_BIN at the bin folder of another PostgreSQL installation." >&2
-        exit 1
-    fi
-fi
-
-# As root, run the server tools as the postgres user; otherwise as ourselves.
-if [ "$(id -u)" -eq 0 ]; then
-    if ! id postgres >/dev/null 2>&1; then
-        echo "with-replica: running as root but there is no 'postgres' system user to run the servers." >&2
-        exit 1
-    fi
-    as_pg() { runuser -u postgres -- "$@"; }
-else
-    as_pg() { "$@"; }
-fi
-
-command_started=0
-workdir="$(mktemp -d "${TMPDIR:-/tmp}/guatu-pg-replica.XXXXXX")"
-chmod 755 "$workdir"
-[ "$(id -u)" -eq 0 ] && chown postgres: "$workdir"
-
-# A free TCP port: bind port 0, read what the kernel gave, release it.
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 primary_port="$(free_port)"
 standby_port="$(free_port)"
 while [ "$standby_port" = "$primary_port" ]; do standby_port="$(free_port)"; done
