@@ -109,6 +109,42 @@ def make_project(
     return project
 
 
+
+def bulk_random_figures(rng, *, plans, projects, years, reporter: User) -> None:
+    """Random figures written in bulk, past the services, for the tests that hold the sums to the per-project
+    figures: every plan of `plans` phased over random months with random amounts (the months need not add up
+    to the plan, which annual_plan_set would check), and for each project of `projects` a report in about four
+    months out of five of each year, most of them approved. Then both roll-ups are recomputed, as after any
+    bulk load (guatu.projects.phasing, guatu.reports.rollups)."""
+    from datetime import UTC, datetime
+
+    from guatu.projects.models import PlanMonth
+    from guatu.projects.phasing import refresh_phasing
+    from guatu.reports.rollups import rebuild_rollups
+
+    for plan in plans:
+        PlanMonth.objects.bulk_create(
+            PlanMonth(plan=plan, month=m, amount=Decimal(rng.randrange(0, 99_999_999)) / 100)
+            for m in rng.sample(range(1, 13), rng.randrange(1, 13))
+        )
+    refresh_phasing()
+    MonthlyReport.objects.bulk_create(
+        MonthlyReport(
+            project=project,
+            year=year,
+            month=month,
+            amount=Decimal(rng.randrange(0, 999_999_999)) / 100,
+            status=rng.choice([ReportStatus.APPROVED] * 3 + [ReportStatus.SUBMITTED, ReportStatus.DRAFT]),
+            filled_by=reporter,
+            updated_at=datetime(year, 12, 31, tzinfo=UTC),
+        )
+        for project in projects
+        for year in years
+        for month in range(1, 13)
+        if rng.random() < 0.8
+    )
+    rebuild_rollups(project.pk for project in projects)
+
 def make_report(
     project: Project,
     period: str,

@@ -7,8 +7,6 @@ status, and amounts large enough for SQLite's floating-point sums to need roundi
 
 import random
 from collections import defaultdict
-from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
@@ -20,12 +18,9 @@ from guatu.lib.progress import combined
 from guatu.lights.queries import warned_list
 from guatu.lights.services import lights_compute_year, rules_for
 from guatu.orgs.models import OrgUnitKind
-from guatu.projects.models import AnnualPlan, IndustryChain, LevelTag, PlanMonth, Project
-from guatu.projects.phasing import refresh_phasing
+from guatu.projects.models import AnnualPlan, IndustryChain, LevelTag, Project
 from guatu.projects.queries import progress_by_project
-from guatu.reports.models import MonthlyReport, ReportStatus
-from guatu.reports.rollups import rebuild_rollups
-from guatu.testing import make_other_county, make_project, make_tag, make_unit
+from guatu.testing import bulk_random_figures, make_other_county, make_project, make_tag, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -57,28 +52,13 @@ def _random_county(w, rng: random.Random) -> Period:
         for i in range(28)
     ]
     projects.append(make_project(location=other.town, lead=w.dept, tags=[w.county_tag], chain=chains[0]))
-    for plan in AnnualPlan.objects.filter(project__in=projects, year=2022)[::3]:
-        PlanMonth.objects.bulk_create(
-            PlanMonth(plan=plan, month=m, amount=Decimal(rng.randrange(0, 99_999_999)) / 100)
-            for m in rng.sample(range(1, 13), rng.randrange(1, 13))
-        )
-    refresh_phasing()  # months written in bulk, past the service
-    MonthlyReport.objects.bulk_create(
-        MonthlyReport(
-            project=project,
-            year=year,
-            month=month,
-            amount=Decimal(rng.randrange(0, 999_999_999)) / 100,
-            status=rng.choice([ReportStatus.APPROVED] * 3 + [ReportStatus.SUBMITTED, ReportStatus.DRAFT]),
-            filled_by=w.reporter,
-            updated_at=datetime(year, 12, 31, tzinfo=UTC),
-        )
-        for project in projects[1:]
-        for year in (2021, 2022)
-        for month in range(1, 13)
-        if rng.random() < 0.8
+    bulk_random_figures(
+        rng,
+        plans=AnnualPlan.objects.filter(project__in=projects, year=2022)[::3],
+        projects=projects[1:],
+        years=(2021, 2022),
+        reporter=w.reporter,
     )
-    rebuild_rollups(p.pk for p in projects)  # written in bulk, without the services
     return Period(2022, rng.randrange(1, 13))
 
 

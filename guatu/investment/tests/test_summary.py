@@ -1,5 +1,4 @@
 import random
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -8,13 +7,11 @@ from guatu.investment.briefing import briefing_for
 from guatu.investment.queries import investment_summary
 from guatu.lib.periods import Period
 from guatu.lib.progress import combined
-from guatu.projects.models import AnnualPlan, PlanMonth, Project
-from guatu.projects.phasing import refresh_phasing
+from guatu.projects.models import AnnualPlan, Project
 from guatu.projects.queries import progress_by_project
 from guatu.projects.services import annual_plan_set
-from guatu.reports.models import MonthlyReport, ReportStatus
-from guatu.reports.rollups import rebuild_rollups
-from guatu.testing import make_project, make_report, make_tag
+from guatu.reports.models import ReportStatus
+from guatu.testing import bulk_random_figures, make_project, make_report, make_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -109,32 +106,17 @@ def test_each_list_is_its_projects_progress_taken_together(world, seed):
         )
         for i in range(16)
     ]
-    for plan in AnnualPlan.objects.filter(project__in=projects, year=2022)[::3]:
-        PlanMonth.objects.bulk_create(
-            PlanMonth(plan=plan, month=m, amount=Decimal(rng.randrange(0, 99_999_999)) / 100)
-            for m in rng.sample(range(1, 13), rng.randrange(1, 13))
-        )
-    refresh_phasing()  # months written in bulk, past the service
     # a list whose only plan is not phased
     projects.append(
         make_project(location=w.town_a, tags=[make_tag("province", "省重点", order=1)], plan="1234.56")
     )
-    MonthlyReport.objects.bulk_create(
-        MonthlyReport(
-            project=project,
-            year=year,
-            month=month,
-            amount=Decimal(rng.randrange(0, 999_999_999)) / 100,
-            status=rng.choice([ReportStatus.APPROVED] * 3 + [ReportStatus.SUBMITTED, ReportStatus.DRAFT]),
-            filled_by=w.reporter,
-            updated_at=datetime(year, 12, 31, tzinfo=UTC),
-        )
-        for project in projects[1:]
-        for year in (2021, 2022)
-        for month in range(1, 13)
-        if rng.random() < 0.8
+    bulk_random_figures(
+        rng,
+        plans=AnnualPlan.objects.filter(project__in=projects[:-1], year=2022)[::3],
+        projects=projects[1:],
+        years=(2021, 2022),
+        reporter=w.reporter,
     )
-    rebuild_rollups(p.pk for p in projects)  # written in bulk, without the services
     period = Period(2022, rng.randrange(1, 13))
     scope = Project.objects.in_unit(w.city)
 

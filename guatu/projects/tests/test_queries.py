@@ -1,7 +1,7 @@
 """The named reads: which month is filled in next, when a milestone is overdue, the readable history."""
 
 import random
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -11,11 +11,9 @@ from guatu.lib.periods import Period
 from guatu.lib.progress import Progress
 from guatu.projects import queries
 from guatu.projects.models import AnnualPlan, Milestone, PlanMonth, Project
-from guatu.projects.phasing import refresh_phasing
 from guatu.projects.services import annual_plan_set
 from guatu.reports.models import MonthlyReport, ReportStatus
-from guatu.reports.rollups import rebuild_rollups
-from guatu.testing import make_project
+from guatu.testing import bulk_random_figures, make_project
 
 
 def _project(start=2021, end=2023):
@@ -92,28 +90,13 @@ def _random_year(world, rng, year=2022):
                 stage="cancelled" if i == 6 else "continuing",
             )
         )
-    for plan in AnnualPlan.objects.filter(project__in=projects, year=year)[::3]:
-        months = rng.sample(range(1, 13), rng.randrange(1, 13))
-        PlanMonth.objects.bulk_create(
-            PlanMonth(plan=plan, month=m, amount=Decimal(rng.randrange(0, 99_999_999)) / 100) for m in months
-        )
-    refresh_phasing()  # months written in bulk, past the service
-    MonthlyReport.objects.bulk_create(
-        MonthlyReport(
-            project=project,
-            year=y,
-            month=month,
-            amount=Decimal(rng.randrange(0, 999_999_999)) / 100,
-            status=rng.choice([ReportStatus.APPROVED] * 3 + [ReportStatus.SUBMITTED, ReportStatus.DRAFT]),
-            filled_by=world.reporter,
-            updated_at=datetime(year, 12, 31, tzinfo=UTC),
-        )
-        for project in projects[:-1]  # the last one has a plan, or not, and no report at all
-        for y in (year - 1, year)
-        for month in range(1, 13)
-        if rng.random() < 0.8
+    bulk_random_figures(
+        rng,
+        plans=AnnualPlan.objects.filter(project__in=projects, year=year)[::3],
+        projects=projects[:-1],  # the last one has a plan, or not, and no report at all
+        years=(year - 1, year),
+        reporter=world.reporter,
     )
-    rebuild_rollups(p.pk for p in projects)  # written in bulk, without the services
     return projects
 
 
