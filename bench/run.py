@@ -171,19 +171,24 @@ def _digest(paths: list[Path]) -> str:
     return digest.hexdigest()[:10]
 
 
+def schema_files() -> list[Path]:
+    """What makes the schema: the migrations, and the data version's triggers that every migrate installs."""
+    return list(REPO.glob("guatu/*/migrations/*.py")) + [REPO / "guatu/lib/data_version.py"]
+
+
 def migrations_digest() -> str:
-    return _digest(list(REPO.glob("guatu/*/migrations/*.py")))
+    return _digest(schema_files())
 
 
 def synth_digest() -> str:
     files = ["guatu/demo/synth.py", "guatu/demo/generate.py", "guatu/reports/rollups.py"]
-    return _digest([REPO / f for f in files] + list(REPO.glob("guatu/*/migrations/*.py")))
+    return _digest([REPO / f for f in files] + schema_files())
 
 
 def demo_digest() -> str:
     demo = [p for p in (REPO / "guatu" / "demo").rglob("*") if p.is_file() and p.suffix in {".py", ".yaml"}]
     demo = [p for p in demo if "tests" not in p.parts and p.name != "synth.py"]
-    return _digest(demo + list(REPO.glob("guatu/*/migrations/*.py")))
+    return _digest(demo + schema_files())
 
 
 # --- the database: SQLite files or PostgreSQL databases ----------------------------------------------------------

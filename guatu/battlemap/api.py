@@ -24,6 +24,7 @@ from guatu.lib.dbrouter import replica_reads
 from guatu.lib.money import percent, round_half_up, strip_zeros
 from guatu.lib.periods import Period, PeriodError
 from guatu.lib.progress import Progress
+from guatu.lib.response_cache import cached_response
 from guatu.lights.services import default_period
 from guatu.orgs.models import OrgUnit, OrgUnitKind
 from guatu.web.paging import MAX_ID, responses
@@ -707,7 +708,7 @@ def resolve(user, unit_id: int | None, period_text: str | None) -> tuple[OrgUnit
 
 
 @router.get("", response=responses(BattlemapOut, not_found=True), summary="The battle map (挂图作战) of a unit and month")
-@decorate_view(replica_reads)
+@decorate_view(cached_response, replica_reads)
 def battlemap(request, params: Query[BattlemapParams]):
     """Every panel's figures for `unit` and `period`, each with the URL of the list behind it."""
     unit, period = resolve(request.user, params.unit, params.period)

@@ -7,6 +7,7 @@ from guatu.investment.queries import investment_summary
 from guatu.lib.dbrouter import replica_reads
 from guatu.lib.money import percent, round_half_up
 from guatu.lib.periods import Period, PeriodError
+from guatu.lib.response_cache import cached_response
 from guatu.lights.services import default_period
 from guatu.web.paging import responses
 
@@ -53,7 +54,7 @@ def _money(value):
 
 
 @router.get("/summary", response=responses(SummaryOut, not_found=True), summary="Investment summary per level tag")
-@decorate_view(replica_reads)
+@decorate_view(cached_response, replica_reads)
 def summary(request, params: Query[SummaryParams]):
     """January to `period` for the projects of `unit` the reader may see. Amounts are exact 万元 strings."""
     period = None

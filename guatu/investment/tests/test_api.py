@@ -132,11 +132,15 @@ def test_query_count_does_not_grow_with_projects(client, world, django_assert_nu
     _reports(w)
     client.force_login(w.city_admin)
     client.get(URL, {"period": "2022-03"})
-    # session, user, the user's unit, the tags, and the summary's one (tag_totals_by_month)
-    with django_assert_num_queries(5):
-        client.get(URL, {"period": "2022-03"})
+    # Computed: session, user, the data version, the user's unit, the tags, the summary's one (tag_totals_by_month)
+    # and the data version again (guatu.lib.response_cache).
+    with django_assert_num_queries(7):
+        client.get(URL, {"period": "2022-03"}, headers={"Cache-Control": "no-cache"})
+    # Kept: session, user and the data version.
+    with django_assert_num_queries(3):
+        assert client.get(URL, {"period": "2022-03"})["X-Guatu-Cache"] == "hit"
     for n in range(5):
         project = make_project(location=w.town_b, tags=[w.county_tag, w.pref_tag])
         make_report(project, "2022-01", str(n + 1), reporter=w.outsider, reviewer=w.reviewer)
-    with django_assert_num_queries(5):
-        client.get(URL, {"period": "2022-03"})
+    with django_assert_num_queries(7):
+        assert client.get(URL, {"period": "2022-03"})["X-Guatu-Cache"] == "miss"
