@@ -85,12 +85,12 @@ class Session:
         if status == 302 and ("password" in location or "two-factor" in location or "login" in location):
             raise HttpError(f"{username} is held at a sign-in gate: {location}")
 
-    def get(self, path: str) -> tuple[int, bytes]:
-        status, _headers, content = self._request("GET", path)
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+        status, _headers, content = self._request("GET", path, headers=headers)
         return status, content
 
-    def get_ok(self, path: str) -> bytes:
-        status, content = self.get(path)
+    def get_ok(self, path: str, headers: dict | None = None) -> bytes:
+        status, content = self.get(path, headers)
         if status != 200:
             raise HttpError(f"GET {path} answered {status}: {content[:300]!r}")
         return content

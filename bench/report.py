@@ -142,9 +142,14 @@ def _load(key: str, min_rps: float, max_p99: float | None):
         if not run:
             return (results.get("load") or {}).get("skipped", "—"), None
         text = f"{run['rps']:,.0f}/s, p99 {ms(run['p99_ms'])}, {run['errors']} errors"
-        cpu = run.get("cpu") or {}
-        if cpu.get("ceiling_rps"):
-            text += f" (ceiling {cpu['ceiling_rps']:,.0f}/s at {cpu['app_ms_per_request']:.1f} ms of CPU a request)"
+        if "cache_hits" in run and run["requests"]:
+            text += f", {100 * run['cache_hits'] / run['requests']:.1f}% of answers kept"
+        computed = (results.get("load") or {}).get(f"{key}_computed")
+        if computed:
+            text += f"; every answer computed: {computed['rps']:,.0f}/s, p99 {ms(computed['p99_ms'])}"
+            cpu = computed.get("cpu") or {}
+            if cpu.get("ceiling_rps"):
+                text += f" (ceiling {cpu['ceiling_rps']:,.0f}/s)"
         ok = run["rps"] >= min_rps and run["errors"] == 0 and (max_p99 is None or run["p99_ms"] <= max_p99)
         return text, ok
 
@@ -237,6 +242,15 @@ FIGURES = [
 ]
 
 
+# The same requests answered from the response cache (guatu.lib.response_cache), for comparison.
+KEPT = [
+    ("summary_root", "summary API, province root, answer kept (HTTP)"),
+    ("summary_county", "summary API, one county, answer kept (HTTP)"),
+    ("battlemap_root", "battle-map data, province, answer kept (HTTP)"),
+    ("battlemap_county", "battle-map data, county, answer kept (HTTP)"),
+]
+
+
 def _size_cell(size: dict, key: str) -> str:
     found = size.get("figures", {}).get(key)
     if not found:
@@ -270,6 +284,14 @@ def times_table(results: dict) -> list[str]:
         lines.append(f"| {name} | {' | '.join(cells)} | {p95} | {growth} |")
     counts = [str(size.get("figures", {}).get("list_queries", {}).get("count", "—")) for size in sizes]
     lines.append(f"| project list: SQL queries per request | {' | '.join(counts)} | | |")
+    for key, label in KEPT:
+        cells = [
+            ms(found["kept_median_ms"])
+            if (found := size.get("figures", {}).get(key, {})).get("kept_median_ms")
+            else "—"
+            for size in sizes
+        ]
+        lines.append(f"| {label} | {' | '.join(cells)} | | |")
     return lines
 
 
@@ -287,21 +309,28 @@ def load_table(results: dict) -> list[str]:
         f"Load runs (wrk, {load_runs.get('connections')} connections, {load_runs.get('seconds')} s, gunicorn with "
         f"{load_runs.get('workers')} workers, on the {largest(results).get('label', '')} province):",
         "",
-        "| endpoint | requests/s | p50 | p99 | max | errors (non-2xx + socket) | app CPU a request | ceiling | "
-        "wrk's share of the CPU | machine busy |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | requests/s | p50 | p99 | max | answers kept | errors (non-2xx + socket) | app CPU a request | "
+        "ceiling | wrk's share of the CPU | machine busy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for key, label in (
         ("summary_county", "county summary API"),
         ("battlemap_county", "county battle map"),
-        ("summary_township", "township summary API (a few projects: the request's fixed cost)"),
+        ("summary_county_computed", "county summary API, every answer computed"),
+        ("battlemap_county_computed", "county battle map, every answer computed"),
+        ("summary_township", "township summary API, computed (a few projects: the request's fixed cost)"),
     ):
         run = load_runs.get(key)
         if run:
             cpu = run.get("cpu") or {}
+            kept = (
+                f"{100 * run['cache_hits'] / run['requests']:.1f}%"
+                if run.get("requests") and "cache_hits" in run
+                else "—"
+            )
             lines.append(
                 f"| {label} | {run['rps']:,.0f} | {ms(run['p50_ms'])} | {ms(run['p99_ms'])} | {ms(run['max_ms'])} | "
-                f"{run['errors']} ({run['non2xx']} + {run['socket_errors']}) | "
+                f"{kept} | {run['errors']} ({run['non2xx']} + {run['socket_errors']}) | "
                 f"{_or_dash(cpu.get('app_ms_per_request'), ' ms')} | {_or_dash(cpu.get('ceiling_rps'), '/s')} | "
                 f"{_or_dash(cpu.get('wrk_share_pct'), '%')} | {_or_dash(cpu.get('machine_busy_pct'), '%')} |"
             )
@@ -312,13 +341,18 @@ def load_table(results: dict) -> list[str]:
             "the machine's cores ÷ that: the most these workers could answer here if wrk used no CPU. Throughput "
             "near the ceiling with the machine busy means the run is bound by the CPU each request costs, not by "
             "waiting or locking.",
+            "",
+            "Answers kept: the share the response cache answered (guatu.lib.response_cache: the same reader, the "
+            'same data version). The target runs are as deployed; the "every answer computed" runs send '
+            "`Cache-Control: no-cache`, which makes the server compute each answer afresh.",
         ]
     two = load_runs.get("two_servers")
     if two:
         same = two.get("same_body", {})
         lines.append(
             f"| county summary API on two app servers (one PostgreSQL, wrk with {two['connections_each']} "
-            f"connections on each) | {two['rps']:,.0f} | | {ms(two['p99_ms'])} | | {two['errors']} |"
+            f"connections on each, every answer computed) | {two['rps']:,.0f} | | {ms(two['p99_ms'])} | | | "
+            f"{two['errors']} |"
         )
         lines += [
             "",
@@ -392,7 +426,8 @@ def context(results: dict) -> list[str]:
         f"Month measured: {first.get('period', '?')}; the list filtered by `{first.get('list_query', '?')}` "
         f"({_count(first.get('list_matching'))} projects, {first.get('list_rows', '?')} rows shown); schemes scored "
         f"for {first.get('score_period', '?')}. {cfg.get('runs')} timed runs a figure after warm-up (fewer, at "
-        f"least {cfg.get('min_runs', 3)}, where they would take over {cfg.get('budget_s')} s).",
+        f"least {cfg.get('min_runs', 3)}, where they would take over {cfg.get('budget_s')} s). Through gunicorn, "
+        "every timed answer is computed afresh (`Cache-Control: no-cache`), never one the response cache kept.",
     ]
     for scope in ("root", "county"):
         found = figure(results, f"floor_{scope}")

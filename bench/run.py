@@ -558,7 +558,11 @@ def wrk_version() -> str | None:
     return (out.stdout or out.stderr).split("[")[0].strip().removeprefix("wrk ").strip() or "?"
 
 
-def wrk_start(url: str, cookie: str, *, seconds: int, connections: int, threads: int) -> subprocess.Popen:
+def wrk_start(
+    url: str, cookie: str, *, seconds: int, connections: int, threads: int, computed: bool = False
+) -> subprocess.Popen:
+    """wrk on `url`; `computed` sends Cache-Control: no-cache, so that every answer is computed afresh
+    (guatu.lib.response_cache) instead of kept."""
     return subprocess.Popen(
         [
             "wrk",
@@ -571,7 +575,7 @@ def wrk_start(url: str, cookie: str, *, seconds: int, connections: int, threads:
             str(BENCH / "wrk.lua"),
             url,
         ],
-        env={**os.environ, "BENCH_COOKIE": cookie},
+        env={**os.environ, "BENCH_COOKIE": cookie, "BENCH_NO_CACHE": "1" if computed else "0"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -595,6 +599,7 @@ def wrk_result(process: subprocess.Popen, seconds: int) -> dict:
         "p99_ms": round(raw["latency_p99_us"] / 1000, 1),
         "max_ms": round(raw["latency_max_us"] / 1000, 1),
         "non2xx": raw["non2xx"],
+        "cache_hits": raw.get("hits", 0),
         "socket_errors": socket_errors,
         "errors": socket_errors + raw["non2xx"],
         "raw": raw,
@@ -604,14 +609,25 @@ def wrk_result(process: subprocess.Popen, seconds: int) -> dict:
 CORES = os.cpu_count() or 1
 
 
-def wrk_run(url: str, cookie: str, *, seconds: int, connections: int, threads: int = 2, server=None) -> dict:
+def wrk_run(
+    url: str,
+    cookie: str,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int = 2,
+    server=None,
+    computed: bool = False,
+) -> dict:
     """One wrk run. With `server`, also where the CPU went: the app server's CPU per request (its workers' CPU
     time during the run ÷ the requests answered), wrk's own share, and the ceiling that CPU per request sets on
     this machine (cores ÷ CPU per request, were wrk to use none): the floor a faster machine or less work per
     request moves, not waiting or locking."""
     before = _cpu_snapshot(server)
-    process = wrk_start(url, cookie, seconds=seconds, connections=connections, threads=threads)
-    result = {**wrk_result(process, seconds), "connections": connections}
+    process = wrk_start(
+        url, cookie, seconds=seconds, connections=connections, threads=threads, computed=computed
+    )
+    result = {**wrk_result(process, seconds), "connections": connections, "computed": computed}
     if server is not None and result["requests"]:
         after = _cpu_snapshot(server)
         app, wrk_cpu, busy, total = (after[i] - before[i] for i in range(4))
@@ -623,7 +639,6 @@ def wrk_run(url: str, cookie: str, *, seconds: int, connections: int, threads: i
             "machine_busy_pct": round(100 * busy / total, 1) if total else None,
         }
     return result
-
 
 
 def _cpu_snapshot(server) -> tuple[float, float, float, float]:
@@ -794,10 +809,12 @@ class Run:
             **extra,
         }
 
-    def http(self, session: Session, path: str) -> tuple[dict, bytes]:
+    def http(self, session: Session, path: str, *, kept: bool = False) -> tuple[dict, bytes]:
+        """Median and p95 of GET `path`: every answer computed afresh (Cache-Control: no-cache), the work itself.
+        With `kept`, also the median of the answer the response cache keeps (guatu.lib.response_cache)."""
         c = self.cfg
         stats, body = measure(
-            lambda: session.get_ok(path),
+            lambda: session.get_ok(path, {"Cache-Control": "no-cache"}),
             runs=c.runs,
             warmups=c.http_warmups,
             budget_s=c.budget_s,
@@ -805,6 +822,12 @@ class Run:
         )
         stats.pop("cpu_median_ms", None)  # the client's, not the server's
         stats["bytes"] = len(body)
+        if kept:
+            hits, kept_body = measure(
+                lambda: session.get_ok(path), runs=c.runs, warmups=2, budget_s=c.budget_s, min_runs=c.min_runs
+            )
+            stats["kept_median_ms"] = hits["median_ms"]
+            stats["kept_same_body"] = kept_body == body
         return stats, body
 
     def measure_province(self, label: str, counties: int, info: dict, largest: bool) -> dict:
@@ -885,15 +908,17 @@ class Run:
                 ("battlemap_county", local, battlemap.format(period=period, unit=county)),
             ):
                 measured = self.attempt(
-                    f"{key} through gunicorn", lambda session=session, path=path: self.http(session, path)
+                    f"{key} through gunicorn",
+                    lambda session=session, path=path, key=key: self.http(session, path, kept=key != "list"),
                 )
                 if measured is None:
                     figures[key] = {"error": self.errors[-1]["error"], "path": path}
                     continue
                 stats, bodies[key] = measured
                 figures[key] = {**stats, "path": path}
+                kept = f"; kept {stats['kept_median_ms']:.1f} ms" if "kept_median_ms" in stats else ""
                 log(
-                    f"   {key}: {stats['median_ms']:.1f} ms (p95 {stats['p95_ms']:.1f}, {stats['runs']} runs)"
+                    f"   {key}: {stats['median_ms']:.1f} ms (p95 {stats['p95_ms']:.1f}, {stats['runs']} runs){kept}"
                 )
             for scope in ("root", "county"):
                 floor = figures.get(f"floor_{scope}", {})
@@ -917,7 +942,14 @@ class Run:
                 )
 
     def load_runs(
-        self, server: Server, slot: Slot, session: Session, period: str, county: int, township: int, bodies: dict
+        self,
+        server: Server,
+        slot: Slot,
+        session: Session,
+        period: str,
+        county: int,
+        township: int,
+        bodies: dict,
     ):
         c = self.cfg
         if wrk_version() is None:
@@ -932,18 +964,33 @@ class Run:
             "workers": server.workers,
         }
         cookie = session.cookie_header()
-        runs = [("summary_county", summary), ("battlemap_county", battlemap)]
+        # As deployed, the dashboards' answers are kept between writes (guatu.lib.response_cache): the target runs.
+        # Beside them, the same endpoints with every answer computed afresh, and one township (a few projects,
+        # computed): what a request costs with almost nothing to add up.
+        runs = [
+            ("summary_county", summary, False),
+            ("battlemap_county", battlemap, False),
+            ("summary_county_computed", summary, True),
+            ("battlemap_county_computed", battlemap, True),
+        ]
         if township:
-            # The same API for one township (a few projects): what a request costs with almost nothing to add up.
-            runs.append(("summary_township", f"/api/v1/investment/summary?period={period}&unit={township}"))
-        for key, path in runs:
+            runs.append(
+                ("summary_township", f"/api/v1/investment/summary?period={period}&unit={township}", True)
+            )
+        for key, path, computed in runs:
             log(f"   wrk {key}: {c.wrk_connections} connections, {c.wrk_seconds} s...")
             load[key] = wrk_run(
-                base + path, cookie, seconds=c.wrk_seconds, connections=c.wrk_connections, server=server
+                base + path,
+                cookie,
+                seconds=c.wrk_seconds,
+                connections=c.wrk_connections,
+                server=server,
+                computed=computed,
             )
             cpu = load[key].get("cpu", {})
             log(
                 f"   wrk {key}: {load[key]['rps']} requests/s, p99 {load[key]['p99_ms']} ms, "
+                f"{load[key]['cache_hits']} answers kept, "
                 f"{load[key]['errors']} errors; {cpu.get('app_ms_per_request')} ms of app CPU a request "
                 f"(ceiling {cpu.get('ceiling_rps')}/s), wrk {cpu.get('wrk_share_pct')}% of the CPU, machine "
                 f"{cpu.get('machine_busy_pct')}% busy"
@@ -955,7 +1002,8 @@ class Run:
 
     def two_servers(self, first: Server, slot: Slot, session: Session, path: str, bodies: dict) -> None:
         """A second gunicorn on the same PostgreSQL database: both answer what the single server answered, and
-        the load is spread over both (two wrk at once, half the connections each)."""
+        the load is spread over both (two wrk at once, half the connections each), every answer computed afresh:
+        the database's work is what two servers share."""
         c = self.cfg
         with Server(slot) as second:
             same = {}
@@ -972,6 +1020,7 @@ class Run:
                     seconds=c.wrk_seconds,
                     connections=half,
                     threads=1,
+                    computed=True,
                 )
                 for server in (first, second)
             ]
