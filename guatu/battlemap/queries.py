@@ -26,7 +26,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
-    BigIntegerField,
     Case,
     CharField,
     Count,
@@ -37,7 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Round, StrIndex, Substr
+from django.db.models.functions import Coalesce, StrIndex, Substr
 
 from guatu import clock
 from guatu.access import gateway
@@ -50,6 +49,7 @@ from guatu.dispatch.models import OPEN_STATUSES, SupervisionStatus
 from guatu.dispatch.queries import filter_problems, order_counts, problem_counts
 from guatu.enterprises.queries import RequestFigures, in_period, request_figures
 from guatu.investment.queries import InvestmentSummary, TagSummary, tag_totals_by_month
+from guatu.lib.cents import InCents, from_cents
 from guatu.lib.lights import RuleSet
 from guatu.lib.money import percent
 from guatu.lib.periods import Period
@@ -332,10 +332,10 @@ class PlannedTotals:
             return combined(month, [])
         return Progress(
             month=month,
-            ytd_completed=_from_cents(self.ytd),
-            annual_plan=_from_cents(self.plan),
-            phased_to_date=_from_cents(self.to_date),
-            phased_whole=_from_cents(self.whole),
+            ytd_completed=from_cents(self.ytd),
+            annual_plan=from_cents(self.plan),
+            phased_to_date=from_cents(self.to_date),
+            phased_whole=from_cents(self.whole),
             phased=self.phased,
         )
 
@@ -363,10 +363,10 @@ def progress_by_unit_below(unit: OrgUnit, scope, period: Period) -> dict[tuple, 
         .values("located", "led", "project__chain")
         .annotate(
             count=Count("pk"),
-            plan=Sum(_in_cents(F("amount"))),
-            ytd=Sum(Coalesce(_in_cents(F(f"done__{ytd_field(month)}")), 0)),
-            to_date=Sum(_in_cents(F(phased_field(month)))),
-            whole=Sum(_in_cents(F(phased_field(12)))),  # NULL: none of the group's plans is phased
+            plan=Sum(InCents(F("amount"))),
+            ytd=Sum(Coalesce(InCents(F(f"done__{ytd_field(month)}")), 0)),
+            to_date=Sum(InCents(F(phased_field(month)))),
+            whole=Sum(InCents(F(phased_field(12)))),  # NULL: none of the group's plans is phased
         )
         .values_list("located", "led", "project__chain", "count", "plan", "ytd", "to_date", "whole")
     )
@@ -569,11 +569,3 @@ def _reserve(office: OrgUnit, projects) -> list[DepthRow]:
     return reserve_depth(projects, by=None, rules=rules).totals
 
 
-def _in_cents(amount):
-    """An amount (or a sum of amounts) as whole cents, rounded half-up in SQL (guatu.investment.queries)."""
-    return Cast(Round(amount * 100), BigIntegerField())
-
-
-def _from_cents(cents: int) -> Decimal:
-    """Whole cents back to 万元 with two places: 35050 → Decimal('350.50')."""
-    return Decimal(cents).scaleb(-2)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, F, FilteredRelation, Q, Sum
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models import Count, F, FilteredRelation, Q, Sum
+from django.db.models.functions import Coalesce
 
+from guatu.lib.cents import InCents, from_cents
 from guatu.lib.periods import Period
 from guatu.lib.progress import Progress, combined
 from guatu.projects.models import LevelTag, Project, ProjectQuerySet, phased_field
@@ -100,11 +101,11 @@ def tag_totals_by_month(scope, year: int, months) -> dict[int, dict[int, tuple[i
         .values("leveltag_id")
         .annotate(
             count=Count("project_id"),
-            plan=Sum(_in_cents(F("project__plans__amount"))),
+            plan=Sum(InCents(F("project__plans__amount"))),
             phased=Count(whole),
-            whole=Sum(_in_cents(F(whole))),
-            **{f"ytd{m}": Sum(Coalesce(_in_cents(F(f"done__{ytd_field(m)}")), 0)) for m in months},
-            **{f"to{m}": Sum(_in_cents(F(f"project__plans__{phased_field(m)}"))) for m in months},
+            whole=Sum(InCents(F(whole))),
+            **{f"ytd{m}": Sum(Coalesce(InCents(F(f"done__{ytd_field(m)}")), 0)) for m in months},
+            **{f"to{m}": Sum(InCents(F(f"project__plans__{phased_field(m)}"))) for m in months},
         )
     )
     totals: dict[int, dict[int, tuple[int, Progress]]] = {month: {} for month in months}
@@ -114,21 +115,13 @@ def tag_totals_by_month(scope, year: int, months) -> dict[int, dict[int, tuple[i
                 row["count"],
                 Progress(
                     month=month,
-                    ytd_completed=_from_cents(row[f"ytd{month}"]),
-                    annual_plan=_from_cents(row["plan"]),
-                    phased_to_date=_from_cents(row[f"to{month}"] or 0),
-                    phased_whole=_from_cents(row["whole"] or 0),
+                    ytd_completed=from_cents(row[f"ytd{month}"]),
+                    annual_plan=from_cents(row["plan"]),
+                    phased_to_date=from_cents(row[f"to{month}"] or 0),
+                    phased_whole=from_cents(row["whole"] or 0),
                     phased=row["phased"] > 0,
                 ),
             )
     return totals
 
 
-def _in_cents(amount):
-    """An amount (or a sum of amounts) as whole cents, rounded half-up in SQL."""
-    return Cast(Round(amount * 100), BigIntegerField())
-
-
-def _from_cents(cents) -> Decimal:
-    """Whole cents back to 万元 with two places: 35050 → Decimal('350.50')."""
-    return Decimal(cents).scaleb(-2)

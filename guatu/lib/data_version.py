@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from django.db import connections
 
+TABLES = ("guatu_data_version", "guatu_data_change")  # the version's own (guatu_data_change: PostgreSQL only)
+
 # Tables whose writes do not change what a page shows: the session store, one-time form tokens, the task queue,
 # sign-in attempts, the migration record, and the audit log (written with every change to the data, which is
 # watched itself, and on reads such as exports and sign-ins, which change nothing shown).
@@ -40,8 +42,7 @@ UNWATCHED = frozenset(
         "audit_auditseal",
         "audit_auditpending",
         "audit_auditchainhead",
-        "guatu_data_version",
-        "guatu_data_change",
+        *TABLES,
     }
 )
 FOLD_EVERY = 256

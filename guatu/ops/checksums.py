@@ -20,9 +20,13 @@ from django.db import connections
 from django.db.models import F, Model
 from django.db.models.functions import Collate
 
+from guatu.lib import data_version
+
 CHUNK = 2000
 # Tables Django's `migrate` fills by itself: a freshly migrated database has rows in them and is still empty.
-MIGRATE_FILLS = frozenset({"django_migrations", "django_content_type", "auth_permission"})
+# What `migrate` writes into an empty database: its record, the content types and permissions, and the data
+# version (guatu.lib.data_version: every migration's writes change it).
+MIGRATE_FILLS = frozenset({"django_migrations", "django_content_type", "auth_permission", *data_version.TABLES})
 _TEXT_KEYS = frozenset({"CharField", "TextField", "SlugField", "EmailField"})
 
 

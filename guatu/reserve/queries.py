@@ -8,7 +8,6 @@ from decimal import Decimal
 from functools import reduce
 
 from django.db.models import (
-    BigIntegerField,
     BooleanField,
     Case,
     Count,
@@ -20,10 +19,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Round
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext as _
 
+from guatu.lib.cents import InCents, from_cents
 from guatu.projects.models import Category, Milestone, Tier
 from guatu.reserve import rules as tier_rules
 from guatu.reserve.models import FundingApplication
@@ -66,7 +65,7 @@ def reserve_depth(projects, *, by: str | None, rules: tier_rules.Rules) -> Depth
         .order_by()
         .annotate(ready=ready)
         .values(*group, "ready")
-        .annotate(count=Count("pk"), investment=Sum(_in_cents(F("total_investment"))))
+        .annotate(count=Count("pk"), investment=Sum(InCents(F("total_investment"))))
         .values_list(*group, "ready", "count", "investment")
     )
     names = {}
@@ -86,10 +85,10 @@ def reserve_depth(projects, *, by: str | None, rules: tier_rules.Rules) -> Depth
             targets.append(cells[(tier, key[0])])
         for target in targets:
             target.count += count
-            target.investment += _from_cents(cents)
+            target.investment += from_cents(cents)
             if is_ready and target.ready_count is not None:
                 target.ready_count += count
-                target.ready_investment += _from_cents(cents)
+                target.ready_investment += from_cents(cents)
     order = {tier: i for i, tier in enumerate(tier_rules.TIER_ORDER)}
     sorted_rows = sorted(cells.values(), key=lambda r: (order[r.tier], _sort_key(by, r)))
     return Depth(rows=sorted_rows, totals=[totals[tier] for tier in tier_rules.TIER_ORDER])
@@ -116,14 +115,6 @@ def _ready(rules: tier_rules.Rules) -> Q:
     return reduce(operator.or_, ready)
 
 
-def _in_cents(amount):
-    """An amount as whole cents, rounded half-up in SQL (guatu.investment.queries): exact to add up."""
-    return Cast(Round(amount * 100), BigIntegerField())
-
-
-def _from_cents(cents: int) -> Decimal:
-    """Whole cents back to 万元 with two places: 35050 → Decimal('350.50')."""
-    return Decimal(cents).scaleb(-2)
 
 
 def _row(tier: str, key, label: str) -> DepthRow:
