@@ -212,3 +212,14 @@ def browser_as(open_browser, live_server):
         return page
 
     return _as
+
+
+@pytest.fixture(autouse=True)
+def _side_by_side_reads_closed():
+    """guatu.lib.parallel's pool threads keep their database connections between pages, as a request's thread
+    does. A test that ran reads side by side (outside a transaction: the browser tests' live server) has them
+    closed afterwards: a PostgreSQL test database cannot be dropped while a connection to it is open."""
+    yield
+    from guatu.lib import parallel
+
+    parallel.shutdown()

@@ -290,9 +290,12 @@ def do_inproc(params: dict) -> dict:
 
     guarded(out, "list_queries", list_queries)
 
-    # The battle map's own SQL: its statements captured once, then run alone on a bare cursor (what the
-    # database needs for it; the figure through gunicorn adds the Python that builds and reads them).
+    # The battle map's own SQL: its statements captured once, then run alone on a bare cursor, one after the
+    # other (what the database needs for it; the figure through gunicorn adds the Python that builds and reads
+    # them, and runs its three groups of reads side by side: guatu.lib.parallel).
     def battlemap_sql(user, unit):
+        from django.test import override_settings
+
         from guatu.battlemap.api import payload
 
         statements = []
@@ -301,7 +304,7 @@ def do_inproc(params: dict) -> dict:
             statements.append((sql, sql_params))
             return execute(sql, sql_params, many, context)
 
-        with connection.execute_wrapper(capture):
+        with override_settings(GUATU_PARALLEL_READS=1), connection.execute_wrapper(capture):
             payload(user, unit, period)
 
         def run():

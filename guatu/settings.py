@@ -180,6 +180,9 @@ else:
 # How long the dashboards' JSON answers are kept for the same reader and the same data (guatu.lib.response_cache:
 # any write to the data makes a new version, so an answer kept is never stale); 0 turns it off.
 RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 600)
+# How many threads a page's independent reads may use side by side, the request's own included
+# (guatu.lib.parallel: the battle map); 1 runs them one after the other.
+GUATU_PARALLEL_READS = env_int("GUATU_PARALLEL_READS", 3)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -49,6 +49,7 @@ from guatu.dispatch.models import OPEN_STATUSES, SupervisionStatus
 from guatu.dispatch.queries import filter_problems, order_counts, problem_counts
 from guatu.enterprises.queries import RequestFigures, in_period, request_figures
 from guatu.investment.queries import InvestmentSummary, TagSummary, tag_totals_by_month
+from guatu.lib import parallel
 from guatu.lib.cents import InCents, from_cents
 from guatu.lib.lights import RuleSet
 from guatu.lib.money import percent
@@ -206,19 +207,41 @@ class BattleMap:
 
 
 def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
-    """The battle map of `unit` (one the user may see: gateway.get_visible_unit) for `period`."""
+    """The battle map of `unit` (one the user may see: gateway.get_visible_unit) for `period`. Its three groups
+    of reads do not depend on one another and run side by side (guatu.lib.parallel): the level tags (summary,
+    curves, lights by tag), the units below (rankings, chains, lights by unit) and the rest (problems, orders,
+    rankings of the jurisdiction, headlines, attraction, reserve)."""
     today = clock.today()
     office = gateway.jurisdiction(unit)  # its rules, rankings, headlines and reserve rules (read once)
     rules = rules_for(office)
     projects = gateway.visible_projects_in(user, unit)
-    scope = projects.counted().values("pk")
-    summary, curves = _summary_and_curves(scope, period)
-    areas, departments, chains = unit_rankings_and_chains(unit, scope, period, rules)
-    chains = _with_targets(user, unit, chains, period, rules)
-    below = {row.unit.pk: row.unit for row in areas + departments}
-    unit_lights, red, yellow = _lights_by_unit(unit, below, projects, period)
-    headline_quarter = _headline_quarter(period)
-    problems, requests = _problems_and_requests(user, unit, period, today)
+
+    def by_tag():
+        summary, curves = _summary_and_curves(projects.counted().values("pk"), period)
+        return summary, curves, lights_by_tag(projects.all(), period, lists=_lists(summary))
+
+    def by_unit_below():
+        scope = projects.counted().values("pk")
+        areas, departments, chains = unit_rankings_and_chains(unit, scope, period, rules)
+        chains = _with_targets(user, unit, chains, period, rules)
+        below = {row.unit.pk: row.unit for row in areas + departments}
+        return areas, departments, chains, *_lights_by_unit(unit, below, projects.all(), period)
+
+    def the_rest():
+        headline_quarter = _headline_quarter(period)
+        return (
+            *_problems_and_requests(user, unit, period, today),
+            _orders(user, unit, today),
+            _rankings(user, office, period),
+            headline_quarter,
+            headline_panel(office, *headline_quarter) if headline_quarter else [],
+            _attraction(user, unit, period, today),
+            _reserve(office, projects.all()),
+        )
+
+    (summary, curves, tag_lights), below, rest = parallel.together(by_tag, by_unit_below, the_rest)
+    areas, departments, chains, unit_lights, red, yellow = below
+    problems, requests, orders, rankings, headline_quarter, headlines, attraction, reserve = rest
     return BattleMap(
         unit=unit,
         period=period,
@@ -226,7 +249,7 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
         rules=rules,
         summary=summary,
         curves=curves,
-        tag_lights=lights_by_tag(projects, period, lists=_lists(summary)),
+        tag_lights=tag_lights,
         unit_lights=unit_lights,
         red=red,
         yellow=yellow,
@@ -234,14 +257,14 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
         departments=departments,
         map_kind="counties" if unit.kind in MAP_OF_COUNTIES else ("tiles" if areas else ""),
         problems=problems,
-        orders=_orders(user, unit, today),
-        rankings=_rankings(user, office, period),
+        orders=orders,
+        rankings=rankings,
         headline_quarter=headline_quarter,
-        headlines=headline_panel(office, *headline_quarter) if headline_quarter else [],
+        headlines=headlines,
         chains=chains,
-        attraction=_attraction(user, unit, period, today),
+        attraction=attraction,
         requests=requests,
-        reserve=_reserve(office, projects),
+        reserve=reserve,
     )
 
 
