@@ -124,6 +124,7 @@ TEMPLATES = [
     },
 ]
 
+SQLITE_CACHE_MB = env_int("SQLITE_CACHE_MB", 64)  # a connection's page cache (a side-by-side read's: a quarter)
 _SQLITE_OPTIONS = {
     # WAL lets readers work while a writer writes; IMMEDIATE takes the write lock at BEGIN so that two
     # writers queue on the busy timeout instead of failing with "database is locked" mid-transaction.
@@ -136,7 +137,7 @@ _SQLITE_OPTIONS = {
     # grows only as far as it is used.
     "init_command": (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-        f"PRAGMA cache_size=-{env_int('SQLITE_CACHE_MB', 64) * 1024};"
+        f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024};"
     ),
 }
 

@@ -6,8 +6,10 @@ The page (views.py) embeds the same payload (`payload()`), so the page and the e
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Field, Query, Router, Schema
@@ -712,4 +714,6 @@ def resolve(user, unit_id: int | None, period_text: str | None) -> tuple[OrgUnit
 def battlemap(request, params: Query[BattlemapParams]):
     """Every panel's figures for `unit` and `period`, each with the URL of the list behind it."""
     unit, period = resolve(request.user, params.unit, params.period)
-    return payload(request.user, unit, period)
+    # payload() has validated and dumped the figures through BattlemapOut already; handing ninja the dict would
+    # validate and dump all of them a second time. The same JSON as ninja's renderer writes.
+    return HttpResponse(json.dumps(payload(request.user, unit, period)), content_type="application/json; charset=utf-8")
