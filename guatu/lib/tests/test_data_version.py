@@ -92,21 +92,33 @@ def test_two_writes_never_give_the_same_version(world):
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_postgresql_folds_the_changes_without_changing_the_version(world):
-    """Every FOLD_EVERY-th change moves the older ones into the totals: the version is the same after as the
-    count and the checksum say it must be, and the table a reader counts stays short."""
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_counts_a_transaction_once_and_folds_without_changing_the_version():
+    """A committed transaction adds one change however many statements it ran; every FOLD_EVERY-th change
+    moves the older ones into the totals, the version still the count the transactions make, and the table a
+    reader counts stays short."""
+    noop = "UPDATE django_content_type SET app_label = app_label WHERE id = -1"  # the trigger fires per statement
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM guatu_data_change")
         (start,) = cursor.fetchone()
-        for n in range(data_version.FOLD_EVERY + 5):
+        before = _version()
+        with transaction.atomic():
+            for _ in range(10):
+                cursor.execute(noop)
+        assert _count(_version()) == _count(before) + 1
+        for _ in range(data_version.FOLD_EVERY + 5):
             before = _version()
-            Project.objects.filter(pk=world.project_a.pk).update(total_investment=Decimal(n))
+            cursor.execute(noop)  # autocommit: a transaction each
             after = _version()
-            count_before, count_after = (int(v.split(".")[0]) for v in (before, after))
-            assert count_after == count_before + 1
+            assert _count(after) == _count(before) + 1
+            assert after != before
         cursor.execute("SELECT count(*) FROM guatu_data_change")
         (left,) = cursor.fetchone()
     assert left < start + data_version.FOLD_EVERY
+
+
+def _count(version):
+    return int(version.split(".")[0])
 
 
 def _renamed(project):
