@@ -10,7 +10,8 @@ Under full load it gains nothing and costs little: the same statements are run.
 It runs them one after the other instead, in the calling thread, when:
 - `GUATU_PARALLEL_READS` is 1 or less (settings; default 2, the calling thread and one pool thread);
 - a transaction is open on any of the caller's connections: another connection would not see what it wrote
-  (the tests run inside one, so their query counts are those of a single connection).
+  (the tests run inside one, so their query counts are those of a single connection);
+- the caller is a pool thread itself.
 
 What a pool thread takes from the caller: its context variables (guatu.lib.dbrouter's replica scope) and its
 language. Each pool thread keeps its own database connections, closed like a request's when they are broken
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import translation
 
+_THREAD_PREFIX = "guatu-reads"
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
@@ -40,13 +42,14 @@ def _executor(size: int) -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="guatu-reads")
+            _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=_THREAD_PREFIX)
         return _pool
 
 
 def side_by_side() -> bool:
-    """Whether together() would run its calls side by side now."""
-    if settings.GUATU_PARALLEL_READS <= 1:
+    """Whether together() would run its calls side by side now: not from a pool thread itself (it would wait on
+    the pool it occupies), nor with a transaction open."""
+    if settings.GUATU_PARALLEL_READS <= 1 or threading.current_thread().name.startswith(_THREAD_PREFIX):
         return False
     return not any(connection.in_atomic_block for connection in connections.all(initialized_only=True))
 

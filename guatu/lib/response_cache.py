@@ -2,7 +2,7 @@
 the battle map) is asked for again and again between two writes, by leaders who refresh it and by pages that poll.
 
 An answer is kept under a key made of:
-- the request's path and query string, and the operation;
+- the request's path and query string;
 - the user (never shared between users, so what one may see never reaches another);
 - the language and the day (guatu.clock: "due this week", default months);
 - the data version (guatu.lib.data_version), which the database changes on every write to the data;
@@ -38,13 +38,13 @@ HEADER = "X-Guatu-Cache"
 
 @functools.cache
 def code_fingerprint() -> str:
-    """The package's files (code, templates, translations) by name, size and time: a new release, a new value."""
+    """The package's code, templates and translations, hashed once a process: a new release, a new value, the
+    same on every app server that runs the same release (so that they share a Redis cache)."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
-        if path.suffix in {".py", ".html", ".mo"} and "tests" not in path.parts:
-            stat = path.stat()
-            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        if path.suffix in {".py", ".html", ".mo"} and "tests" not in path.parts and path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
@@ -53,10 +53,9 @@ def _read_alias() -> str:
     return REPLICA if reading_from_replica() else PRIMARY
 
 
-def _key(request, name: str, version: str) -> str:
+def _key(request, version: str) -> str:
     parts = (
         code_fingerprint(),
-        name,
         request.get_full_path(),
         str(request.user.pk),
         translation.get_language() or "",
@@ -69,8 +68,6 @@ def _key(request, name: str, version: str) -> str:
 def cached_response(view):
     """Keep `view`'s answers as described above. On a django-ninja operation, inside `replica_reads`:
     `@decorate_view(cached_response, replica_reads)` (ninja applies them in that order, the last outermost)."""
-    name = f"{view.__module__}.{getattr(view, '__qualname__', type(view).__qualname__)}"
-
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         seconds = settings.RESPONSE_CACHE_SECONDS
@@ -81,7 +78,7 @@ def cached_response(view):
         before = data_version.current(alias)
         if before is None:
             return view(request, *args, **kwargs)
-        key = _key(request, name, before)
+        key = _key(request, before)
         fresh = "no-cache" in request.headers.get("Cache-Control", "")
         kept = None if fresh else cache.get(key)
         if kept is not None:

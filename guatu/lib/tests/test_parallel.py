@@ -53,6 +53,18 @@ def test_inside_a_transaction_they_run_one_after_the_other_and_see_its_writes(po
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_call_made_from_a_pool_thread_runs_its_own_calls_in_that_thread(pool):
+    """Nested, it would wait on the pool it occupies."""
+
+    def nested():
+        return threading.current_thread().name, [name for name, *_rest in parallel.together(_where, _where)]
+
+    (outer, inner), _last = parallel.together(nested, _where)
+    assert outer.startswith("guatu-reads")
+    assert inner == [outer, outer]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_error_is_raised_once_every_call_has_finished(pool):
     finished = []
 
