@@ -599,7 +599,7 @@ def wrk_result(process: subprocess.Popen, seconds: int) -> dict:
         "p99_ms": round(raw["latency_p99_us"] / 1000, 1),
         "max_ms": round(raw["latency_max_us"] / 1000, 1),
         "non2xx": raw["non2xx"],
-        "cache_hits": raw.get("hits", 0),
+        "cache_hits": raw["hits"],
         "socket_errors": socket_errors,
         "errors": socket_errors + raw["non2xx"],
         "raw": raw,
