@@ -13,9 +13,9 @@ GUATU := $(BIN)/guatu
 # Touched after each install: pip runs again only when pyproject.toml is newer.
 STAMP := $(VENV)/.guatu-installed
 HOST ?= 127.0.0.1:8000
-# Two pytest-xdist workers (2 cores). The suite on a quiet machine (2026-12-03, fresh clone): SQLite 2,316 tests in
-# 245 s (with the browser tests and the authorisation matrix), PostgreSQL 2,090 in 238 s (without them), the replica
-# step 5 s, all of `make test` 9 min 10 s (venv, install and system packages included). PYTEST_ARGS="-q" runs serially.
+# Two pytest-xdist workers (2 cores). The suite on a fresh clone (2026-12-03, evening): SQLite 2,346 tests in 252 s
+# (with the browser tests and the authorisation matrix), PostgreSQL 2,121 in 202 s (without them), the replica step
+# 4 s; all of `.ci/run` took 8 min 46 s, the venv and its install (40 s) included. PYTEST_ARGS="-q" runs serially.
 PYTEST_ARGS ?= -q -n 2 --dist worksteal --durations=5
 # The development database and secret key live here (see README: GUATU_DATA_DIR).
 export GUATU_DATA_DIR ?= $(CURDIR)/var
