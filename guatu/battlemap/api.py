@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from functools import lru_cache
 
+from django.conf import settings
 from django.http import HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -369,7 +371,15 @@ def _figures(progress: Progress, band: str) -> dict:
 
 def _url(name: str, args=(), **query) -> str:
     query = {key: value for key, value in query.items() if value not in (None, "")}
-    return reverse(name, args=args) + ("?" + urlencode(query) if query else "")
+    path = _path(name, tuple(args), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return path + ("?" + urlencode(query) if query else "")
+
+
+@lru_cache(maxsize=1024)
+def _path(name: str, args: tuple, prefix: str, urlconf: str) -> str:
+    """reverse(), kept per process and per script prefix and URLconf (part of the key, as reverse() reads
+    them): a payload links to the same few lists about a hundred times, and reverse() is most of building it."""
+    return reverse(name, args=args, urlconf=urlconf)
 
 
 def project_filter(unit: OrgUnit, is_default: bool) -> dict:
@@ -381,9 +391,11 @@ def project_filter(unit: OrgUnit, is_default: bool) -> dict:
 
 
 def payload(user, unit: OrgUnit, period: Period) -> dict:
-    """The battle map as BattlemapOut's JSON (the endpoint's answer and the page's embedded data)."""
-    data = battlemap_data(user, unit, period)
-    return BattlemapOut.model_validate(_build(user, data)).model_dump(mode="json")
+    """The battle map as BattlemapOut's JSON (the endpoint's answer and the page's embedded data), built as
+    JSON values directly: tests/test_api.py::test_the_payload_is_exactly_its_schemas_json holds it to the
+    schema, field by field (validating its thousand fields again at every request cost as much as building
+    them)."""
+    return _build(user, battlemap_data(user, unit, period))
 
 
 def _build(user, data: BattleMap) -> dict:
@@ -538,7 +550,7 @@ def _build(user, data: BattleMap) -> dict:
                     "addressee": order.addressee.display_name,
                     "deadline": order.deadline.isoformat(),
                     "overdue": order.overdue,
-                    "url": reverse("dispatch:order", args=[order.pk]),
+                    "url": _url("dispatch:order", args=[order.pk]),
                 }
                 for order in data.orders.due
             ],
@@ -548,9 +560,7 @@ def _build(user, data: BattleMap) -> dict:
                 "scheme": ranking.snapshot.scheme.name,
                 "period": ranking.snapshot.period,
                 "revision": ranking.snapshot.revision,
-                "url": reverse(
-                    "assessment:results", args=[ranking.snapshot.scheme_id, ranking.snapshot.period]
-                ),
+                "url": _url("assessment:results", args=[ranking.snapshot.scheme_id, ranking.snapshot.period]),
                 "groups": [
                     {
                         "name": group["name"],
@@ -560,7 +570,7 @@ def _build(user, data: BattleMap) -> dict:
                                 "unit": row["unit"],
                                 "total": str(row["total"]),
                                 "grade": str(row.get("grade") or ""),
-                                "url": reverse(
+                                "url": _url(
                                     "assessment:card",
                                     args=[ranking.snapshot.scheme_id, ranking.snapshot.period, row["org"].pk],
                                 )
@@ -609,7 +619,7 @@ def _build(user, data: BattleMap) -> dict:
             }
             for row in data.reserve
         ],
-        "reserve_url": reverse("reserve:depth"),
+        "reserve_url": _url("reserve:depth"),
     }
 
 
@@ -673,7 +683,7 @@ def _attraction(data: Attraction, unit: OrgUnit) -> dict:
         ],
         "url": _url("attraction:list", unit=unit.pk),
         "late_url": _url("attraction:list", unit=unit.pk, late="on"),
-        "performance_url": reverse("attraction:performance"),
+        "performance_url": _url("attraction:performance"),
     }
 
 
@@ -714,6 +724,5 @@ def resolve(user, unit_id: int | None, period_text: str | None) -> tuple[OrgUnit
 def battlemap(request, params: Query[BattlemapParams]):
     """Every panel's figures for `unit` and `period`, each with the URL of the list behind it."""
     unit, period = resolve(request.user, params.unit, params.period)
-    # payload() has validated and dumped the figures through BattlemapOut already; handing ninja the dict would
-    # validate and dump all of them a second time. The same JSON as ninja's renderer writes.
+    # payload() is BattlemapOut's JSON already (see there): the same JSON as ninja's renderer writes.
     return HttpResponse(json.dumps(payload(request.user, unit, period)), content_type="application/json; charset=utf-8")

@@ -218,7 +218,8 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
 
     def by_tag():
         summary, curves = _summary_and_curves(projects.counted().values("pk"), period)
-        return summary, curves, lights_by_tag(projects.all(), period, lists=_lists(summary))
+        tag_lights = lights_by_tag(projects.all(), period, lists=_lists(summary))
+        return summary, curves, tag_lights, _attraction(user, unit, period, today), _reserve(office, projects.all())
 
     def by_unit_below():
         scope = projects.counted().values("pk")
@@ -235,13 +236,12 @@ def battlemap_data(user, unit: OrgUnit, period: Period) -> BattleMap:
             _rankings(user, office, period),
             headline_quarter,
             headline_panel(office, *headline_quarter) if headline_quarter else [],
-            _attraction(user, unit, period, today),
-            _reserve(office, projects.all()),
         )
 
-    (summary, curves, tag_lights), below, rest = parallel.together(by_tag, by_unit_below, the_rest)
+    by_tag_and_more, below, rest = parallel.together(by_tag, by_unit_below, the_rest)
+    summary, curves, tag_lights, attraction, reserve = by_tag_and_more
     areas, departments, chains, unit_lights, red, yellow = below
-    problems, requests, orders, rankings, headline_quarter, headlines, attraction, reserve = rest
+    problems, requests, orders, rankings, headline_quarter, headlines = rest
     return BattleMap(
         unit=unit,
         period=period,
