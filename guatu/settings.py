@@ -184,6 +184,8 @@ RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", 600)
 # How many threads a page's independent reads may use side by side, the request's own included
 # (guatu.lib.parallel: the battle map); 1 runs them one after the other.
 GUATU_PARALLEL_READS = env_int("GUATU_PARALLEL_READS", 3)
+# The cycle collector's young-generation threshold (guatu.lib.collector; Python's own is 700; 0 leaves it as it is).
+GC_THRESHOLD = env_int("GC_THRESHOLD", 50_000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from guatu import clock
 from guatu.audit import chain
 from guatu.audit.context import current_ip
 from guatu.audit.models import AuditEvent
+from guatu.lib import bulk
 
 
 def _jsonable(value: Any) -> Any:
@@ -26,11 +28,14 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     """The named fields of obj as JSON-ready values (foreign keys by id, Decimals as exact text)."""
-    out = {}
-    for name in fields:
-        field = obj._meta.get_field(name)
-        out[name] = _jsonable(getattr(obj, field.attname))
-    return out
+    return {name: _jsonable(getattr(obj, attname)) for name, attname in _attnames(type(obj), tuple(fields))}
+
+
+@functools.cache
+def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each field's name with the attribute its value is read from (a foreign key's id), once per model and list
+    (a workbook's import snapshots thousands of rows)."""
+    return [(name, model._meta.get_field(name).attname) for name in fields]
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -49,9 +54,9 @@ def audit_record(**fields) -> AuditEvent:
 
 def audit_records(events: list[AuditEvent]) -> list[AuditEvent]:
     """Several events made with `audit_event`, written in one statement (a bulk import's rows), in order."""
-    written = AuditEvent.objects.bulk_create(events)
-    chain.mark_pending(*written)
-    return written
+    bulk.insert(events)
+    chain.mark_pending(*events)
+    return events
 
 
 def audit_event(
@@ -73,11 +78,11 @@ def audit_event(
     address comes from the request being served, if any."""
     return AuditEvent(
         at=at or clock.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.model_name if obj is not None else object_type,
         object_id=obj.pk if obj is not None else object_id,
-        project=project,
+        project_id=project.pk if project is not None else None,
         before=before or {},
         after=after or {},
         reason=reason,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -21,6 +21,7 @@ from guatu.access import gateway
 from guatu.audit import events
 from guatu.audit.services import audit_event, audit_records, changes, snapshot
 from guatu.audit.workflow import Step, Workflow, check_version
+from guatu.lib import bulk
 from guatu.lib.money import CENT
 from guatu.lib.periods import Period
 from guatu.notifications.models import NotificationKind
@@ -75,7 +76,9 @@ def _check_amount(name: str, value: Decimal | None, errors: dict) -> None:
         }
 
 
-def _validate(project: Project, period: Period, data: ReportInput) -> None:
+def _validate(project: Project, period: Period, data: ReportInput, *, current: Period | None = None) -> None:
+    """Refuse figures out of bounds, or a month outside the project's years or not begun yet (`current`: this
+    month, when the caller has it already; a workbook checks thousands of rows)."""
     errors: dict[str, str] = {}
     _check_amount("amount", data.amount, errors)
     _check_amount("statistical_amount", data.statistical_amount, errors)
@@ -90,7 +93,7 @@ def _validate(project: Project, period: Period, data: ReportInput) -> None:
         errors["period"] = _(
             "Month %(period)s is outside the project's construction years %(start)s-%(end)s."
         ) % {"period": period, "start": project.start_year, "end": project.end_year}
-    elif period > Period.of(clock.today()):
+    elif period > (current or Period.of(clock.today())):
         errors["period"] = _("Month %(period)s has not come yet; a report covers a month that has begun.") % {
             "period": period
         }
@@ -98,11 +101,13 @@ def _validate(project: Project, period: Period, data: ReportInput) -> None:
         raise ValidationError(errors)
 
 
-def report_input_errors(project: Project, period: Period, data: ReportInput) -> dict[str, list[str]]:
+def report_input_errors(
+    project: Project, period: Period, data: ReportInput, *, current: Period | None = None
+) -> dict[str, list[str]]:
     """What is wrong with figures for a project and month, by field, as the services would refuse them; for an
-    import that checks every row before it writes any."""
+    import that checks every row before it writes any (`current` as for _validate)."""
     try:
-        _validate(project, period, data)
+        _validate(project, period, data, current=current)
     except ValidationError as error:
         return error.message_dict
     return {}
@@ -414,9 +419,10 @@ def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: b
     ids = [row.project.pk for row in rows]
     if len(set(ids)) != len(ids):
         raise ValidationError(_("A project appears twice; a project has one report a month."))
-    for row in rows:
-        _validate(row.project, period, row.data)
     now = clock.now()
+    current = Period.of(clock.today())
+    for row in rows:
+        _validate(row.project, period, row.data, current=current)
     with transaction.atomic():
         fillable = set(fillable_projects(unit).filter(pk__in=ids).values_list("pk", flat=True))
         if fillable != set(ids):
@@ -491,7 +497,7 @@ def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: b
                 report.updated_at = now
                 report.version += 1
                 submitted.append((report, *changes(before, snapshot(report, WORKFLOW.audited_fields))))
-        MonthlyReport.objects.bulk_create(created)  # with their primary keys, which the events name
+        bulk.insert(created)  # with their primary keys, which the events name
         events.extend(
             audit_event(
                 actor=by, action="report.create", obj=report, project=report.project, after=after, at=now
@@ -510,31 +516,9 @@ def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: b
             )
             for report, old, new in submitted
         )
-        _write_rows(updated, [*INPUT_FIELDS, "source", "status", "submitted_at", "version", "updated_at"])
+        bulk.update(updated, [*INPUT_FIELDS, "source", "status", "submitted_at", "version", "updated_at"])
         audit_records(events)
     return len(created) + len(updated)
-
-
-def _write_rows(reports: list[MonthlyReport], fields: list[str]) -> None:
-    """UPDATE each report's `fields` by primary key, in one executemany: Django's bulk_update builds a CASE per
-    field and row, which takes seconds for a few thousand rows."""
-    if not reports:
-        return
-    meta = MonthlyReport._meta
-    quote = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # nosec B608: names from the model, values as parameters
-        quote(meta.db_table),
-        ", ".join(f"{quote(field.column)} = %s" for field in columns),
-        quote(meta.pk.column),
-    )
-    params = [
-        [field.get_db_prep_save(getattr(report, field.attname), connection) for field in columns]
-        + [report.pk]
-        for report in reports
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def _check_row_version(report: MonthlyReport, row: RowSave) -> None:

@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from guatu import clock
 from guatu.access import gateway
 from guatu.audit import events
 from guatu.lib.money import CENT, parse_money
@@ -362,7 +363,7 @@ def plan_upload(
         filled.append((number, cells))
     # Only the projects the rows name, among the unit's (a province's unit lists tens of thousands).
     named = {pk for _number, cells in filled if (pk := _project_id(cells)) is not None}
-    projects = {project.pk: project for project in _listed(unit).filter(pk__in=named)} if named else {}
+    projects = {project.pk: project for project in fillable_projects(unit).filter(pk__in=named)} if named else {}
     existing = {
         report.project_id: report
         for report in MonthlyReport.objects.filter(
@@ -371,8 +372,9 @@ def plan_upload(
     }
     plans: list[RowPlan] = []
     seen: dict[int, int] = {}
+    current = Period.of(clock.today())
     for number, cells in filled:
-        plan = _plan_row(number, cells, projects, existing, period, seen, errors, submit=submit)
+        plan = _plan_row(number, cells, projects, existing, period, current, seen, errors, submit=submit)
         if plan is not None:
             plans.append(plan)
     if errors:
@@ -386,7 +388,7 @@ def _project_id(cells) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
-def _plan_row(number, cells, projects, existing, period, seen, errors, *, submit: bool) -> RowPlan | None:
+def _plan_row(number, cells, projects, existing, period, current, seen, errors, *, submit: bool) -> RowPlan | None:
     raw_id = _text(cells.get("project_id"))
     project = projects.get(_project_id(cells))
     if project is None:
@@ -426,7 +428,7 @@ def _plan_row(number, cells, projects, existing, period, seen, errors, *, submit
         problems=_text(cells.get("problems")),
         next_month_plan=_text(cells.get("next_month_plan")),
     )
-    for key, messages in report_input_errors(project, period, data).items():
+    for key, messages in report_input_errors(project, period, data, current=current).items():
         column = key if key in HEADERS else None
         errors.extend(
             _("%(where)s: %(message)s") % {"where": _where(number, column), "message": message}
