@@ -26,11 +26,15 @@ def insert(objs: Sequence[Model], fields: Sequence[str] | None = None) -> None:
         return
     model = type(objs[0])
     meta = model._meta
+    if not connections[router.db_for_write(model)].features.can_return_rows_from_bulk_insert:
+        model._default_manager.bulk_create(objs)  # an SQLite older than 3.35: no RETURNING
+        return
     if fields is None:
         columns = [field for field in meta.concrete_fields if not field.primary_key]
     else:
         columns = [meta.get_field(name) for name in fields]
-    alias, pks = _insert(model, columns, [[field.pre_save(obj, True) for field in columns] for obj in objs])
+    rows = [[field.pre_save(obj, True) for field in columns] for obj in objs]
+    alias, pks = _insert(model, columns, rows, returning=True)
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk
         obj._state.adding = False
@@ -40,12 +44,12 @@ def insert(objs: Sequence[Model], fields: Sequence[str] | None = None) -> None:
 def insert_values(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
     """INSERT rows of `model` given as values of `fields` (in that order), without making an instance of each:
     for rows nobody reads back (the audit chain's pending marks and seals)."""
-    _insert(model, [model._meta.get_field(name) for name in fields], list(rows))
+    _insert(model, [model._meta.get_field(name) for name in fields], list(rows), returning=False)
 
 
-def _insert(model: type[Model], columns: list[Field], rows: list[Sequence]) -> tuple[str, list]:
-    """The rows' values converted per column as Django converts them, inserted; the database alias and the new
-    primary keys, in the order of the rows."""
+def _insert(model: type[Model], columns: list[Field], rows: list[Sequence], *, returning: bool) -> tuple[str, list]:
+    """The rows' values converted per column as Django converts them, inserted; the database alias and, when
+    `returning`, the new primary keys in the order of the rows."""
     alias = router.db_for_write(model)
     connection = connections[alias]
     quote = connection.ops.quote_name
@@ -53,7 +57,7 @@ def _insert(model: type[Model], columns: list[Field], rows: list[Sequence]) -> t
     head = "INSERT INTO {} ({}) VALUES ".format(
         quote(meta.db_table), ", ".join(quote(field.column) for field in columns)
     )
-    tail = f" RETURNING {quote(meta.pk.column)}"
+    tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     size = max(1, min(BATCH, connection.ops.bulk_batch_size(columns, rows)))
     converters = [_converter(field, connection) for field in columns]
@@ -63,7 +67,8 @@ def _insert(model: type[Model], columns: list[Field], rows: list[Sequence]) -> t
             batch = rows[start : start + size]
             params = [convert(value) for row in batch for convert, value in zip(converters, row, strict=True)]
             cursor.execute(head + ", ".join([placeholders] * len(batch)) + tail, params)  # nosec B608: names from the model
-            pks.extend(pk for (pk,) in cursor.fetchall())
+            if returning:
+                pks.extend(pk for (pk,) in cursor.fetchall())
     return alias, pks
 
 
