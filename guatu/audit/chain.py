@@ -83,8 +83,12 @@ def seal_pending() -> int:
             if not ids:
                 return sealed
             seals, prev, pending = [], head.last_hash, set(ids)
-            # Read by range (a list of two thousand ids costs more to send than the few others it skips).
-            events = AuditEvent.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]).order_by("pk")
+            # Read by range when the waiting events are (nearly) one run of ids, as a batch's are: a list of two
+            # thousand ids costs more to send than the few others the range skips. An event a crash left waiting
+            # long ago is read by its id, not by a range over everything written since.
+            dense = ids[-1] - ids[0] < 2 * len(ids)
+            events = AuditEvent.objects.filter(**({"pk__gte": ids[0], "pk__lte": ids[-1]} if dense else {"pk__in": ids}))
+            events = events.order_by("pk")
             for values in events.values_list(*CONTENT):
                 if values[0] in pending:
                     digest = _link(prev, _canonical(list(values)))

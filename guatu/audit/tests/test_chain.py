@@ -146,3 +146,24 @@ def test_an_old_record_sealed_after_a_young_one_waits_for_the_next_purge(bare, g
     call_command("audit", "purge", stdout=StringIO())
     assert AuditEvent.objects.filter(pk__in=[recent[0].pk, old[0].pk]).count() == 2
     assert chain.verify().ok
+
+
+@pytest.mark.parametrize("waiting", [[0, 1, 3], [0, 11]], ids=["one-run-of-ids", "far-apart"])
+def test_the_sealer_seals_exactly_the_waiting_events_in_order(world, waiting):
+    """The sealer reads a batch's events by their range of ids when they are nearly one run, and by their ids
+    when they lie far apart (one left waiting by a crash, the rest written since): either way it seals the
+    waiting ones, in id order, and none of the others in between."""
+    chain.seal_pending()
+    written = _write(world, 12)
+    kept = {written[i].pk for i in waiting}
+    AuditPending.objects.exclude(event_id__in=kept).delete()  # the others: sealed elsewhere, say
+    head = AuditChainHead.objects.get().last_hash
+    assert chain.seal_pending() == len(kept)
+    seals = list(AuditSeal.objects.filter(event__in=written).order_by("pk"))
+    assert [seal.event_id for seal in seals] == sorted(kept)
+    assert seals[0].prev_hash == head
+    for earlier, later in zip(seals, seals[1:], strict=False):
+        assert later.prev_hash == earlier.hash
+    for seal in seals:
+        assert seal.hash == chain.link(seal.prev_hash, AuditEvent.objects.get(pk=seal.event_id))
+    assert not AuditPending.objects.exists()
