@@ -54,9 +54,8 @@ def _insert(model: type[Model], columns: list[Field], rows: list[Sequence], *, r
     connection = connections[alias]
     quote = connection.ops.quote_name
     meta = model._meta
-    head = "INSERT INTO {} ({}) VALUES ".format(
-        quote(meta.db_table), ", ".join(quote(field.column) for field in columns)
-    )
+    table, names = quote(meta.db_table), ", ".join(quote(field.column) for field in columns)
+    head = f"INSERT INTO {table} ({names}) VALUES "  # nosec B608: names from the model, values as parameters
     tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     size = max(1, min(BATCH, connection.ops.bulk_batch_size(columns, rows)))
