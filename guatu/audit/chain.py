@@ -29,7 +29,19 @@ BATCH = 2000
 
 
 # Every stored field of an event, in the order the chain hashes them.
-CONTENT = ("pk", "at", "actor_id", "action", "object_type", "object_id", "project_id", "before", "after", "reason", "ip")
+CONTENT = (
+    "pk",
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "project_id",
+    "before",
+    "after",
+    "reason",
+    "ip",
+)
 
 
 def canonical(event: AuditEvent) -> bytes:
@@ -87,7 +99,9 @@ def seal_pending() -> int:
             # thousand ids costs more to send than the few others the range skips. An event a crash left waiting
             # long ago is read by its id, not by a range over everything written since.
             dense = ids[-1] - ids[0] < 2 * len(ids)
-            events = AuditEvent.objects.filter(**({"pk__gte": ids[0], "pk__lte": ids[-1]} if dense else {"pk__in": ids}))
+            events = AuditEvent.objects.filter(
+                **({"pk__gte": ids[0], "pk__lte": ids[-1]} if dense else {"pk__in": ids})
+            )
             events = events.order_by("pk")
             for values in events.values_list(*CONTENT):
                 if values[0] in pending:
@@ -99,6 +113,8 @@ def seal_pending() -> int:
             head.last_hash, head.sealed = prev, head.sealed + len(seals)
             head.save(update_fields=["last_hash", "sealed"])
             sealed += len(seals)
+        if len(ids) < BATCH:
+            return sealed  # the last batch: whatever waits now was committed after this one was read
 
 
 @dataclass
@@ -139,7 +155,9 @@ def verify() -> Verification:
     head_hash = head.last_hash if head else GENESIS
     if last is not None and head_hash != last.hash:
         return _broken(checked, last, "链头与最后一条封存记录不符")
-    outside = AuditEvent.objects.filter(seal__isnull=True).exclude(pk__in=AuditPending.objects.values("event_id"))
+    outside = AuditEvent.objects.filter(seal__isnull=True).exclude(
+        pk__in=AuditPending.objects.values("event_id")
+    )
     stray = outside.order_by("pk").first()
     if stray is not None:
         return _broken(checked, None, f"有 {outside.count()} 条记录不在链上（未经程序写入）", stray)
@@ -200,5 +218,9 @@ def purge(before: datetime) -> tuple[int, int]:
         AuditSeal.objects.filter(pk__lt=keep).delete()
         removed = 0
         for start in range(0, len(old), BATCH):
-            removed += AuditEvent.objects.filter(pk__in=old[start : start + BATCH]).delete()[1].get("audit.AuditEvent", 0)
+            removed += (
+                AuditEvent.objects.filter(pk__in=old[start : start + BATCH])
+                .delete()[1]
+                .get("audit.AuditEvent", 0)
+            )
     return removed, keep

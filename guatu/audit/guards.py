@@ -111,7 +111,10 @@ def deletion_guarded(conn=None) -> bool:
         if conn.vendor == "postgresql":
             cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", ["audit_auditevent_no_delete"])
         else:
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s", ["audit_auditevent_no_delete"])
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                ["audit_auditevent_no_delete"],
+            )
         return cursor.fetchone() is not None
 
 

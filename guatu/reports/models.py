@@ -41,7 +41,9 @@ class MonthlyReportQuerySet(models.QuerySet):
 
 
 class MonthlyReport(models.Model):
-    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="reports")
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="reports"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
     amount = models.DecimalField(_("completed this month (10k yuan)"), **MONEY)
@@ -51,10 +53,15 @@ class MonthlyReport(models.Model):
     physical_progress = models.TextField(_("physical progress"), blank=True)
     problems = models.TextField(pgettext_lazy("report", "problems"), blank=True)
     next_month_plan = models.TextField(_("next month's plan"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
     return_reason = models.TextField(_("reason returned"), blank=True)
     source = models.CharField(
-        pgettext_lazy("report", "source"), max_length=20, choices=ReportSource.choices, default=ReportSource.FILLED
+        pgettext_lazy("report", "source"),
+        max_length=20,
+        choices=ReportSource.choices,
+        default=ReportSource.FILLED,
     )
     # Incremented by every save: a form carries the version it was read at, so a stale save is refused.
     version = models.PositiveIntegerField(default=1)

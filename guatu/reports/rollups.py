@@ -66,7 +66,9 @@ def _insert_from(reports) -> int:
         .values("project", "year")
         .annotate(
             **{
-                ytd_field(m): Round(Sum(Case(When(month__lte=m, then=F("amount")))), 2, output_field=TOTAL_FIELD)
+                ytd_field(m): Round(
+                    Sum(Case(When(month__lte=m, then=F("amount")))), 2, output_field=TOTAL_FIELD
+                )
                 for m in MONTHS
             }
         )
@@ -81,13 +83,21 @@ def _insert_from(reports) -> int:
 
 def recomputed(project_ids: Iterable[int] | None = None) -> dict[tuple[int, int], list[Decimal | None]]:
     """(project id, year) → the twelve year-to-date figures, from the reports themselves."""
-    reports = MonthlyReport.objects.all() if project_ids is None else MonthlyReport.objects.filter(project_id__in=project_ids)
+    reports = (
+        MonthlyReport.objects.all()
+        if project_ids is None
+        else MonthlyReport.objects.filter(project_id__in=project_ids)
+    )
     return _cumulative(_amounts(reports))
 
 
 def stored(project_ids: Iterable[int] | None = None) -> dict[tuple[int, int], list[Decimal | None]]:
     """(project id, year) → the twelve year-to-date figures, as the roll-up holds them."""
-    rows = ApprovedTotal.objects.all() if project_ids is None else ApprovedTotal.objects.filter(project_id__in=project_ids)
+    rows = (
+        ApprovedTotal.objects.all()
+        if project_ids is None
+        else ApprovedTotal.objects.filter(project_id__in=project_ids)
+    )
     fields = [ytd_field(m) for m in MONTHS]
     return {
         (pid, year): list(figures)
@@ -101,7 +111,9 @@ def differences(project_ids: Iterable[int] | None = None) -> list[str]:
     found = []
     for key in sorted(want.keys() | have.keys()):
         if want.get(key) != have.get(key):
-            found.append(f"project {key[0]} year {key[1]}: roll-up {have.get(key)} != reports {want.get(key)}")
+            found.append(
+                f"project {key[0]} year {key[1]}: roll-up {have.get(key)} != reports {want.get(key)}"
+            )
     return found
 
 
@@ -115,7 +127,9 @@ def _amounts(reports) -> Iterator[tuple[int, int, int, Decimal]]:
     )
 
 
-def _cumulative(amounts: Iterable[tuple[int, int, int, Decimal]]) -> dict[tuple[int, int], list[Decimal | None]]:
+def _cumulative(
+    amounts: Iterable[tuple[int, int, int, Decimal]],
+) -> dict[tuple[int, int], list[Decimal | None]]:
     """Twelve running totals per (project, year); None until the first approved month (exact Decimal sums)."""
     by_month: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     for pid, year, month, amount in amounts:

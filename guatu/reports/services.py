@@ -402,11 +402,14 @@ def report_save(
 @dataclass(frozen=True)
 class RowSave:
     """One row of a bulk save: the project's figures, and the version of its month's report when the row was read
-    (None: the month had no report then)."""
+    (None: the month had no report then). `read` is that report as the caller read it, when it has it (a
+    workbook's import does): under the write lock only its id and version are read again, and the whole report
+    only when it changed since. The bulk save sets its fields."""
 
     project: Project
     data: ReportInput
     expected_version: int | None
+    read: MonthlyReport | None = None
 
 
 def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: bool, source: str) -> int:
@@ -427,12 +430,7 @@ def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: b
         fillable = set(fillable_projects(unit).filter(pk__in=ids).values_list("pk", flat=True))
         if fillable != set(ids):
             raise PermissionDenied(_("You may not fill in reports for this project."))
-        existing = {
-            report.project_id: report
-            for report in MonthlyReport.objects.select_for_update().filter(
-                project_id__in=ids, year=period.year, month=period.month
-            )
-        }
+        existing = _locked_month(rows, period)
         created, updated, events = [], [], []
         for row in rows:
             data = _normalized(row.data)
@@ -464,10 +462,10 @@ def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: b
                     % {"status": report.get_status_display()}
                 )
             _check_row_version(report, row)
-            before = snapshot(report, AUDITED_FIELDS)
+            before = snapshot(report, INPUT_FIELDS)  # of AUDITED_FIELDS, only these change here
             for name in INPUT_FIELDS:
                 setattr(report, name, getattr(data, name))
-            old, new = changes(before, snapshot(report, AUDITED_FIELDS))
+            old, new = changes(before, snapshot(report, INPUT_FIELDS))
             if new:
                 report.version += 1
                 report.updated_at = now
@@ -516,14 +514,40 @@ def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: b
             )
             for report, old, new in submitted
         )
-        bulk.update(updated, [*INPUT_FIELDS, "source", "status", "submitted_at", "version", "updated_at"])
+        # Only the columns this save can change: a status in the SET list would rewrite both of the month's
+        # indexes for every row, even where it stays a draft.
+        workflow_fields = ["status", "submitted_at"] if submit else []
+        bulk.update(updated, [*INPUT_FIELDS, "source", *workflow_fields, "version", "updated_at"])
         audit_records(events)
     return len(created) + len(updated)
 
 
+def _locked_month(rows: list[RowSave], period: Period) -> dict[int, MonthlyReport]:
+    """The month's reports of the rows' projects, by project, locked for the write: the one a row brings as it read
+    it when that is still the stored report at the same version (every save raises the version), and read
+    afresh otherwise."""
+    stored = {
+        project_id: (pk, version)
+        for project_id, pk, version in MonthlyReport.objects.select_for_update()
+        .filter(project_id__in=[row.project.pk for row in rows], year=period.year, month=period.month)
+        .values_list("project_id", "pk", "version")
+    }
+    existing = {
+        row.project.pk: row.read
+        for row in rows
+        if row.read is not None and stored.get(row.project.pk) == (row.read.pk, row.read.version)
+    }
+    unread = [pk for project_id, (pk, _version) in stored.items() if project_id not in existing]
+    if unread:
+        existing.update((report.project_id, report) for report in MonthlyReport.objects.filter(pk__in=unread))
+    return existing
+
+
 def _check_row_version(report: MonthlyReport, row: RowSave) -> None:
+    # A report deleted and made again since the row read it starts again at version 1: another report.
+    expected = row.expected_version if row.read is None or row.read.pk == report.pk else -1
     try:
-        check_version(report, row.expected_version, changed_at=report.updated_at)
+        check_version(report, expected, changed_at=report.updated_at)
     except ValidationError as error:
         raise ValidationError(
             [

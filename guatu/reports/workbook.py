@@ -5,7 +5,7 @@ The template lists the projects the unit's reporters fill in (`Project.objects.i
 columns unlocked and held to the report's own bounds by Excel's data validation. A hidden sheet names the unit
 and the month it was made for.
 
-An upload is opened by `guatu.web.workbooks.open_workbook` (content-checked, no macros, no bombs), every row is
+An upload is read by `guatu.web.workbooks.read_cells` (content-checked, no macros, no bombs), every row is
 checked before anything is written, and then one transaction writes the reports through the report services
 (`report_save`, with source "workbook") and one audit event with the file's SHA-256 and the counts. The same
 file uploaded again finds every row unchanged and writes nothing.
@@ -45,7 +45,7 @@ from guatu.reports.services import (
     report_input_errors,
     report_save_many,
 )
-from guatu.web.workbooks import open_workbook
+from guatu.web.workbooks import Cells, read_cells
 
 SHEET = "月报"
 INSTRUCTIONS_SHEET = "填报说明"
@@ -284,13 +284,10 @@ def _amount(value) -> Decimal | None:
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－。", "0123456789.,-.")
 
 
-def _check_meta(book, unit: OrgUnit, period: Period, errors: list[str]) -> None:
+def _check_meta(book: Cells, unit: OrgUnit, period: Period, errors: list[str]) -> None:
     if META_SHEET not in book.sheetnames:
         return  # rows copied into a fresh workbook: the header and the project ids still say what they are
-    meta = {
-        _text(row[0]): _text(row[1])
-        for row in book[META_SHEET].iter_rows(max_col=2, max_row=10, values_only=True)
-    }
+    meta = {_text(row[0]): _text(row[1]) for row in book.rows(META_SHEET, max_col=2, max_row=10)}
     if meta.get("template") != MARKER:
         return
     made_for_unit = meta.get("unit_id") == str(unit.pk)
@@ -310,10 +307,10 @@ def _check_meta(book, unit: OrgUnit, period: Period, errors: list[str]) -> None:
         )
 
 
-def _header_columns(sheet) -> tuple[int, dict[str, int]] | None:
+def _header_columns(book: Cells) -> tuple[int, dict[str, int]] | None:
     """The header row (among the first ten) and the column of each header it has, by text."""
     wanted = {header: key for key, header in COLUMNS}
-    for number, row in enumerate(sheet.iter_rows(max_row=10, values_only=True), start=1):
+    for number, row in enumerate(book.rows(SHEET, max_row=10), start=1):
         found = {wanted[_text(value)]: index for index, value in enumerate(row) if _text(value) in wanted}
         if "project_id" in found and "amount" in found:
             return number, found
@@ -325,7 +322,7 @@ def plan_upload(
 ) -> list[RowPlan]:
     """Open and check every row of an upload; raise ValidationError listing every problem by sheet, row and
     column (WorkbookRefused for a file that is not a workbook at all). Reads only."""
-    book = open_workbook(data, name=name, read_only=True)
+    book = read_cells(data, name=name)
     errors: list[str] = []
     _check_meta(book, unit, period, errors)
     if SHEET not in book.sheetnames:
@@ -335,8 +332,7 @@ def plan_upload(
                 % {"sheet": SHEET}
             ]
         )
-    sheet = book[SHEET]
-    header = _header_columns(sheet)
+    header = _header_columns(book)
     if header is None:
         raise ValidationError(
             [
@@ -351,7 +347,7 @@ def plan_upload(
     last_column = max(columns.values()) + 1
     filled: list[tuple[int, dict]] = []
     for number, row in enumerate(
-        sheet.iter_rows(min_row=header_row + 1, max_col=last_column, values_only=True), start=header_row + 1
+        book.rows(SHEET, min_row=header_row + 1, max_col=last_column), start=header_row + 1
     ):
         if number - header_row > MAX_ROWS:  # counted as read: a streamed sheet's stated size may be missing
             raise ValidationError(
@@ -363,7 +359,14 @@ def plan_upload(
         filled.append((number, cells))
     # Only the projects the rows name, among the unit's (a province's unit lists tens of thousands).
     named = {pk for _number, cells in filled if (pk := _project_id(cells)) is not None}
-    projects = {project.pk: project for project in fillable_projects(unit).filter(pk__in=named)} if named else {}
+    projects = (
+        {
+            project.pk: project
+            for project in fillable_projects(unit).filter(pk__in=named).only(*PLANNED_FIELDS)
+        }
+        if named
+        else {}
+    )
     existing = {
         report.project_id: report
         for report in MonthlyReport.objects.filter(
@@ -382,13 +385,20 @@ def plan_upload(
     return plans
 
 
+# What an import reads of each project it names: the row checks' construction years and the messages' name (a
+# province's import reads two thousand; the whole of each would take as long again).
+PLANNED_FIELDS = ("pk", "name", "start_year", "end_year")
+
+
 def _project_id(cells) -> int | None:
     """The row's project id, when it is one (a database id has at most 18 digits)."""
     raw = _text(cells.get("project_id"))
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
-def _plan_row(number, cells, projects, existing, period, current, seen, errors, *, submit: bool) -> RowPlan | None:
+def _plan_row(
+    number, cells, projects, existing, period, current, seen, errors, *, submit: bool
+) -> RowPlan | None:
     raw_id = _text(cells.get("project_id"))
     project = projects.get(_project_id(cells))
     if project is None:
@@ -495,7 +505,9 @@ def reports_import_workbook(
             unit=unit,
             period=period,
             rows=[
-                RowSave(plan.project, plan.data, plan.existing.version if plan.existing else None)
+                RowSave(
+                    plan.project, plan.data, plan.existing.version if plan.existing else None, plan.existing
+                )
                 for plan in plans
                 if plan.outcome != "unchanged"
             ],

@@ -86,7 +86,8 @@ class MonthField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.pop("max_length", None)  # a Period has no length: the bound is `longest`, checked on the text
         kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "maxlength": self.longest})
+            "widget",
+            forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "maxlength": self.longest}),
         )
         super().__init__(**kwargs)
 

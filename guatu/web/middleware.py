@@ -51,10 +51,14 @@ class OneTimeFormTokenMiddleware:
         if request.method == "POST" and not request.path_info.startswith("/api/"):
             token = request.POST.get(FORM_TOKEN)
             if token is not None and _TOKEN.fullmatch(token) and not self._first_use(request, token):
-                messages.warning(request, _("This form was already submitted: it was not handled a second time."))
+                messages.warning(
+                    request, _("This form was already submitted: it was not handled a second time.")
+                )
                 referer = urlsplit(request.META.get("HTTP_REFERER", ""))
                 back = f"{referer.path}?{referer.query}" if referer.query else referer.path
-                return redirect(safe_next(request, back if referer.netloc == request.get_host() else "") or "home")
+                return redirect(
+                    safe_next(request, back if referer.netloc == request.get_host() else "") or "home"
+                )
         return self.get_response(request)
 
     @staticmethod

@@ -186,7 +186,9 @@ def _cell(sheet, kind: Kind, value):
         value = value.replace(tzinfo=None)  # Excel has no time zones: the office's local time
     elif kind is Kind.DATE and isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    elif kind in (Kind.MONEY, Kind.DECIMAL, Kind.NUMBER, Kind.INTEGER) and not isinstance(value, int | Decimal | float):
+    elif kind in (Kind.MONEY, Kind.DECIMAL, Kind.NUMBER, Kind.INTEGER) and not isinstance(
+        value, int | Decimal | float
+    ):
         value = Decimal(str(value))
     if not isinstance(value, int | float | Decimal | date):
         raise TypeError(f"a {kind.value} column cannot hold {value!r}")

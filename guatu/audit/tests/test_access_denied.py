@@ -27,7 +27,9 @@ def test_another_townships_objects_are_404_and_each_refusal_is_a_row(client, wor
         assert client.get(url, REMOTE_ADDR="10.1.2.3").status_code == 404, url
     denials = _denials(reporter)
     assert [event.after["path"] for event in denials] == urls
-    assert {event.after["status"] for event in denials} == {404} and {event.ip for event in denials} == {"10.1.2.3"}
+    assert {event.after["status"] for event in denials} == {404} and {event.ip for event in denials} == {
+        "10.1.2.3"
+    }
 
 
 def test_a_page_the_role_may_not_open_is_403_and_a_row(client, world):

@@ -42,5 +42,7 @@ def test_typed_helpers_record_the_event_against_its_project(world):
     assert (event.action, event.project_id, event.actor) == ("plan.set", world.project_a.pk, world.city_admin)
     created = AuditEvent.objects.get(action="project.create", object_id=world.project_a.pk)
     assert created.project_id == world.project_a.pk and created.after["name"] == world.project_a.name
-    changed = events.user_changed(world.viewer, before={"role": "viewer"}, after={"role": "reviewer"}, by=world.city_admin)
+    changed = events.user_changed(
+        world.viewer, before={"role": "viewer"}, after={"role": "reviewer"}, by=world.city_admin
+    )
     assert (changed.action, changed.object_type, changed.project_id) == ("user.update", "user", None)

@@ -40,7 +40,14 @@ def _raw_keys(events) -> set[str]:
 @time_machine.travel(date(2022, 4, 10))
 def test_project_history_is_chinese_with_names_never_field_names_or_ids(world):
     w = world
-    make_report(w.project_a, "2022-03", "80", reporter=w.dept_reporter, status=ReportStatus.RETURNED, reviewer=w.reviewer)
+    make_report(
+        w.project_a,
+        "2022-03",
+        "80",
+        reporter=w.dept_reporter,
+        status=ReportStatus.RETURNED,
+        reviewer=w.reviewer,
+    )
     events = list(history_of_project(w.project_a))
     with translation.override("zh-hans"):
         rows = history_rows(events, hide={"project"})
@@ -68,18 +75,26 @@ def test_project_history_is_chinese_with_names_never_field_names_or_ids(world):
 
 
 def test_unchanged_values_are_left_out_and_phasing_reads_as_months(world):
-    annual_plan_set(project=world.project_a, year=2022, amount=Decimal("1000.00"), months={1: Decimal("1000")})
+    annual_plan_set(
+        project=world.project_a, year=2022, amount=Decimal("1000.00"), months={1: Decimal("1000")}
+    )
     with translation.override("en"):
         rows = history_rows(history_of_project(world.project_a), hide={"project"})[::-1]
     latest, first_plan = rows[0], rows[1]
     assert latest.action == "Annual plan set" and latest.subject == "Annual plan 2022"
     # 1000 was written again as 1000.00: only the phasing changed; the year is in the subject.
-    assert [(c.label, c.before, c.after) for c in latest.changes] == [("Monthly phasing", "—", "month 1: 1000.00")]
-    assert [(c.label, c.before, c.after) for c in first_plan.changes] == [("Annual plan (10k yuan)", None, "1000.00")]
+    assert [(c.label, c.before, c.after) for c in latest.changes] == [
+        ("Monthly phasing", "—", "month 1: 1000.00")
+    ]
+    assert [(c.label, c.before, c.after) for c in first_plan.changes] == [
+        ("Annual plan (10k yuan)", None, "1000.00")
+    ]
 
 
 def test_choices_booleans_dates_and_decimals_read_as_a_person_reads_them(world):
-    user = user_create(username="zhang", password=None, org_unit=world.town_a, role="reviewer", by=world.city_admin)
+    user = user_create(
+        username="zhang", password=None, org_unit=world.town_a, role="reviewer", by=world.city_admin
+    )
     milestone = _event(
         "milestone",
         before={"planned_date": "2022-03-01", "kind": "start"},
@@ -93,7 +108,10 @@ def test_choices_booleans_dates_and_decimals_read_as_a_person_reads_them(world):
     assert facts["单位"] == "禾青镇"
     assert facts["有效"] == "是"
     assert created.actor == world.city_admin.display_name
-    assert {c.label: (c.before, c.after) for c in moved.changes}["计划日期"] == ("2022年3月1日", "2022年5月31日")
+    assert {c.label: (c.before, c.after) for c in moved.changes}["计划日期"] == (
+        "2022年3月1日",
+        "2022年5月31日",
+    )
     assert [(c.before, c.after) for c in amount.changes] == [("1000.00", "1000.01")]  # half up, 2 places
 
 
@@ -132,7 +150,10 @@ def test_a_page_may_name_actions_and_non_field_keys_itself(world):
         field_choices={"light": [("yellow", "黄灯"), ("red", "红灯")]},
     )
     assert row.action == "改"
-    assert [(c.label, c.before, c.after) for c in row.changes] == [("阈值", "5", "10"), ("灯色", "黄灯", "红灯")]
+    assert [(c.label, c.before, c.after) for c in row.changes] == [
+        ("阈值", "5", "10"),
+        ("灯色", "黄灯", "红灯"),
+    ]
 
 
 def _queries(project) -> int:
@@ -150,7 +171,9 @@ def test_query_count_does_not_grow_with_events(world):
     for month in ("2022-01", "2022-02", "2022-03", "2022-04"):
         make_report(many, month, "10", reporter=w.outsider, reviewer=w.reviewer)
     make_report(many, "2022-05", "5", reporter=w.outsider, status=ReportStatus.RETURNED, reviewer=w.reviewer)
-    annual_plan_set(project=many, year=2022, amount=Decimal("1000"), months={3: Decimal("100"), 12: Decimal("900")})
+    annual_plan_set(
+        project=many, year=2022, amount=Decimal("1000"), months={3: Decimal("100"), 12: Decimal("900")}
+    )
     assert len(history_of_project(many)) > 3 * len(history_of_project(few))
     # the events; then one query per related model they name: units, leaders, level tags.
     assert _queries(few) == _queries(many) == 4

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 def test_deleting_a_project_keeps_its_history_readable(world):
     w = world
     project = w.project_a
-    make_report(project, "2022-03", "80", reporter=w.dept_reporter, status=ReportStatus.RETURNED, reviewer=w.reviewer)
+    make_report(
+        project, "2022-03", "80", reporter=w.dept_reporter, status=ReportStatus.RETURNED, reviewer=w.reviewer
+    )
     pk, kept = project.pk, list(history_of_project(project).values_list("pk", flat=True))
     # As the demo's reset does: the reports go first (they protect their project), then the project.
     project.reports.all().delete()

@@ -41,7 +41,9 @@ def test_reporter_sees_the_units_projects_without_a_report_in_and_the_deadline(c
     drafted = make_project(location=w.town_a, name="已起草项目")
     submitted = make_project(location=w.town_a, name="已报送项目")
     approved = make_project(location=w.town_a, name="已审核项目")
-    finished = make_project(location=w.town_a, name="2021年已完工项目", start_year=2020, end_year=2021, plan=None)
+    finished = make_project(
+        location=w.town_a, name="2021年已完工项目", start_year=2020, end_year=2021, plan=None
+    )
     make_report(drafted, "2022-03", "1", reporter=w.reporter, status=ReportStatus.DRAFT)
     make_report(submitted, "2022-03", "1", reporter=w.reporter, status=ReportStatus.SUBMITTED)
     make_report(approved, "2022-03", "1", reporter=w.reporter, reviewer=w.reviewer)
@@ -52,7 +54,9 @@ def test_reporter_sees_the_units_projects_without_a_report_in_and_the_deadline(c
     due = response.context["due"]
     assert str(due.period) == "2022-03" and due.deadline == date(2022, 4, 5)
     assert sorted(row.project.name for row in due.rows) == sorted([w.project_a.name, drafted.name])
-    assert finished.name not in response.content.decode() and w.project_b.name not in response.content.decode()
+    assert (
+        finished.name not in response.content.decode() and w.project_b.name not in response.content.decode()
+    )
     page = response.content.decode()
     assert "2022年4月5日" in page and "草稿" in page and "未填报" in page
     assert reverse("reports:edit", args=[drafted.pk, "2022-03"]) in page
@@ -69,7 +73,9 @@ def test_the_deadline_is_the_jurisdictions_warning_rule(client, world, settings)
     assert response.context["overdue"] and "已过报送期限" in response.content.decode()
 
 
-def test_the_due_list_takes_a_fixed_number_of_queries(client, world, april_3rd, django_assert_max_num_queries):
+def test_the_due_list_takes_a_fixed_number_of_queries(
+    client, world, april_3rd, django_assert_max_num_queries
+):
     w = world
     client.force_login(w.reporter)
     client.get(DUE)
@@ -120,7 +126,9 @@ def test_the_queue_shows_approved_n_of_n_for_the_month(client, world, april_3rd)
 
 def _submitted(world, count):
     return [
-        make_report(make_project(location=world.town_a), "2022-03", "10", reporter=world.reporter, status="submitted")
+        make_report(
+            make_project(location=world.town_a), "2022-03", "10", reporter=world.reporter, status="submitted"
+        )
         for _ in range(count)
     ]
 
@@ -136,13 +144,21 @@ def test_bulk_approval_approves_each_at_its_version_and_reports_a_stale_one(clie
     response = client.post(
         BULK,
         {
-            "selected": [f"{first.pk}:{first.version}", f"{stale.pk}:{seen_version}", f"{third.pk}:{third.version}"],
+            "selected": [
+                f"{first.pk}:{first.version}",
+                f"{stale.pk}:{seen_version}",
+                f"{third.pk}:{third.version}",
+            ],
             "next": QUEUE,
         },
         follow=True,
     )
     statuses = dict(MonthlyReport.objects.values_list("pk", "status"))
-    assert [statuses[first.pk], statuses[stale.pk], statuses[third.pk]] == ["approved", "submitted", "approved"]
+    assert [statuses[first.pk], statuses[stale.pk], statuses[third.pk]] == [
+        "approved",
+        "submitted",
+        "approved",
+    ]
     approvals = AuditEvent.objects.filter(action="report.approve")
     assert sorted(approvals.values_list("object_id", flat=True)) == sorted([first.pk, third.pk])
     shown = [str(m) for m in response.context["messages"]]

@@ -30,7 +30,9 @@ pytestmark = pytest.mark.django_db
 def _by_hand(project_ids, period: Period, through: int) -> dict[int, Decimal]:
     """Each project's approved amounts of the year through `through`, added up here one report at a time."""
     totals: dict[int, Decimal] = {}
-    for report in MonthlyReport.objects.filter(project_id__in=project_ids, year=period.year, month__lte=through):
+    for report in MonthlyReport.objects.filter(
+        project_id__in=project_ids, year=period.year, month__lte=through
+    ):
         if report.status == ReportStatus.APPROVED:
             totals[report.project_id] = totals.get(report.project_id, Decimal(0)) + report.amount
     return totals
@@ -60,7 +62,14 @@ def test_every_workflow_step_keeps_the_roll_up_equal_to_the_reports(world):
         amount = Decimal(rng.randrange(0, 99_999_999)) / 100
         if report is None:
             status = rng.choice([ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.APPROVED])
-            make_report(project, f"{year}-{month:02d}", amount, reporter=w.reporter, reviewer=w.reviewer, status=status)
+            make_report(
+                project,
+                f"{year}-{month:02d}",
+                amount,
+                reporter=w.reporter,
+                reviewer=w.reviewer,
+                status=status,
+            )
             steps["created"] += 1
         elif report.is_editable:
             report = report_update(
@@ -75,7 +84,9 @@ def test_every_workflow_step_keeps_the_roll_up_equal_to_the_reports(world):
             report_return(report=report, expected_version=report.version, reason="请核实", by=w.reviewer)
             steps["returned"] += 1
         else:
-            report_unlock(report=report, expected_version=report.version, reason="统计局核减", by=w.city_admin)
+            report_unlock(
+                report=report, expected_version=report.version, reason="统计局核减", by=w.city_admin
+            )
             steps["unlocked"] += 1
         _check(ids)
     assert all(steps.values()), steps  # every kind of step was taken
@@ -84,7 +95,9 @@ def test_every_workflow_step_keeps_the_roll_up_equal_to_the_reports(world):
 def test_an_opening_figure_taken_in_counts_at_once(world):
     w = world
     make_report(w.project_a, "2022-01", "100.10", reporter=w.reporter, reviewer=w.reviewer)
-    report_set_opening(project=w.project_a, period=Period(2022, 3), ytd_completed=Decimal("350.25"), by=w.reviewer)
+    report_set_opening(
+        project=w.project_a, period=Period(2022, 3), ytd_completed=Decimal("350.25"), by=w.reviewer
+    )
     _check([w.project_a.pk])
     assert ApprovedTotal.objects.get(project=w.project_a, year=2022).ytd_03 == Decimal("350.25")
 
@@ -129,4 +142,6 @@ def test_the_rollups_command_finds_a_drifted_row_and_rebuilds_it(world):
     call_command("rollups", "--rebuild", stdout=out)
     call_command("rollups", "--verify", stdout=out)
     assert rollups.differences() == []
-    assert progress_by_project([w.project_a.pk], Period(2022, 5))[w.project_a.pk].ytd_completed == Decimal("10.00")
+    assert progress_by_project([w.project_a.pk], Period(2022, 5))[w.project_a.pk].ytd_completed == Decimal(
+        "10.00"
+    )

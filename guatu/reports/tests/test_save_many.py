@@ -102,6 +102,55 @@ def test_a_row_changed_since_it_was_read_refuses_every_row(world):
     assert (_state(projects), AuditEvent.objects.count()) == before
 
 
+@pytest.mark.parametrize("meanwhile", ["changed", "deleted and made again"])
+def test_a_report_the_row_brings_as_read_is_not_trusted_once_it_changed(world, meanwhile):
+    """A row may bring its report as it was read (the workbook import does); the save then reads only the stored
+    id and version, and refuses the row when either moved on: the report it brings is never written over a
+    newer one."""
+    w = world
+    projects = _projects(w, 2)
+    draft = make_report(projects[1], "2022-03", "5", reporter=w.reporter, status=ReportStatus.DRAFT)
+    read = MonthlyReport.objects.get(pk=draft.pk)
+    if meanwhile == "changed":
+        report_update(
+            report=draft, data=ReportInput(amount=Decimal("6")), expected_version=draft.version, by=w.reporter
+        )
+    else:
+        MonthlyReport.objects.filter(pk=draft.pk).delete()
+        make_report(projects[1], "2022-03", "7", reporter=w.reporter, status=ReportStatus.DRAFT)
+    before = _state(projects), AuditEvent.objects.count()
+    rows = [
+        RowSave(projects[0], ReportInput(amount=Decimal("1")), None),
+        RowSave(projects[1], ReportInput(amount=Decimal("2")), read.version, read),
+    ]
+    with pytest.raises(ValidationError, match=projects[1].name):
+        report_save_many(
+            unit=w.town_a, period=MARCH, rows=rows, by=w.reporter, submit=False, source=ReportSource.WORKBOOK
+        )
+    assert (_state(projects), AuditEvent.objects.count()) == before
+
+
+@pytest.mark.parametrize("brought, queries", [(True, 7), (False, 8)])
+def test_a_row_that_brings_its_report_as_read_saves_it_without_reading_it_again(
+    world, django_assert_num_queries, brought, queries
+):
+    w = world
+    projects = _projects(w, 3)
+    drafts = [
+        make_report(p, "2022-03", "5", reporter=w.reporter, status=ReportStatus.DRAFT) for p in projects
+    ]
+    read = list(MonthlyReport.objects.filter(pk__in=[d.pk for d in drafts]).order_by("project_id"))
+    rows = [
+        RowSave(r.project, ReportInput(amount=Decimal("8")), r.version, r if brought else None) for r in read
+    ]
+    with django_assert_num_queries(queries):  # brought: the reports are not read again, whole
+        report_save_many(
+            unit=w.town_a, period=MARCH, rows=rows, by=w.reporter, submit=False, source=ReportSource.WORKBOOK
+        )
+    stored = MonthlyReport.objects.filter(pk__in=[d.pk for d in drafts])
+    assert {(r.amount, r.version, r.status) for r in stored} == {(Decimal("8.00"), 2, ReportStatus.DRAFT)}
+
+
 def test_a_report_created_since_the_file_was_read_is_not_overwritten(world):
     w = world
     projects = _projects(w, 2)

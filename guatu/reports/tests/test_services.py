@@ -59,12 +59,20 @@ def _label(field: str) -> str:
 
 def test_workflow_draft_submit_return_resubmit_approve(world):
     w = world
-    report = report_create(project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("120.5")), by=w.reporter)
+    report = report_create(
+        project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("120.5")), by=w.reporter
+    )
     assert (report.status, report.version, report.filled_by) == (ReportStatus.DRAFT, 1, w.reporter)
     report = report_submit(report=report, expected_version=report.version, by=w.reporter)
     assert report.status == ReportStatus.SUBMITTED and report.submitted_at
-    report = report_return(report=report, expected_version=report.version, reason="形象进度未填写", by=w.reviewer)
-    assert (report.status, report.return_reason, report.reviewed_by) == (ReportStatus.RETURNED, "形象进度未填写", w.reviewer)
+    report = report_return(
+        report=report, expected_version=report.version, reason="形象进度未填写", by=w.reviewer
+    )
+    assert (report.status, report.return_reason, report.reviewed_by) == (
+        ReportStatus.RETURNED,
+        "形象进度未填写",
+        w.reviewer,
+    )
     report = report_update(
         report=report,
         data=ReportInput(amount=Decimal("120.5"), physical_progress="主体完工"),
@@ -80,11 +88,19 @@ def test_workflow_draft_submit_return_resubmit_approve(world):
 def test_unlock_needs_a_reason_and_reopens_for_the_reporter(world):
     w = world
     report = make_report(w.project_a, "2022-03", "80", reporter=w.reporter, reviewer=w.reviewer)
-    message = _refused(lambda: report_unlock(report=report, expected_version=report.version, reason="更正", by=w.reviewer), "status")
+    message = _refused(
+        lambda: report_unlock(report=report, expected_version=report.version, reason="更正", by=w.reviewer),
+        "status",
+    )
     assert "市级管理员" in message or "city administrator" in message  # a role above the reviewer's unlocks
-    message = _refused(lambda: report_unlock(report=report, expected_version=report.version, reason="  ", by=w.city_admin), "reason")
+    message = _refused(
+        lambda: report_unlock(report=report, expected_version=report.version, reason="  ", by=w.city_admin),
+        "reason",
+    )
     assert message
-    report = report_unlock(report=report, expected_version=report.version, reason="统计局核减", by=w.city_admin)
+    report = report_unlock(
+        report=report, expected_version=report.version, reason="统计局核减", by=w.city_admin
+    )
     assert report.status == ReportStatus.RETURNED
     event = AuditEvent.objects.filter(action="report.unlock").get()
     assert (event.actor, event.reason, event.before["status"], event.after["status"]) == (
@@ -98,16 +114,24 @@ def test_unlock_needs_a_reason_and_reopens_for_the_reporter(world):
 def test_audit_replay_gives_the_current_values(world):
     w = world
     report = report_create(
-        project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("10"), problems="征地"), by=w.reporter
+        project=w.project_a,
+        period=MARCH,
+        data=ReportInput(amount=Decimal("10"), problems="征地"),
+        by=w.reporter,
     )
     report = report_update(
-        report=report, data=ReportInput(amount=Decimal("12.34"), problems="征地"), expected_version=1, by=w.reporter
+        report=report,
+        data=ReportInput(amount=Decimal("12.34"), problems="征地"),
+        expected_version=1,
+        by=w.reporter,
     )
     report = report_submit(report=report, expected_version=report.version, by=w.reporter)
     report = report_return(report=report, expected_version=report.version, reason="请核实金额", by=w.reviewer)
     report = report_update(
         report=report,
-        data=ReportInput(amount=Decimal("11.00"), statistical_amount=Decimal("9.5"), next_month_plan="基础施工"),
+        data=ReportInput(
+            amount=Decimal("11.00"), statistical_amount=Decimal("9.5"), next_month_plan="基础施工"
+        ),
         expected_version=report.version,
         by=w.dept_reporter,
     )
@@ -136,7 +160,9 @@ def test_audit_replay_gives_the_current_values(world):
 
 def test_an_unchanged_save_writes_nothing(world):
     w = world
-    report = report_create(project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("10")), by=w.reporter)
+    report = report_create(
+        project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("10")), by=w.reporter
+    )
     before = _state()
     report_update(report=report, data=ReportInput(amount=Decimal("10.00")), expected_version=1, by=w.reporter)
     assert _state() == before
@@ -168,9 +194,13 @@ def test_bad_amounts_are_refused_naming_the_field(world, amount, statistical, fi
 
 def test_bad_amount_on_update_is_refused(world):
     w = world
-    report = report_create(project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("10")), by=w.reporter)
+    report = report_create(
+        project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("10")), by=w.reporter
+    )
     message = _refused(
-        lambda: report_update(report=report, data=ReportInput(amount=Decimal("-5")), expected_version=1, by=w.reporter),
+        lambda: report_update(
+            report=report, data=ReportInput(amount=Decimal("-5")), expected_version=1, by=w.reporter
+        ),
         "amount",
     )
     assert _label("amount") in message
@@ -179,7 +209,9 @@ def test_bad_amount_on_update_is_refused(world):
 def test_month_outside_the_project_years_is_refused(world):
     w = world  # project_a runs 2021-2023
     message = _refused(
-        lambda: report_create(project=w.project_a, period=Period(2024, 1), data=ReportInput(amount=Decimal(1)), by=w.reporter),
+        lambda: report_create(
+            project=w.project_a, period=Period(2024, 1), data=ReportInput(amount=Decimal(1)), by=w.reporter
+        ),
         "period",
     )
     assert "2024-01" in message and "2021" in message and "2023" in message
@@ -189,7 +221,9 @@ def test_month_outside_the_project_years_is_refused(world):
 def test_a_month_that_has_not_begun_is_refused(world):
     w = world
     message = _refused(
-        lambda: report_create(project=w.project_a, period=Period(2022, 4), data=ReportInput(amount=Decimal(1)), by=w.reporter),
+        lambda: report_create(
+            project=w.project_a, period=Period(2022, 4), data=ReportInput(amount=Decimal(1)), by=w.reporter
+        ),
         "period",
     )
     assert "2022-04" in message
@@ -201,7 +235,9 @@ def test_a_second_report_for_the_same_month_is_refused(world):
     w = world
     report_create(project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("10")), by=w.reporter)
     message = _refused(
-        lambda: report_create(project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("99")), by=w.dept_reporter),
+        lambda: report_create(
+            project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("99")), by=w.dept_reporter
+        ),
         "period",
     )
     assert w.project_a.name in message and "2022-03" in message
@@ -211,10 +247,15 @@ def test_a_second_report_for_the_same_month_is_refused(world):
 @pytest.mark.parametrize("status", [ReportStatus.SUBMITTED, ReportStatus.APPROVED])
 def test_editing_a_locked_report_is_refused(world, status):
     w = world
-    report = make_report(w.project_a, "2022-03", "10", reporter=w.reporter, reviewer=w.reviewer, status=status)
+    report = make_report(
+        w.project_a, "2022-03", "10", reporter=w.reporter, reviewer=w.reviewer, status=status
+    )
     message = _refused(
         lambda: report_update(
-            report=report, data=ReportInput(amount=Decimal("11")), expected_version=report.version, by=w.reporter
+            report=report,
+            data=ReportInput(amount=Decimal("11")),
+            expected_version=report.version,
+            by=w.reporter,
         ),
         "status",
     )
@@ -223,12 +264,18 @@ def test_editing_a_locked_report_is_refused(world, status):
 
 def test_saving_over_someone_elses_newer_save_is_refused(world):
     w = world
-    report = report_create(project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("10")), by=w.reporter)
+    report = report_create(
+        project=w.project_a, period=MARCH, data=ReportInput(amount=Decimal("10")), by=w.reporter
+    )
     # The department reporter saves first, from a form opened at version 1 …
-    report_update(report=report, data=ReportInput(amount=Decimal("20")), expected_version=1, by=w.dept_reporter)
+    report_update(
+        report=report, data=ReportInput(amount=Decimal("20")), expected_version=1, by=w.dept_reporter
+    )
     # … and the township reporter's save, from the same version, must not overwrite it.
     message = _refused(
-        lambda: report_update(report=report, data=ReportInput(amount=Decimal("30")), expected_version=1, by=w.reporter),
+        lambda: report_update(
+            report=report, data=ReportInput(amount=Decimal("30")), expected_version=1, by=w.reporter
+        ),
         "version",
     )
     assert message
@@ -246,14 +293,23 @@ def test_transitions_from_the_wrong_state_are_refused(world):
     w = world
     draft = make_report(w.project_a, "2022-03", "10", reporter=w.reporter, status=ReportStatus.DRAFT)
     _refused(lambda: report_approve(report=draft, expected_version=draft.version, by=w.reviewer), "status")
-    _refused(lambda: report_return(report=draft, expected_version=draft.version, reason="x", by=w.reviewer), "status")
-    _refused(lambda: report_unlock(report=draft, expected_version=draft.version, reason="x", by=w.city_admin), "status")
+    _refused(
+        lambda: report_return(report=draft, expected_version=draft.version, reason="x", by=w.reviewer),
+        "status",
+    )
+    _refused(
+        lambda: report_unlock(report=draft, expected_version=draft.version, reason="x", by=w.city_admin),
+        "status",
+    )
 
 
 def test_return_requires_a_reason(world):
     w = world
     report = make_report(w.project_a, "2022-03", "10", reporter=w.reporter, status=ReportStatus.SUBMITTED)
-    _refused(lambda: report_return(report=report, expected_version=report.version, reason="", by=w.reviewer), "reason")
+    _refused(
+        lambda: report_return(report=report, expected_version=report.version, reason="", by=w.reviewer),
+        "reason",
+    )
 
 
 def test_only_allowed_people_write(world):

@@ -293,7 +293,9 @@ def test_detail_shows_figures_people_history_and_the_reporters_actions(client, w
         world.project_a, "2022-03", "88.8", reporter=world.reporter, status=ReportStatus.DRAFT
     )
     report = services.report_submit(report=report, expected_version=report.version, by=world.reporter)
-    report = services.report_return(report=report, expected_version=report.version, reason="纳统数据缺失", by=world.reviewer)
+    report = services.report_return(
+        report=report, expected_version=report.version, reason="纳统数据缺失", by=world.reviewer
+    )
     client.force_login(world.reporter)
 
     response = client.get(reverse("reports:detail", args=[report.pk]))

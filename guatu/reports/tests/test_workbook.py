@@ -285,6 +285,8 @@ ROWS = {
     "fifteen digits": ({AMOUNT: 1234567890123.5}, "过大"),
     "text too long": ({AMOUNT: 1, PROGRESS: "进" * 2001}, "2000"),
     "no amount": ({PROGRESS: "开工"}, "本月完成投资"),
+    # an error value (a formula's #DIV/0!) where an optional amount goes is named, never taken for an empty cell
+    "error value": ({AMOUNT: 1, STAT: "#DIV/0!"}, "#DIV/0!"),
 }
 
 

@@ -163,27 +163,41 @@ ROWS = [
     Row("accounts:user_list", ADMIN_ONLY),
     Row("accounts:user_new", ADMIN_ONLY, post=writers(ADMIN)),
     Row(
-        "accounts:user", ADMIN_ONLY, lambda s: (s.viewer,), post=writers(ADMIN),
-        foreign=lambda s: (s.outsider,), foreign_answer=FORBIDDEN,
+        "accounts:user",
+        ADMIN_ONLY,
+        lambda s: (s.viewer,),
+        post=writers(ADMIN),
+        foreign=lambda s: (s.outsider,),
+        foreign_answer=FORBIDDEN,
     ),
     *[
         Row(
-            f"accounts:{name}", POSTED, lambda s: (s.viewer,),
+            f"accounts:{name}",
+            POSTED,
+            lambda s: (s.viewer,),
             post=writers(ADMIN, data=lambda s: _version(s.viewer)),
-            foreign=lambda s: (s.outsider,), foreign_answer=FORBIDDEN,
+            foreign=lambda s: (s.outsider,),
+            foreign_answer=FORBIDDEN,
         )
         for name in ("user_disable", "user_enable", "user_password_reset")
     ],
     Row("accounts:security", answers(security_admin=OK)),
     Row(
-        "accounts:security_user", answers(security_admin=OK), lambda s: (s.viewer,), post=writers(SECURITY),
-        foreign=lambda s: (s.other.reporter,), foreign_answer=FORBIDDEN,
+        "accounts:security_user",
+        answers(security_admin=OK),
+        lambda s: (s.viewer,),
+        post=writers(SECURITY),
+        foreign=lambda s: (s.other.reporter,),
+        foreign_answer=FORBIDDEN,
     ),
     *[
         Row(
-            f"accounts:{name}", answers(rest=POST_ONLY, security_admin=POST_ONLY), lambda s: (s.viewer,),
+            f"accounts:{name}",
+            answers(rest=POST_ONLY, security_admin=POST_ONLY),
+            lambda s: (s.viewer,),
             post=writers(SECURITY, data=lambda s: _version(s.viewer)),
-            foreign=lambda s: (s.other.reporter,), foreign_answer=FORBIDDEN,
+            foreign=lambda s: (s.other.reporter,),
+            foreign_answer=FORBIDDEN,
         )
         for name in ("security_unlock", "security_two_factor_reset")
     ],
@@ -192,22 +206,33 @@ ROWS = [
     Row("orgs:tree", ADMIN_ONLY),
     Row("orgs:unit_new", ADMIN_ONLY, post=writers(ADMIN)),
     Row(
-        "orgs:unit", ADMIN_ONLY, lambda s: (s.town_a,), post=writers(ADMIN),
-        foreign=lambda s: (s.town_b,), foreign_answer=FORBIDDEN,
+        "orgs:unit",
+        ADMIN_ONLY,
+        lambda s: (s.town_a,),
+        post=writers(ADMIN),
+        foreign=lambda s: (s.town_b,),
+        foreign_answer=FORBIDDEN,
     ),
     *[
         Row(
-            f"orgs:{name}", POSTED, lambda s: (s.town_a,),
+            f"orgs:{name}",
+            POSTED,
+            lambda s: (s.town_a,),
             post=writers(ADMIN, data=lambda s: _version(s.town_a)),
-            foreign=lambda s: (s.town_b,), foreign_answer=FORBIDDEN,
+            foreign=lambda s: (s.town_b,),
+            foreign_answer=FORBIDDEN,
         )
         for name in ("unit_move", "unit_close", "unit_reopen")
     ],
     Row("orgs:leader_new", ADMIN_ONLY, post=writers(ADMIN)),
     *[
         Row(
-            f"orgs:{name}", answers_, lambda s: (s.leader,), post=writers(ADMIN),
-            foreign=lambda s: (s.other.leader,), foreign_answer=FORBIDDEN,
+            f"orgs:{name}",
+            answers_,
+            lambda s: (s.leader,),
+            post=writers(ADMIN),
+            foreign=lambda s: (s.other.leader,),
+            foreign_answer=FORBIDDEN,
         )
         for name, answers_ in (("leader", ADMIN_ONLY), ("leader_end", POSTED))
     ],
@@ -218,24 +243,35 @@ ROWS = [
     Row("projects:new", OFFICE_ONLY, post=writers(*OFFICE)),
     *[
         Row(
-            f"projects:{name}", OFFICE_ONLY, lambda s: (s.project_a,),
-            post=writers(*OFFICE, data=lambda s: _reason(s.project_a)), foreign=lambda s: (s.project_b,),
+            f"projects:{name}",
+            OFFICE_ONLY,
+            lambda s: (s.project_a,),
+            post=writers(*OFFICE, data=lambda s: _reason(s.project_a)),
+            foreign=lambda s: (s.project_b,),
         )
         for name in ("edit", "cancel", "restore", "stage", "milestone_add")
     ],
     *[
         Row(
-            f"projects:{name}", OFFICE_ONLY, lambda s: (s.project_a, s.milestone_a), post=writers(*OFFICE),
+            f"projects:{name}",
+            OFFICE_ONLY,
+            lambda s: (s.project_a, s.milestone_a),
+            post=writers(*OFFICE),
             foreign=lambda s: (s.project_b, s.milestone_b),
         )
         for name in ("milestone_edit", "milestone_complete", "milestone_delete")
     ],
     Row(
-        "projects:milestone_attachment", EVERYONE, lambda s: (s.project_a, s.milestone_a),
+        "projects:milestone_attachment",
+        EVERYONE,
+        lambda s: (s.project_a, s.milestone_a),
         foreign=lambda s: (s.project_b, s.milestone_b),
     ),
     Row(
-        "projects:plan_edit", OFFICE_ONLY, lambda s: (s.project_a, 2022), post=writers(*OFFICE),
+        "projects:plan_edit",
+        OFFICE_ONLY,
+        lambda s: (s.project_a, 2022),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.project_b, 2022),
     ),
     Row("projects:tag_list", ADMIN_ONLY),
@@ -243,8 +279,12 @@ ROWS = [
     # another county's level tag: not this county's administrator's to change
     *[
         Row(
-            f"projects:{name}", answers_, lambda s: (s.county_tag,), post=writers(ADMIN),
-            foreign=lambda s: (s.tag_x,), foreign_answer=FORBIDDEN,
+            f"projects:{name}",
+            answers_,
+            lambda s: (s.county_tag,),
+            post=writers(ADMIN),
+            foreign=lambda s: (s.tag_x,),
+            foreign_answer=FORBIDDEN,
         )
         for name, answers_ in (("tag_edit", ADMIN_ONLY), ("tag_delete", POSTED))
     ],
@@ -252,40 +292,58 @@ ROWS = [
     Row("reports:review_queue", OFFICE_ONLY, needs=lambda s: (s.report_a, s.report_b)),
     Row("reports:review_queue_export", OFFICE_ONLY),
     Row(
-        "reports:bulk_approve", POSTED,
+        "reports:bulk_approve",
+        POSTED,
         post=writers(*OFFICE, data=lambda s: {"selected": [f"{s.report_a.pk}:{s.report_a.version}"]}),
     ),
     Row("reports:due", answers(REPORTERS)),
     # a unit's workbook is its own reporters'; the housing department's reporter does not see township A's
     # unit
     Row(
-        "reports:workbook", answers((REPORTER,), dept_reporter=HIDDEN), lambda s: (s.town_a, P),
-        post=writers(REPORTER), foreign=lambda s: (s.town_b, P),
+        "reports:workbook",
+        answers((REPORTER,), dept_reporter=HIDDEN),
+        lambda s: (s.town_a, P),
+        post=writers(REPORTER),
+        foreign=lambda s: (s.town_b, P),
     ),
     Row(
-        "reports:workbook_template", answers((REPORTER,), dept_reporter=HIDDEN), lambda s: (s.town_a, P),
-        foreign=lambda s: (s.town_b, P), export=SHOWS_PROJECT_A, needs=lambda s: (s.report_a, s.report_b),
+        "reports:workbook_template",
+        answers((REPORTER,), dept_reporter=HIDDEN),
+        lambda s: (s.town_a, P),
+        foreign=lambda s: (s.town_b, P),
+        export=SHOWS_PROJECT_A,
+        needs=lambda s: (s.report_a, s.report_b),
     ),
     Row(
-        "reports:edit", answers(REPORTERS), lambda s: (s.project_a, "2022-04"), post=writers(*REPORTERS),
+        "reports:edit",
+        answers(REPORTERS),
+        lambda s: (s.project_a, "2022-04"),
+        post=writers(*REPORTERS),
         foreign=lambda s: (s.project_b, "2022-04"),
     ),
     Row("reports:detail", EVERYONE, lambda s: (s.report_a,), foreign=lambda s: (s.report_b,)),
     Row(
-        "reports:submit", POSTED, lambda s: (s.report_a,),
+        "reports:submit",
+        POSTED,
+        lambda s: (s.report_a,),
         post=writers(*REPORTERS, data=lambda s: _version(s.report_a)),
         foreign=lambda s: (s.report_b,),
     ),
     *[
         Row(
-            f"reports:{name}", POSTED, lambda s: (s.report_a,),
-            post=writers(*OFFICE, data=lambda s: _reason(s.report_a)), foreign=lambda s: (s.report_b,),
+            f"reports:{name}",
+            POSTED,
+            lambda s: (s.report_a,),
+            post=writers(*OFFICE, data=lambda s: _reason(s.report_a)),
+            foreign=lambda s: (s.report_b,),
         )
         for name in ("return", "approve")
     ],
     # an approved report is reopened by a role above the reviewer's who approved it (gateway.can_unlock)
     Row(
-        "reports:unlock", POSTED, lambda s: (s.approved_report_a,),
+        "reports:unlock",
+        POSTED,
+        lambda s: (s.approved_report_a,),
         post=writers(ADMIN, data=lambda s: _reason(s.approved_report_a)),
         foreign=lambda s: (s.approved_report_b,),
     ),
@@ -294,26 +352,35 @@ ROWS = [
     Row("dispatch:my_work", EVERYONE, needs=lambda s: (s.problem_a, s.problem_b, s.order_a, s.order_b)),
     Row("dispatch:problem_list", EVERYONE, needs=lambda s: (s.problem_a, s.problem_b)),
     Row(
-        "dispatch:problem_export", EVERYONE, export=SHOWS_PROJECT_A,
+        "dispatch:problem_export",
+        EVERYONE,
+        export=SHOWS_PROJECT_A,
         needs=lambda s: (s.problem_a, s.problem_b),
     ),
     Row("dispatch:problem_raise", answers(OFFICE + REPORTERS), post=writers(*OFFICE, *REPORTERS)),
     Row("dispatch:problem", EVERYONE, lambda s: (s.problem_a,), foreign=lambda s: (s.problem_b,)),
     *[
         Row(
-            f"dispatch:{name}", POSTED, lambda s: (s.problem_a,),
-            post=writers(*OFFICE, data=lambda s: _reason(s.problem_a)), foreign=lambda s: (s.problem_b,),
+            f"dispatch:{name}",
+            POSTED,
+            lambda s: (s.problem_a,),
+            post=writers(*OFFICE, data=lambda s: _reason(s.problem_a)),
+            foreign=lambda s: (s.problem_b,),
         )
         for name in ("problem_assign", "problem_verify", "problem_close", "problem_reopen")
     ],
     # feedback is the assigned unit's reporters'
     Row(
-        "dispatch:problem_feedback", POSTED, lambda s: (s.problem_a,),
+        "dispatch:problem_feedback",
+        POSTED,
+        lambda s: (s.problem_a,),
         post=writers(REPORTER, data=lambda s: _version(s.problem_a) | {"text": "已处理"}),
         foreign=lambda s: (s.problem_b,),
     ),
     Row(
-        "dispatch:feedback_attachment", EVERYONE, lambda s: (s.problem_a, s.feedback_a),
+        "dispatch:feedback_attachment",
+        EVERYONE,
+        lambda s: (s.problem_a, s.feedback_a),
         foreign=lambda s: (s.problem_b, s.feedback_b),
     ),
     Row("dispatch:order_list", EVERYONE, needs=lambda s: (s.order_a, s.order_b)),
@@ -323,46 +390,69 @@ ROWS = [
     Row("dispatch:order", EVERYONE, lambda s: (s.order_a,), foreign=lambda s: (s.order_b,)),
     # the written response is the addressed unit's (its people who act)
     Row(
-        "dispatch:order_respond", POSTED, lambda s: (s.order_a,),
-        post=writers(REPORTER, data=lambda s: {"response": "已说明"}), foreign=lambda s: (s.order_b,),
+        "dispatch:order_respond",
+        POSTED,
+        lambda s: (s.order_a,),
+        post=writers(REPORTER, data=lambda s: {"response": "已说明"}),
+        foreign=lambda s: (s.order_b,),
     ),
     Row(
-        "dispatch:order_close", POSTED, lambda s: (s.order_a,), post=writers(*OFFICE),
+        "dispatch:order_close",
+        POSTED,
+        lambda s: (s.order_a,),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.order_b,),
     ),
     Row("dispatch:meeting_list", EVERYONE, needs=lambda s: (s.meeting_a, s.meeting_b)),
     Row("dispatch:meeting_create", OFFICE_ONLY, post=writers(*OFFICE)),
     # township A's meeting: the office, the units and the leaders invited (not the housing department)
     Row(
-        "dispatch:meeting", answers((*OFFICE, REPORTER, LEADER, VIEWER), dept_reporter=HIDDEN),
-        lambda s: (s.meeting_a,), foreign=lambda s: (s.meeting_b,), county_wide=ANY_UNIT,
+        "dispatch:meeting",
+        answers((*OFFICE, REPORTER, LEADER, VIEWER), dept_reporter=HIDDEN),
+        lambda s: (s.meeting_a,),
+        foreign=lambda s: (s.meeting_b,),
+        county_wide=ANY_UNIT,
     ),
     *[
         Row(
-            f"dispatch:{name}", POSTED, lambda s: (s.meeting_a,), post=writers(*OFFICE),
+            f"dispatch:{name}",
+            POSTED,
+            lambda s: (s.meeting_a,),
+            post=writers(*OFFICE),
             foreign=lambda s: (s.meeting_b,),
         )
         for name in ("meeting_minutes", "meeting_add_item")
     ],
     # decided items: the office, and the convening unit's people who act
     Row(
-        "dispatch:meeting_decision_add", POSTED, lambda s: (s.meeting_a,), post=writers(*OFFICE, REPORTER),
+        "dispatch:meeting_decision_add",
+        POSTED,
+        lambda s: (s.meeting_a,),
+        post=writers(*OFFICE, REPORTER),
         foreign=lambda s: (s.meeting_b,),
     ),
     Row(
-        "dispatch:meeting_decision_edit", answers((*OFFICE, REPORTER), dept_reporter=HIDDEN),
-        lambda s: (s.meeting_a, s.decision_a), post=writers(*OFFICE, REPORTER),
-        foreign=lambda s: (s.meeting_b, s.decision_b), county_wide=ANY_UNIT,
+        "dispatch:meeting_decision_edit",
+        answers((*OFFICE, REPORTER), dept_reporter=HIDDEN),
+        lambda s: (s.meeting_a, s.decision_a),
+        post=writers(*OFFICE, REPORTER),
+        foreign=lambda s: (s.meeting_b, s.decision_b),
+        county_wide=ANY_UNIT,
     ),
     Row(
-        "dispatch:meeting_decision_remove", POSTED, lambda s: (s.meeting_a, s.decision_a),
+        "dispatch:meeting_decision_remove",
+        POSTED,
+        lambda s: (s.meeting_a, s.decision_a),
         post=writers(*OFFICE, REPORTER, data=lambda s: _reason(s.decision_a)),
         foreign=lambda s: (s.meeting_b, s.decision_b),
     ),
     *[
         Row(
-            f"dispatch:{name}", answers((*OFFICE, REPORTER, LEADER, VIEWER), dept_reporter=HIDDEN),
-            lambda s: (s.meeting_a,), foreign=lambda s: (s.meeting_b,), export="禾青镇现场调度会",
+            f"dispatch:{name}",
+            answers((*OFFICE, REPORTER, LEADER, VIEWER), dept_reporter=HIDDEN),
+            lambda s: (s.meeting_a,),
+            foreign=lambda s: (s.meeting_b,),
+            export="禾青镇现场调度会",
             needs=lambda s: s.meeting_b,
         )
         for name in ("meeting_agenda_docx", "meeting_minutes_docx")
@@ -370,7 +460,10 @@ ROWS = [
     # --- warning lights: March's, computed for the county ---------------------------------------------------
     Row("lights:board", EVERYONE, query={"period": P}, needs=lambda s: s.lights),
     Row(
-        "lights:board_export", EVERYONE, query={"period": P}, export=SHOWS_PROJECT_A,
+        "lights:board_export",
+        EVERYONE,
+        query={"period": P},
+        export=SHOWS_PROJECT_A,
         needs=lambda s: s.lights,
     ),
     Row("lights:compute", POSTED, post=writers(*OFFICE)),
@@ -383,7 +476,10 @@ ROWS = [
     # --- the inbox: each user's own -------------------------------------------------------------------------
     Row("notifications:inbox", EVERYONE, needs=lambda s: (s.notification_a, s.notification_b)),
     Row(
-        "notifications:mark_read", POSTED, lambda s: (s.notification_a,), post=writers(REPORTER),
+        "notifications:mark_read",
+        POSTED,
+        lambda s: (s.notification_a,),
+        post=writers(REPORTER),
         foreign=lambda s: (s.notification_b,),
     ),
     Row("notifications:mark_all_read", POSTED, post=writers(*STAFF)),
@@ -392,45 +488,67 @@ ROWS = [
     Row("assessment:indicator_list", EVERYONE),
     Row("assessment:indicator_create", OFFICE_ONLY, post=writers(*OFFICE)),
     Row(
-        "assessment:indicator_edit", OFFICE_ONLY, lambda s: (s.indicator,), post=writers(*OFFICE),
-        foreign=lambda s: (s.indicator_x,), foreign_answer=FORBIDDEN,
+        "assessment:indicator_edit",
+        OFFICE_ONLY,
+        lambda s: (s.indicator,),
+        post=writers(*OFFICE),
+        foreign=lambda s: (s.indicator_x,),
+        foreign_answer=FORBIDDEN,
     ),
     Row("assessment:scheme_list", EVERYONE),
     Row("assessment:scheme_create", OFFICE_ONLY, post=writers(*OFFICE)),
     Row("assessment:scheme_import", POSTED, post=writers(*OFFICE)),
     Row(
-        "assessment:scheme_detail", EVERYONE, lambda s: (s.scheme,), foreign=lambda s: (s.scheme_x,),
+        "assessment:scheme_detail",
+        EVERYONE,
+        lambda s: (s.scheme,),
+        foreign=lambda s: (s.scheme_x,),
         county_wide="a scheme assesses the county's townships: it names them all",
     ),
     Row(
-        "assessment:scheme_edit", OFFICE_ONLY, lambda s: (s.scheme,), post=writers(*OFFICE),
+        "assessment:scheme_edit",
+        OFFICE_ONLY,
+        lambda s: (s.scheme,),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.scheme_x,),
     ),
     Row(
-        "assessment:scheme_go", answers(rest=Moved("/assessment/schemes/")), lambda s: (s.scheme,),
+        "assessment:scheme_go",
+        answers(rest=Moved("/assessment/schemes/")),
+        lambda s: (s.scheme,),
         foreign=lambda s: (s.scheme_x,),
     ),
     Row("assessment:scheme_export", EVERYONE, lambda s: (s.scheme,), foreign=lambda s: (s.scheme_x,)),
     Row(
-        "assessment:scheme_indicator_add", OFFICE_ONLY, lambda s: (s.scheme,), post=writers(*OFFICE),
+        "assessment:scheme_indicator_add",
+        OFFICE_ONLY,
+        lambda s: (s.scheme,),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.scheme_x,),
     ),
     *[
         Row(
-            f"assessment:{name}", answers_, lambda s: (s.scheme, "tax"), post=writers(*OFFICE),
+            f"assessment:{name}",
+            answers_,
+            lambda s: (s.scheme, "tax"),
+            post=writers(*OFFICE),
             foreign=lambda s: (s.scheme_x, "xtax"),
         )
         for name, answers_ in (("scheme_indicator", OFFICE_ONLY), ("scheme_indicator_remove", POSTED))
     ],
     Row(
-        "assessment:items", OFFICE_ONLY, lambda s: (s.scheme, P), post=writers(*OFFICE),
+        "assessment:items",
+        OFFICE_ONLY,
+        lambda s: (s.scheme, P),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.scheme_x, P),
     ),
     # March's result, computed and not yet published: the office sees every township, a township its own card
     # only
     *[
         Row(
-            f"assessment:{name}", answers((*OFFICE, REPORTER, VIEWER), rest=HIDDEN),
+            f"assessment:{name}",
+            answers((*OFFICE, REPORTER, VIEWER), rest=HIDDEN),
             lambda s, version=version: (s.results.scheme, P, *version),
             foreign=lambda s, version=version: (s.scheme_x, P, *version),
             export="禾青镇" if name.endswith("export") else "",
@@ -444,70 +562,102 @@ ROWS = [
     ],
     *[
         Row(
-            f"assessment:{name}", answers((*OFFICE, REPORTER, VIEWER), rest=HIDDEN),
+            f"assessment:{name}",
+            answers((*OFFICE, REPORTER, VIEWER), rest=HIDDEN),
             lambda s, version=version: (s.results.scheme, P, *version, s.town_a),
             foreign=lambda s, version=version: (s.results.scheme, P, *version, s.town_b),
         )
         for name, version in (("card", ()), ("card_version", (1,)))
     ],
     Row(
-        "assessment:compute", POSTED, lambda s: (s.scheme, P), post=writers(*OFFICE),
+        "assessment:compute",
+        POSTED,
+        lambda s: (s.scheme, P),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.scheme_x, P),
     ),
     Row(
-        "assessment:publish", POSTED, lambda s: (s.results.scheme, P), post=writers(*OFFICE),
+        "assessment:publish",
+        POSTED,
+        lambda s: (s.results.scheme, P),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.scheme_x, P),
     ),
     Row(
-        "assessment:republish", POSTED, lambda s: (s.published.scheme, "2022-06"), post=writers(*OFFICE),
+        "assessment:republish",
+        POSTED,
+        lambda s: (s.published.scheme, "2022-06"),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.scheme_x, "2022-06"),
     ),
     # June's result, published: an appeal is raised by the assessed unit's reporter from its card (not by its
     # read-only viewer: gateway.can_appeal), answered by the office.
     Row(
-        "assessment:appeal_raise", POSTED, lambda s: (s.published.scheme, "2022-06", s.town_a),
+        "assessment:appeal_raise",
+        POSTED,
+        lambda s: (s.published.scheme, "2022-06", s.town_a),
         post=writers(REPORTER, data=lambda s: {"indicator_code": "tax", "reason": "数据偏低"}),
         foreign=lambda s: (s.scheme_x, "2022-06", s.other.town),
     ),
     Row("assessment:appeal_list", OFFICE_ONLY),
     Row(
-        "assessment:appeal_answer", POSTED, lambda s: (s.appeal_a,), post=writers(*OFFICE),
+        "assessment:appeal_answer",
+        POSTED,
+        lambda s: (s.appeal_a,),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.appeal_b,),
     ),
     # April's tax value of township A, submitted: the office's and the lead unit's (the housing department)
     Row("assessment:value_index", EVERYONE),
     Row(
-        "assessment:value_grid", answers((*OFFICE, DEPT)), lambda s: (s.indicator, P),
+        "assessment:value_grid",
+        answers((*OFFICE, DEPT)),
+        lambda s: (s.indicator, P),
         post=writers(*OFFICE, DEPT),
         foreign=lambda s: (s.indicator_x, P),
     ),
     Row(
-        "assessment:value_detail", answers((*OFFICE, DEPT), rest=HIDDEN), lambda s: (s.value_a,),
+        "assessment:value_detail",
+        answers((*OFFICE, DEPT), rest=HIDDEN),
+        lambda s: (s.value_a,),
         foreign=lambda s: (s.value_b,),
     ),
     Row(
-        "assessment:value_submit", POSTED, lambda s: (s.value_a,),
-        post=writers(*OFFICE, DEPT, data=lambda s: _version(s.value_a)), foreign=lambda s: (s.value_b,),
+        "assessment:value_submit",
+        POSTED,
+        lambda s: (s.value_a,),
+        post=writers(*OFFICE, DEPT, data=lambda s: _version(s.value_a)),
+        foreign=lambda s: (s.value_b,),
     ),
     *[
         Row(
-            f"assessment:{name}", POSTED, lambda s: (s.value_a,),
-            post=writers(*OFFICE, data=lambda s: _reason(s.value_a)), foreign=lambda s: (s.value_b,),
+            f"assessment:{name}",
+            POSTED,
+            lambda s: (s.value_a,),
+            post=writers(*OFFICE, data=lambda s: _reason(s.value_a)),
+            foreign=lambda s: (s.value_b,),
         )
         for name in ("value_approve", "value_return")
     ],
     # May's value, approved: reopened by a role above the reviewer's (gateway.can_unlock)
     Row(
-        "assessment:value_unlock", POSTED, lambda s: (s.approved_value_a,),
+        "assessment:value_unlock",
+        POSTED,
+        lambda s: (s.approved_value_a,),
         post=writers(ADMIN, data=lambda s: _reason(s.approved_value_a)),
         foreign=lambda s: (s.approved_value_b,),
     ),
     Row(
-        "assessment:evidence_upload", POSTED, lambda s: (s.value_a,), post=writers(*OFFICE, DEPT),
+        "assessment:evidence_upload",
+        POSTED,
+        lambda s: (s.value_a,),
+        post=writers(*OFFICE, DEPT),
         foreign=lambda s: (s.value_b,),
     ),
     Row(
-        "assessment:evidence_download", answers((*OFFICE, DEPT), rest=HIDDEN), lambda s: (s.evidence_a,),
+        "assessment:evidence_download",
+        answers((*OFFICE, DEPT), rest=HIDDEN),
+        lambda s: (s.evidence_a,),
         foreign=lambda s: (s.evidence_b,),
     ),
     Row("assessment:review_queue", OFFICE_ONLY),
@@ -518,25 +668,32 @@ ROWS = [
     # June's published result township by township: the office, leaders and viewers compare every township, an
     # assessed township itself; the housing department is not assessed
     Row(
-        "assessment:unit_benchmarks", answers((*OFFICE, REPORTER, LEADER, VIEWER), dept_reporter=HIDDEN),
-        lambda s: (s.published.scheme, "2022-06"), foreign=lambda s: (s.scheme_x, "2022-06"),
+        "assessment:unit_benchmarks",
+        answers((*OFFICE, REPORTER, LEADER, VIEWER), dept_reporter=HIDDEN),
+        lambda s: (s.published.scheme, "2022-06"),
+        foreign=lambda s: (s.scheme_x, "2022-06"),
     ),
     Row("assessment:headline", EVERYONE),
     # reference data, the checklist kind: the office's, and the reporters' of the unit responsible for a row
     Row("assessment:reference_list", answers(OFFICE + REPORTERS), lambda s: ("checklist",)),
     Row(
-        "assessment:reference_new", answers(OFFICE + REPORTERS), lambda s: ("checklist",),
+        "assessment:reference_new",
+        answers(OFFICE + REPORTERS),
+        lambda s: ("checklist",),
         post=writers(*OFFICE, *REPORTERS),
         county_wide="a checklist row's supporting units are any of the county's",
     ),
     Row(
-        "assessment:reference_detail", answers((*OFFICE, DEPT), rest=HIDDEN),
+        "assessment:reference_detail",
+        answers((*OFFICE, DEPT), rest=HIDDEN),
         lambda s: ("checklist", s.checklist_a),
-        post=writers(*OFFICE, DEPT), foreign=lambda s: ("checklist", s.checklist_x),
+        post=writers(*OFFICE, DEPT),
+        foreign=lambda s: ("checklist", s.checklist_x),
     ),
     # require_POST comes before login_required here: a GET is 405 for the anonymous visitor too
     Row(
-        "assessment:reference_step", answers(rest=POST_ONLY, anonymous=POST_ONLY),
+        "assessment:reference_step",
+        answers(rest=POST_ONLY, anonymous=POST_ONLY),
         lambda s: ("checklist", s.checklist_a, "submit"),
         post=writers(*OFFICE, DEPT, data=lambda s: _version(s.checklist_a)),
         foreign=lambda s: ("checklist", s.checklist_x, "submit"),
@@ -551,7 +708,9 @@ ROWS = [
     # a file is its requester's alone (here the reviewer's bulletin), whatever another user's role
     *[
         Row(
-            f"jobs:{name}", answers((REVIEWER,), rest=HIDDEN), lambda s: (s.job_a,),
+            f"jobs:{name}",
+            answers((REVIEWER,), rest=HIDDEN),
+            lambda s: (s.job_a,),
             foreign=lambda s: (s.job_b,),
         )
         for name in ("detail", "status", "download")
@@ -559,23 +718,34 @@ ROWS = [
     # --- enterprises: township A's firm ---------------------------------------------------------------------
     Row("enterprises:list", EVERYONE, needs=lambda s: (s.enterprise_a, s.enterprise_b)),
     Row(
-        "enterprises:export", EVERYONE, export="禾青锑业有限公司", needs=lambda s: (s.enterprise_a, s.enterprise_b),
+        "enterprises:export",
+        EVERYONE,
+        export="禾青锑业有限公司",
+        needs=lambda s: (s.enterprise_a, s.enterprise_b),
     ),
     Row("enterprises:new", answers(OFFICE + REPORTERS), post=writers(*OFFICE, *REPORTERS)),
     Row("enterprises:request_figures", EVERYONE),
     Row(
-        "enterprises:detail", answers((*OFFICE, REPORTER, VIEWER), rest=HIDDEN), lambda s: (s.enterprise_a,),
+        "enterprises:detail",
+        answers((*OFFICE, REPORTER, VIEWER), rest=HIDDEN),
+        lambda s: (s.enterprise_a,),
         foreign=lambda s: (s.enterprise_b,),
     ),
     *[
         Row(
-            f"enterprises:{name}", answers((*OFFICE, REPORTER), rest=HIDDEN, viewer=FORBIDDEN),
-            lambda s: (s.enterprise_a,), post=writers(*OFFICE, REPORTER), foreign=lambda s: (s.enterprise_b,),
+            f"enterprises:{name}",
+            answers((*OFFICE, REPORTER), rest=HIDDEN, viewer=FORBIDDEN),
+            lambda s: (s.enterprise_a,),
+            post=writers(*OFFICE, REPORTER),
+            foreign=lambda s: (s.enterprise_b,),
         )
         for name in ("edit", "request_raise")
     ],
     Row(
-        "enterprises:figures", POSTED, lambda s: (s.enterprise_a,), post=writers(*OFFICE, REPORTER),
+        "enterprises:figures",
+        POSTED,
+        lambda s: (s.enterprise_a,),
+        post=writers(*OFFICE, REPORTER),
         foreign=lambda s: (s.enterprise_b,),
     ),
     # --- chains: the county's antimony chain (another county's is the foreign one) --------------------------
@@ -584,16 +754,24 @@ ROWS = [
     Row("chains:mine", answers(rest=Moved("/chains/"), leader=Moved("/chains/chief/"))),
     Row("chains:detail", EVERYONE, lambda s: (s.chain_a,), foreign=lambda s: (s.chain_x,)),
     Row(
-        "chains:edit", OFFICE_ONLY, lambda s: (s.chain_a,), post=writers(*OFFICE),
+        "chains:edit",
+        OFFICE_ONLY,
+        lambda s: (s.chain_a,),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.chain_x,),
     ),
     Row(
-        "chains:part_add", OFFICE_ONLY, lambda s: (s.chain_a, "target"), post=writers(*OFFICE),
+        "chains:part_add",
+        OFFICE_ONLY,
+        lambda s: (s.chain_a, "target"),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.chain_x, "target"),
     ),
     *[
         Row(
-            f"chains:{name}", OFFICE_ONLY, lambda s: (s.chain_a, "target", s.part(s.chain_a)),
+            f"chains:{name}",
+            OFFICE_ONLY,
+            lambda s: (s.chain_a, "target", s.part(s.chain_a)),
             post=writers(*OFFICE),
             foreign=lambda s: (s.chain_x, "target", s.part(s.chain_x)),
         )
@@ -606,26 +784,39 @@ ROWS = [
     Row("attraction:create", OFFICE_ONLY, post=writers(*OFFICE)),
     Row("attraction:performance", EVERYONE, needs=lambda s: (s.lead_a, s.lead_b)),
     Row(
-        "attraction:detail", answers((*OFFICE, REPORTER, VIEWER), rest=HIDDEN), lambda s: (s.lead_a,),
+        "attraction:detail",
+        answers((*OFFICE, REPORTER, VIEWER), rest=HIDDEN),
+        lambda s: (s.lead_a,),
         foreign=lambda s: (s.lead_b,),
     ),
     Row(
-        "attraction:edit", answers(OFFICE, rest=HIDDEN, reporter=FORBIDDEN, viewer=FORBIDDEN),
+        "attraction:edit",
+        answers(OFFICE, rest=HIDDEN, reporter=FORBIDDEN, viewer=FORBIDDEN),
         lambda s: (s.lead_a,),
-        post=writers(*OFFICE), foreign=lambda s: (s.lead_b,),
+        post=writers(*OFFICE),
+        foreign=lambda s: (s.lead_b,),
     ),
     Row(
-        "attraction:step", POSTED, lambda s: (s.lead_a, "lead.negotiate"), post=writers(*OFFICE),
+        "attraction:step",
+        POSTED,
+        lambda s: (s.lead_a, "lead.negotiate"),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.lead_b, "lead.negotiate"),
     ),
     Row(
-        "attraction:convert", POSTED, lambda s: (s.lead_a,), post=writers(*OFFICE),
+        "attraction:convert",
+        POSTED,
+        lambda s: (s.lead_a,),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.lead_b,),
     ),
     # follow-ups and funds in place: the office, and the responsible unit's reporters
     *[
         Row(
-            f"attraction:{name}", POSTED, lambda s: (s.lead_a,), post=writers(*OFFICE, REPORTER),
+            f"attraction:{name}",
+            POSTED,
+            lambda s: (s.lead_a,),
+            post=writers(*OFFICE, REPORTER),
             foreign=lambda s: (s.lead_b,),
         )
         for name in ("follow_up", "funds")
@@ -639,23 +830,35 @@ ROWS = [
     Row("reserve:gate_edit", OFFICE_ONLY, lambda s: ("rolling",), post=writers(*OFFICE)),
     *[
         Row(
-            f"reserve:{name}", OFFICE_ONLY, lambda s: (s.project_a,), post=writers(*OFFICE),
+            f"reserve:{name}",
+            OFFICE_ONLY,
+            lambda s: (s.project_a,),
+            post=writers(*OFFICE),
             foreign=lambda s: (s.project_b,),
         )
         for name in ("tier", "application_new")
     ],
     Row("reserve:applications", EVERYONE, needs=lambda s: (s.application_a, s.application_b)),
     Row(
-        "reserve:applications", EVERYONE, query={"export": "xlsx"}, export=SHOWS_PROJECT_A,
+        "reserve:applications",
+        EVERYONE,
+        query={"export": "xlsx"},
+        export=SHOWS_PROJECT_A,
         needs=lambda s: (s.application_a, s.application_b),
     ),
     Row("reserve:application", EVERYONE, lambda s: (s.application_a,), foreign=lambda s: (s.application_b,)),
     Row(
-        "reserve:application_edit", OFFICE_ONLY, lambda s: (s.application_a,), post=writers(*OFFICE),
+        "reserve:application_edit",
+        OFFICE_ONLY,
+        lambda s: (s.application_a,),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.application_b,),
     ),
     Row(
-        "reserve:application_step", OFFICE_ONLY, lambda s: (s.application_a, "submit"), post=writers(*OFFICE),
+        "reserve:application_step",
+        OFFICE_ONLY,
+        lambda s: (s.application_a, "submit"),
+        post=writers(*OFFICE),
         foreign=lambda s: (s.application_b, "submit"),
     ),
     # --- the JSON API: every operation answers every signed-in persona (what each reads is the gateway's:
@@ -667,21 +870,30 @@ ROWS = [
     Row("api:summary", API, operation="GET /api/v1/investment/summary"),
     Row("api:project_list", API, operation="GET /api/v1/projects/"),
     Row(
-        "api:project_detail", API, lambda s: (s.project_a,), foreign=lambda s: (s.project_b,),
+        "api:project_detail",
+        API,
+        lambda s: (s.project_a,),
+        foreign=lambda s: (s.project_b,),
         operation="GET /api/v1/projects/{project_id}",
     ),
     Row("api:battlemap", API, operation="GET /api/v1/battlemap"),
     Row("api:lights", API, query={"period": P}, operation="GET /api/v1/lights", needs=lambda s: s.lights),
     Row(
-        "api:problem_list", API, operation="GET /api/v1/dispatch/problems",
+        "api:problem_list",
+        API,
+        operation="GET /api/v1/dispatch/problems",
         needs=lambda s: (s.problem_a, s.problem_b),
     ),
     Row(
-        "api:order_list", API, operation="GET /api/v1/dispatch/orders",
+        "api:order_list",
+        API,
+        operation="GET /api/v1/dispatch/orders",
         needs=lambda s: (s.order_a, s.order_b),
     ),
     Row(
-        "api:enterprise_list", API, operation="GET /api/v1/enterprises",
+        "api:enterprise_list",
+        API,
+        operation="GET /api/v1/enterprises",
         needs=lambda s: (s.enterprise_a, s.enterprise_b),
     ),
     Row("api:leads", API, operation="GET /api/v1/attraction/leads", needs=lambda s: (s.lead_a, s.lead_b)),

@@ -60,5 +60,9 @@ def test_every_integer_parameter_of_every_operation_takes_a_huge_number_without_
 
 def test_every_list_operation_is_paged(client, world):
     """A list without offset and limit would return every row: each operation answering a page says so."""
-    paged = [path for path, op in _get_operations() if {"offset", "limit"} <= {p["name"] for p in op.get("parameters", [])}]
+    paged = [
+        path
+        for path, op in _get_operations()
+        if {"offset", "limit"} <= {p["name"] for p in op.get("parameters", [])}
+    ]
     assert {"/api/v1/projects/", "/api/v1/dispatch/problems", "/api/v1/dispatch/orders"} <= set(paged), paged

@@ -160,9 +160,7 @@ class Scene:
 
     @cached_property
     def report_b(self):
-        return make_report(
-            self.w.project_b, P, "80", reporter=self.w.outsider, status=ReportStatus.SUBMITTED
-        )
+        return make_report(self.w.project_b, P, "80", reporter=self.w.outsider, status=ReportStatus.SUBMITTED)
 
     @cached_property
     def approved_report_a(self):
@@ -357,7 +355,9 @@ class Scene:
         member_add(chain=chain, name="张三", unit=lead_unit, by=by)
         target_add(chain=chain, year=2022, metric="output", target=Decimal("100"), by=by)
         policy_add(chain=chain, title="扶持政策", by=by)
-        progress_add(chain=chain, happened_on=datetime.date(2022, 3, 1), content="走访企业", done_by="张三", by=by)
+        progress_add(
+            chain=chain, happened_on=datetime.date(2022, 3, 1), content="走访企业", done_by="张三", by=by
+        )
         return chain
 
     @cached_property

@@ -121,7 +121,17 @@ def test_a_county_sets_up_a_township_a_reporter_and_a_project_and_the_report_is_
     admin.goto(url + reverse("projects:detail", args=[project.pk]))
     history = admin.locator("#history, .history").first
     text = history.inner_text()
-    for words in ("创建项目", "设定年度计划", "新增推进节点", "报送月报", w.leader.name, "新建镇", w.dept.name, "王专班", "李新"):
+    for words in (
+        "创建项目",
+        "设定年度计划",
+        "新增推进节点",
+        "报送月报",
+        w.leader.name,
+        "新建镇",
+        w.dept.name,
+        "王专班",
+        "李新",
+    ):
         assert words in text, f"{words} missing from the history: {text}"
     for raw in ("responsible_leader", "lead_unit", "location_unit", "planned_date", "amount", "None"):
         assert raw not in text, f"raw {raw} in the history: {text}"

@@ -46,10 +46,18 @@ def test_env_date_reads_an_iso_day_and_refuses_anything_else(monkeypatch):
 def test_the_demo_day_decides_which_months_have_begun(world, settings):
     """On the seed's day, April 2022 can be reported and May cannot; with today's clock both could."""
     settings.GUATU_TODAY = date(2022, 4, 24)
-    report_create(project=world.project_a, period=Period(2022, 4), data=ReportInput(amount=Decimal(1)), by=world.reporter)
+    report_create(
+        project=world.project_a,
+        period=Period(2022, 4),
+        data=ReportInput(amount=Decimal(1)),
+        by=world.reporter,
+    )
     with pytest.raises(ValidationError) as caught:
         report_create(
-            project=world.project_a, period=Period(2022, 5), data=ReportInput(amount=Decimal(1)), by=world.reporter
+            project=world.project_a,
+            period=Period(2022, 5),
+            data=ReportInput(amount=Decimal(1)),
+            by=world.reporter,
         )
     assert "period" in caught.value.message_dict
 

@@ -74,7 +74,9 @@ def test_title_unit_line_header_and_typed_cells():
 
 
 def test_without_amounts_there_is_no_unit_line():
-    sheet = load_workbook(io.BytesIO(_book([["甲", None, None, None, None, None, None]], amounts=False))).active
+    sheet = load_workbook(
+        io.BytesIO(_book([["甲", None, None, None, None, None, None]], amounts=False))
+    ).active
     assert sheet["A2"].value == "名称"
     assert sheet.freeze_panes == "A3"
     assert sheet.auto_filter.ref == "A2:G3"

@@ -38,7 +38,9 @@ def test_units_are_those_the_reader_sees(client, world):
 def test_typed_text_narrows_by_name_and_short_name(client, world):
     w = world
     assert _options(client, w.reviewer, "units", q="渣渡") == [(w.town_b.pk, "渣渡镇")]
-    assert _options(client, w.reviewer, "units", q="住建") == [(w.dept.pk, "市住建局")]  # the short name shown
+    assert _options(client, w.reviewer, "units", q="住建") == [
+        (w.dept.pk, "市住建局")
+    ]  # the short name shown
     assert _options(client, w.reviewer, "units", q="住房和城乡") == [(w.dept.pk, "市住建局")]  # the full name
     body = client.get(reverse("lookup", args=["units"]), {"q": "火星"}).content.decode()
     assert "没有与“火星”相符的选项" in body and 'data-value="' not in body
@@ -99,7 +101,9 @@ def test_a_name_typed_without_picking_is_read_sensibly(world):
     assert resolve("units", reviewer, str(w.town_a.pk), "") is None
     with pytest.raises(forms.ValidationError, match="没有可选的单位名为“火星”"):
         resolve("units", reviewer, "", "火星")
-    with pytest.raises(forms.ValidationError, match="与“镇”相符的单位有多个（禾青镇（冷水江市）、渣渡镇（冷水江市）"):
+    with pytest.raises(
+        forms.ValidationError, match="与“镇”相符的单位有多个（禾青镇（冷水江市）、渣渡镇（冷水江市）"
+    ):
         resolve("units", reviewer, "", "镇")
     # the reporter may not pick township B, by id or by name
     with pytest.raises(forms.ValidationError, match="没有可选的单位名为“渣渡镇”"):
@@ -117,7 +121,9 @@ def test_the_box_names_the_picked_unit_and_keeps_its_id(client, world):
     w = world
     client.force_login(w.reviewer)
     body = client.get(reverse("projects:list"), {"location_name": "禾青"}).content.decode()
-    assert re.search(r'<input type="text" name="location_name" value="禾青镇" role="combobox"[^>]* id="id_location"', body)
+    assert re.search(
+        r'<input type="text" name="location_name" value="禾青镇" role="combobox"[^>]* id="id_location"', body
+    )
     assert f'<input type="hidden" name="location" id="id_location_value" value="{w.town_a.pk}">' in body
     assert w.project_a.name in body and w.project_b.name not in body
     # a link from another page names the unit by id: the box says its name

@@ -74,4 +74,6 @@ def test_the_500_page_is_styled_and_needs_no_database(rf, django_assert_num_quer
         response = get_callable(handler500)(rf.get("/"))
     assert response.status_code == 500
     html = response.content.decode()
-    assert _in_the_page_frame(html) and "挂图作战" in html and "服务器出错" in html and 'id="back-home"' in html
+    assert (
+        _in_the_page_frame(html) and "挂图作战" in html and "服务器出错" in html and 'id="back-home"' in html
+    )

@@ -2,12 +2,13 @@
 
 import io
 import zipfile
+from datetime import date, datetime, time
 
 import pytest
 from django.utils import translation
 from openpyxl import Workbook
 
-from guatu.web.workbooks import Limits, WorkbookRefused, check_package, open_workbook
+from guatu.web.workbooks import Limits, WorkbookRefused, check_package, open_workbook, read_cells
 
 LIMITS = Limits(max_bytes=5 * 1024 * 1024, max_entries=50, max_uncompressed=20 * 1024 * 1024, max_ratio=200)
 
@@ -29,10 +30,15 @@ def _xlsx(**cells) -> bytes:
     return out.getvalue()
 
 
-def _repack(data: bytes, *, add: dict[str, bytes] | None = None, replace: dict[str, bytes] | None = None) -> bytes:
+def _repack(
+    data: bytes, *, add: dict[str, bytes] | None = None, replace: dict[str, bytes] | None = None
+) -> bytes:
     """The package with parts added or replaced (how a hostile file is made from a real one)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for entry in source.infolist():
             body = (replace or {}).get(entry.filename, source.read(entry.filename))
             target.writestr(entry.filename, body)
@@ -129,10 +135,70 @@ def test_an_xml_entity_bomb_is_refused():
     )
     data = _xlsx()
     with zipfile.ZipFile(io.BytesIO(data)) as package:
-        part = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in package.namelist() else "xl/worksheets/sheet1.xml"
+        part = (
+            "xl/sharedStrings.xml"
+            if "xl/sharedStrings.xml" in package.namelist()
+            else "xl/worksheets/sheet1.xml"
+        )
     assert "实体" in _message(_repack(data, replace={part: bomb}))
 
 
 def test_a_damaged_workbook_part_is_refused_with_a_message_not_a_traceback():
     data = _repack(_xlsx(), replace={"xl/workbook.xml": b"<workbook>not closed"})
     assert "无法读取" in _message(data)
+
+
+# --- read_cells: an import's rows of values, as openpyxl's read-only mode gives them
+
+
+def _varied() -> bytes:
+    """A sheet of every kind of value a filled-in template holds, from row 1 on and with gaps, and a second one."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "月报"
+    sheet["C2"] = "项目ID"
+    sheet.append([None, None, 7, 12.5, 100, "0.55", "  场平 ", True, datetime(2022, 3, 1), date(2022, 3, 2)])
+    sheet.append([None, None, 1234567890123.5, -3, "", None, "=1+1", time(9, 30), "１２３．４", 0])
+    sheet["L7"] = "末行"
+    hidden = book.create_sheet("模板信息")
+    hidden.append(["unit_id", "42"])
+    hidden.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _openpyxl_rows(data: bytes, sheet: str, **kw) -> list[tuple]:
+    book = open_workbook(data, limits=LIMITS, read_only=True)
+    return [tuple(row) for row in book[sheet].iter_rows(values_only=True, **kw)]
+
+
+@pytest.mark.parametrize(
+    "window", [{}, {"min_row": 3}, {"max_row": 2}, {"min_row": 2, "max_row": 4, "max_col": 4}]
+)
+def test_read_cells_gives_every_value_as_openpyxl_does(window):
+    data = _varied()
+    cells = read_cells(data, name="月报.xlsx", limits=LIMITS)
+    assert cells.sheetnames == ["月报", "模板信息"]
+    got = list(cells.rows("月报", **window))
+    assert got == _openpyxl_rows(data, "月报", **window)
+    assert [type(value) for value in got[-1]] == [
+        type(value) for value in _openpyxl_rows(data, "月报", **window)[-1]
+    ]
+    assert list(cells.rows("模板信息")) == [("unit_id", "42")]
+
+
+def test_read_cells_reads_an_error_value_as_its_text():
+    data = _xlsx(B2="#DIV/0!", B3=5)
+    rows = list(read_cells(data, limits=LIMITS).rows("Sheet"))
+    assert rows == [("项目名称", None), (None, "#DIV/0!"), (None, 5)]
+
+
+def test_read_cells_refuses_what_open_workbook_refuses():
+    with pytest.raises(WorkbookRefused) as refused:
+        read_cells(b"PK\x03\x04 not really a zip", name="月报.xlsx", limits=LIMITS)
+    assert "不是 Excel" in " ".join(refused.value.messages)
+    damaged = _repack(_xlsx(), replace={"xl/worksheets/sheet1.xml": b"<worksheet><sheetData><row>"})
+    with pytest.raises(WorkbookRefused) as refused:
+        list(read_cells(damaged, limits=LIMITS).rows("Sheet"))
+    assert "无法读取" in " ".join(refused.value.messages)

@@ -18,7 +18,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("verify", help="recompute the hash chain; names the first broken record (exit 1)")
         sub.add_parser("seal", help="seal events a crash left waiting (normally sealed as they commit)")
-        purge = sub.add_parser("purge", help="remove events older than the retention (GUATU_AUDIT_RETENTION_DAYS)")
+        purge = sub.add_parser(
+            "purge", help="remove events older than the retention (GUATU_AUDIT_RETENTION_DAYS)"
+        )
         purge.add_argument("--days", type=int, help="keep this many days instead (at least 184)")
         purge.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
 
@@ -41,7 +43,9 @@ class Command(BaseCommand):
             if event is not None
             else f"封存 #{result.broken_seal.pk}（记录 #{result.broken_seal.event_id}）"
         )
-        raise CommandError(f"审计日志链断开：第一处在{where}：{result.why}。此前 {result.checked} 条核验无误。")
+        raise CommandError(
+            f"审计日志链断开：第一处在{where}：{result.why}。此前 {result.checked} 条核验无误。"
+        )
 
     def _seal(self, **_):
         self.stdout.write(f"已封存 {chain.seal_pending()} 条记录")

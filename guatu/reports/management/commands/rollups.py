@@ -13,8 +13,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         group = parser.add_mutually_exclusive_group(required=True)
-        group.add_argument("--verify", action="store_true", help="compare the roll-ups with the reports and months")
-        group.add_argument("--rebuild", action="store_true", help="recompute the roll-ups from the reports and months")
+        group.add_argument(
+            "--verify", action="store_true", help="compare the roll-ups with the reports and months"
+        )
+        group.add_argument(
+            "--rebuild", action="store_true", help="recompute the roll-ups from the reports and months"
+        )
 
     def handle(self, *args, verify, rebuild, **options):
         if rebuild:
