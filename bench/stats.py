@@ -46,3 +46,31 @@ def measure(
         if len(samples) == 1 and samples[0] * runs > budget_s * 1000:
             count = min(runs, max(min_runs, int(budget_s * 1000 // max(samples[0], 0.001))))
     return summarize(samples, cpu), result
+
+
+def measure_in_turn(
+    calls: dict[str, Callable[[], object]], *, runs: int, warmups: int, budget_s: float, min_runs: int = 3
+) -> dict[str, tuple[dict, object]]:
+    """`measure` for several calls timed in turn, round by round (a, b, a, b, ...): each is measured under the
+    same conditions as the others, so that a ratio of their medians (a figure against its floor) is not skewed by
+    the machine's load changing between one series and the next. Fewer rounds (never under `min_runs`) when
+    `runs` would take longer than `budget_s` at the first round's pace. Returns each call's summary and last
+    result, by name."""
+    results: dict[str, object] = dict.fromkeys(calls)
+    for _ in range(warmups):
+        for name, call in calls.items():
+            results[name] = call()
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    cpu: dict[str, list[float]] = {name: [] for name in calls}
+    count, rounds = runs, 0
+    while rounds < count:
+        round_started = time.perf_counter()
+        for name, call in calls.items():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            results[name] = call()
+            samples[name].append((time.perf_counter() - started) * 1000)
+            cpu[name].append((time.process_time() - started_cpu) * 1000)
+        rounds += 1
+        if rounds == 1 and (time.perf_counter() - round_started) * runs > budget_s:
+            count = min(runs, max(min_runs, int(budget_s // max(time.perf_counter() - round_started, 0.001))))
+    return {name: (summarize(samples[name], cpu[name]), results[name]) for name in calls}

@@ -6,7 +6,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import report  # noqa: E402
-from stats import summarize  # noqa: E402
+from stats import measure_in_turn, summarize  # noqa: E402
 
 
 def test_median_and_nearest_rank_p95():
@@ -19,6 +19,21 @@ def test_median_and_nearest_rank_p95():
         20,
     )
     assert summarize([3.0])["p95_ms"] == 3.0
+
+
+def test_calls_measured_in_turn_alternate_round_by_round():
+    order = []
+    timed = measure_in_turn(
+        {"floor": lambda: order.append("floor") or "f", "figure": lambda: order.append("figure") or "x"},
+        runs=3,
+        warmups=1,
+        budget_s=3600,
+    )
+    assert order == ["floor", "figure"] * 4  # one warm-up round, three timed
+    assert {name: (summary["runs"], result) for name, (summary, result) in timed.items()} == {
+        "floor": (3, "f"),
+        "figure": (3, "x"),
+    }
 
 
 def _figure(median_ms, **extra):

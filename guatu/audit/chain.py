@@ -26,6 +26,9 @@ from guatu.lib import bulk
 
 GENESIS = "0" * 64
 BATCH = 2000
+# The events one sealing transaction takes: as many as the largest write makes (a 5,000-row report import that
+# submits every row: two events a row and one for the file), so that a write is sealed in one transaction.
+SEAL_BATCH = 12_000
 
 
 # Every stored field of an event, in the order the chain hashes them.
@@ -91,7 +94,9 @@ def seal_pending() -> int:
     while True:
         with transaction.atomic():
             head = _head()
-            ids = list(AuditPending.objects.order_by("event_id").values_list("event_id", flat=True)[:BATCH])
+            ids = list(
+                AuditPending.objects.order_by("event_id").values_list("event_id", flat=True)[:SEAL_BATCH]
+            )
             if not ids:
                 return sealed
             seals, prev, pending = [], head.last_hash, set(ids)
@@ -113,7 +118,7 @@ def seal_pending() -> int:
             head.last_hash, head.sealed = prev, head.sealed + len(seals)
             head.save(update_fields=["last_hash", "sealed"])
             sealed += len(seals)
-        if len(ids) < BATCH:
+        if len(ids) < SEAL_BATCH:
             return sealed  # the last batch: whatever waits now was committed after this one was read
 
 

@@ -419,8 +419,9 @@ def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: b
     was read, or locked meanwhile, refuses the whole save. Returns the number of reports written."""
     if not gateway.can_fill_unit_reports(by, unit):
         raise PermissionDenied(_("You may not fill in reports for this project."))
-    ids = [row.project.pk for row in rows]
-    if len(set(ids)) != len(ids):
+    projects = {row.project.pk: row.project for row in rows}
+    ids = list(projects)
+    if len(ids) != len(rows):
         raise ValidationError(_("A project appears twice; a project has one report a month."))
     now = clock.now()
     current = Period.of(clock.today())
@@ -448,7 +449,6 @@ def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: b
                 )
                 created.append(report)
                 continue
-            report.project = row.project
             if row.expected_version is None:
                 raise ValidationError(
                     _(
@@ -507,7 +507,7 @@ def report_save_many(*, unit, period: Period, rows: list[RowSave], by, submit: b
                 actor=by,
                 action=submit_step.action,
                 obj=report,
-                project=report.project,
+                project=projects[report.project_id],
                 before=old,
                 after=new,
                 at=now,
@@ -530,6 +530,7 @@ def _locked_month(rows: list[RowSave], period: Period) -> dict[int, MonthlyRepor
         project_id: (pk, version)
         for project_id, pk, version in MonthlyReport.objects.select_for_update()
         .filter(project_id__in=[row.project.pk for row in rows], year=period.year, month=period.month)
+        .order_by()  # the model's order joins the projects, which FOR UPDATE would lock too
         .values_list("project_id", "pk", "version")
     }
     existing = {
@@ -539,7 +540,9 @@ def _locked_month(rows: list[RowSave], period: Period) -> dict[int, MonthlyRepor
     }
     unread = [pk for project_id, (pk, _version) in stored.items() if project_id not in existing]
     if unread:
-        existing.update((report.project_id, report) for report in MonthlyReport.objects.filter(pk__in=unread))
+        existing.update(
+            (report.project_id, report) for report in MonthlyReport.objects.filter(pk__in=unread).order_by()
+        )
     return existing
 
 

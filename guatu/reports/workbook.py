@@ -371,7 +371,7 @@ def plan_upload(
         report.project_id: report
         for report in MonthlyReport.objects.filter(
             project_id__in=list(projects), year=period.year, month=period.month
-        )
+        ).order_by()  # by project: the model's order would join the projects to sort
     }
     plans: list[RowPlan] = []
     seen: dict[int, int] = {}

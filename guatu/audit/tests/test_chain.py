@@ -9,12 +9,14 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guatu.accounts.models import User
 from guatu.audit import chain, guards
 from guatu.audit.models import AuditChainHead, AuditEvent, AuditPending, AuditSeal
-from guatu.audit.services import audit_record
+from guatu.audit.services import audit_event, audit_record, audit_records
+from guatu.reports import workbook as report_workbook
 from guatu.testing import PASSWORD, make_world
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +169,33 @@ def test_the_sealer_seals_exactly_the_waiting_events_in_order(world, waiting):
     for seal in seals:
         assert seal.hash == chain.link(seal.prev_hash, AuditEvent.objects.get(pk=seal.event_id))
     assert not AuditPending.objects.exists()
+
+
+def _pending_reads(queries) -> int:
+    return sum(
+        1 for query in queries if "audit_auditpending" in query["sql"] and query["sql"].startswith("SELECT")
+    )
+
+
+@pytest.mark.parametrize(("written", "reads"), [(29, 1), (31, 2)])
+def test_a_write_is_sealed_in_batches_of_seal_batch(world, monkeypatch, written, reads):
+    """One sealing transaction takes up to SEAL_BATCH events, and a batch read short of it ends the run: fewer
+    events than that are sealed in one transaction (the store's BATCH is no limit on it)."""
+    chain.seal_pending()
+    monkeypatch.setattr(chain, "SEAL_BATCH", 30)
+    events = audit_records(
+        [
+            audit_event(actor=world.reviewer, action="user.update", obj=world.reviewer, after={"n": i})
+            for i in range(written)
+        ]
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert chain.seal_pending() == written
+    assert _pending_reads(captured.captured_queries) == reads
+    assert AuditSeal.objects.filter(event__in=events).count() == written
+    assert not AuditPending.objects.exists()
+
+
+def test_the_largest_import_is_sealed_in_one_transaction():
+    """A 5,000-row report import that submits every row writes two events a row and one for the file."""
+    assert chain.SEAL_BATCH > 2 * report_workbook.MAX_ROWS + 1
