@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from guatu.audit.models import AuditEvent, AuditPending
 from guatu.lib import bulk
@@ -84,7 +86,12 @@ def test_insert_values_and_update(world):
     bulk.insert_values(AuditPending, ["event"], ([event.pk] for event in events))
     assert set(AuditPending.objects.values_list("event_id", flat=True)) >= {event.pk for event in events}
     report = MonthlyReport.objects.create(
-        project=world.project_a, year=2022, month=2, amount=Decimal("1.00"), updated_at=AT, filled_by=world.reporter
+        project=world.project_a,
+        year=2022,
+        month=2,
+        amount=Decimal("1.00"),
+        updated_at=AT,
+        filled_by=world.reporter,
     )
     report.amount, report.problems, report.updated_at, report.version = Decimal("2.50"), "用地", AT, 7
     bulk.update([report], ["amount", "problems", "updated_at", "version"])
@@ -94,9 +101,37 @@ def test_insert_values_and_update(world):
 
 def test_more_rows_than_one_statement_takes(world):
     events = [
-        AuditEvent(at=AT, action="many.test", object_type="x", object_id=n, after={"n": n}) for n in range(2_345)
+        AuditEvent(at=AT, action="many.test", object_type="x", object_id=n, after={"n": n})
+        for n in range(2_345)
     ]
     bulk.insert(events)
     assert len({event.pk for event in events}) == 2_345
     stored = dict(AuditEvent.objects.filter(action="many.test").values_list("pk", "object_id"))
     assert all(stored[event.pk] == event.object_id for event in events)  # each key is its own row's
+
+
+def test_its_statements_are_seen_and_its_errors_are_djangos(world):
+    """On PostgreSQL the statements go through a cursor that binds on the server, wrapped as Django wraps its own:
+    the tests' query counts see them, and a failing statement raises Django's IntegrityError."""
+    events = _events(world, "seen")
+    report = MonthlyReport.objects.create(
+        project=world.project_a,
+        year=2022,
+        month=2,
+        amount=Decimal("1.00"),
+        updated_at=AT,
+        filled_by=world.reporter,
+    )
+    report.amount = Decimal("3.25")
+    with CaptureQueriesContext(connection) as captured:
+        bulk.insert(events, FIELDS)
+        bulk.update([report], ["amount"])
+        bulk.insert_values(AuditPending, ["event"], [[event.pk] for event in events])
+    assert MonthlyReport.objects.get(pk=report.pk).amount == Decimal("3.25")
+    # (an executemany is logged as "1 times: UPDATE ...")
+    verbs = [
+        next(word for word in query["sql"].split() if word in {"INSERT", "UPDATE"}) for query in captured
+    ]
+    assert verbs == ["INSERT", "UPDATE", "INSERT"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert_values(AuditPending, ["event"], [[events[0].pk]])  # marked once already
