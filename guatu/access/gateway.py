@@ -87,12 +87,7 @@ def visible_projects_in(user: User, unit: OrgUnit) -> ProjectQuerySet:
     unit below `unit` is below the scope too), so the scope's is left out: a province reader's summary does
     not test every project against the province twice."""
     scope = scope_unit(user)
-    if (
-        scope is not None
-        and user.role != Role.LEADER
-        and not _is_unrestricted(user)
-        and unit.is_within(scope)
-    ):
+    if scope is not None and user.role != Role.LEADER and not _is_unrestricted(user) and unit.is_within(scope):
         return Project.objects.in_unit(unit)
     return visible_projects(user).in_unit(unit)
 
@@ -189,12 +184,7 @@ def can_review(user: User, project: Project) -> bool:
 
 def can_appeal(user: User, unit: OrgUnit) -> bool:
     """申诉: a unit's reporter contests its own published result; read-only roles and other units do not."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role == Role.REPORTER
-        and user.org_unit_id == unit.pk
-    )
+    return user.is_authenticated and user.is_active and user.role == Role.REPORTER and user.org_unit_id == unit.pk
 
 
 def can_unlock(user: User) -> bool:
@@ -243,15 +233,10 @@ def visible_problems(user: User):
     units = OrgUnit.objects.subtree(unit).values("pk")
     in_scope = Q(project__in=visible_projects(user).values("pk")) | Q(assigned_unit__in=units)
     # An enterprise's request: the units that look after the firm, and its chain's lead department.
-    in_scope |= Q(
-        enterprise__in=Enterprise.objects.filter(Q(unit__in=units) | Q(chain__lead_unit__in=units)).values(
-            "pk"
-        )
-    )
+    firms = Enterprise.objects.filter(Q(unit__in=units) | Q(chain__lead_unit__in=units))
+    in_scope |= Q(enterprise__in=firms.values("pk"))
     if user.role in CITY_WIDE_ROLES:
-        in_scope |= Q(
-            project__isnull=True, raised_by__in=User.objects.filter(org_unit__in=units).values("pk")
-        )
+        in_scope |= Q(project__isnull=True, raised_by__in=User.objects.filter(org_unit__in=units).values("pk"))
     return problems.filter(in_scope)
 
 

@@ -16,9 +16,7 @@ from contextlib import contextmanager
 from django.db import connections, router
 from django.db.models import Field, Model
 
-BATCH = (
-    1000  # rows a statement at most (PostgreSQL takes 65,535 parameters a statement; SQLite fewer, its own)
-)
+BATCH = 1000  # rows a statement at most (PostgreSQL takes 65,535 parameters a statement; SQLite fewer, its own)
 
 
 def insert(objs: Sequence[Model], fields: Sequence[str] | None = None) -> None:
@@ -50,9 +48,7 @@ def insert_values(model: type[Model], fields: Sequence[str], rows: Iterable[Sequ
     _insert(model, [model._meta.get_field(name) for name in fields], list(rows), returning=False)
 
 
-def _insert(
-    model: type[Model], columns: list[Field], rows: list[Sequence], *, returning: bool
-) -> tuple[str, list]:
+def _insert(model: type[Model], columns: list[Field], rows: list[Sequence], *, returning: bool) -> tuple[str, list]:
     """The rows' values converted per column as Django converts them, inserted; the database alias and, when
     `returning`, the new primary keys in the order of the rows."""
     alias = router.db_for_write(model)
@@ -141,8 +137,7 @@ def update(objs: Sequence[Model], fields: Sequence[str]) -> None:
     )
     converters = [_converter(field, connection) for field in columns]
     params = [
-        [convert(getattr(obj, field.attname)) for field, convert in zip(columns, converters, strict=True)]
-        + [obj.pk]
+        [convert(getattr(obj, field.attname)) for field, convert in zip(columns, converters, strict=True)] + [obj.pk]
         for obj in objs
     ]
     with _cursor(connection) as cursor:
@@ -156,13 +151,11 @@ def _cursor(connection) -> Iterator:
     text as a literal, in Python, which was most of the time of a 2,000-row statement (a 2,000-row UPDATE 270 ms);
     an executemany then goes as one pipeline. Wrapped as Django wraps its cursors, so that errors, query logging
     and execute_wrapper (the tests' pinned query counts) see these statements as any other."""
-    if connection.vendor != "postgresql" or connection.settings_dict.get("OPTIONS", {}).get(
-        "server_side_binding"
-    ):
+    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("server_side_binding"):
         with connection.cursor() as cursor:
             yield cursor
         return
-    import psycopg  # noqa: PLC0415 - PostgreSQL only
+    import psycopg  # PostgreSQL only
 
     connection.ensure_connection()
     with connection.wrap_database_errors:

@@ -148,9 +148,7 @@ def _schedule(facts: ProjectFacts, rules: RuleSet) -> Reason | None:
     return Reason("schedule", light, {"behind_points": format(behind, "f")})
 
 
-def start_missed_light(
-    planned_start: date | None, actual_start: date | None, as_of: date, rules: RuleSet
-) -> Light | None:
+def start_missed_light(planned_start: date | None, actual_start: date | None, as_of: date, rules: RuleSet) -> Light | None:
     """The start-missed rule, for a project's planned start and an investment lead's promised start alike: a
     start planned before `as_of` (the first day not yet covered: the day after a period, or today) that has not
     happened is yellow, red once it is `start_missed_red_after_months` whole months late; None otherwise."""

@@ -68,7 +68,6 @@ def _key(request, version: str) -> str:
 def cached_response(view):
     """Keep `view`'s answers as described above. On a django-ninja operation, inside `replica_reads`:
     `@decorate_view(cached_response, replica_reads)` (ninja applies them in that order, the last outermost)."""
-
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         seconds = settings.RESPONSE_CACHE_SECONDS

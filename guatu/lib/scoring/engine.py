@@ -60,9 +60,7 @@ class UnitResult:
     scores: dict[str, IndicatorScore] = field(default_factory=dict)
     base: Decimal = ZERO  # sum of indicator points
     rescaled: Decimal = ZERO  # base scaled to the scheme's full weight when indicators are left out
-    rescaled_for: dict[str, str] = field(
-        default_factory=dict
-    )  # indicator code → NOT_APPLICABLE / NOT_FOR_GROUP
+    rescaled_for: dict[str, str] = field(default_factory=dict)  # indicator code → NOT_APPLICABLE / NOT_FOR_GROUP
     bonus: Decimal = ZERO
     penalty: Decimal = ZERO
     total: Decimal = ZERO
@@ -199,11 +197,7 @@ def _linear_points(ind: Indicator, better: Decimal) -> Decimal:
 def _linear_how(ind: Indicator, x: Decimal, target: Decimal, measured: Decimal, better: Decimal) -> str:
     """_linear_points written out, with the gap and the steps it counts."""
     if ind.basis == "completion_rate":
-        prefix, aim_text, gap_unit = (
-            f"完成率 {_short(measured)}%（{_fmt(x)}/{_fmt(target)}），",
-            "100%",
-            " 个百分点",
-        )
+        prefix, aim_text, gap_unit = f"完成率 {_short(measured)}%（{_fmt(x)}/{_fmt(target)}），", "100%", " 个百分点"
     else:
         prefix, aim_text, gap_unit = "", _fmt(target), ""
     if better == 0:

@@ -342,9 +342,7 @@ def _check_linear(ind: Indicator) -> None:
     if not ind.weight <= ind.top <= 2 * ind.weight:
         raise SchemeError(f"{zh} ceiling：最高分应在权重 {ind.weight} 与其两倍之间")
     if ind.basis not in BASES:
-        raise SchemeError(
-            f"{zh} basis：应为 value（按数值）或 completion_rate（按完成率），不能是 {ind.basis!r}"
-        )
+        raise SchemeError(f"{zh} basis：应为 value（按数值）或 completion_rate（按完成率），不能是 {ind.basis!r}")
     if not isinstance(ind.whole_steps, bool):
         raise SchemeError(f"{zh} whole_steps：应为 true 或 false")
     if ind.basis == "completion_rate":
@@ -369,9 +367,7 @@ def linear_rule_text(raw: dict) -> str:
         f"最低 {fmt(raw.get('floor', 0))} 分"
     )
     if raw.get("add"):
-        text += (
-            f"；每{better} {step} 加 {fmt(raw['add'])} 分，最高 {fmt(raw.get('ceiling', raw['weight']))} 分"
-        )
+        text += f"；每{better} {step} 加 {fmt(raw['add'])} 分，最高 {fmt(raw.get('ceiling', raw['weight']))} 分"
     if raw.get("whole_steps"):
         text += f"；不足 {step} 按 {step} 计"
     return text

@@ -38,6 +38,12 @@ def _events(world, tag: str) -> list[AuditEvent]:
     ]
 
 
+def _draft(world) -> MonthlyReport:
+    return MonthlyReport.objects.create(
+        project=world.project_a, year=2022, month=2, amount=Decimal("1.00"), updated_at=AT, filled_by=world.reporter
+    )
+
+
 def _rows(model, ids, fields):
     return list(model.objects.filter(pk__in=ids).order_by("pk").values_list(*fields))
 
@@ -85,14 +91,7 @@ def test_insert_values_and_update(world):
     bulk.insert(events)
     bulk.insert_values(AuditPending, ["event"], ([event.pk] for event in events))
     assert set(AuditPending.objects.values_list("event_id", flat=True)) >= {event.pk for event in events}
-    report = MonthlyReport.objects.create(
-        project=world.project_a,
-        year=2022,
-        month=2,
-        amount=Decimal("1.00"),
-        updated_at=AT,
-        filled_by=world.reporter,
-    )
+    report = _draft(world)
     report.amount, report.problems, report.updated_at, report.version = Decimal("2.50"), "用地", AT, 7
     bulk.update([report], ["amount", "problems", "updated_at", "version"])
     again = MonthlyReport.objects.get(pk=report.pk)
@@ -101,8 +100,7 @@ def test_insert_values_and_update(world):
 
 def test_more_rows_than_one_statement_takes(world):
     events = [
-        AuditEvent(at=AT, action="many.test", object_type="x", object_id=n, after={"n": n})
-        for n in range(2_345)
+        AuditEvent(at=AT, action="many.test", object_type="x", object_id=n, after={"n": n}) for n in range(2_345)
     ]
     bulk.insert(events)
     assert len({event.pk for event in events}) == 2_345
@@ -114,14 +112,7 @@ def test_its_statements_are_seen_and_its_errors_are_djangos(world):
     """On PostgreSQL the statements go through a cursor that binds on the server, wrapped as Django wraps its own:
     the tests' query counts see them, and a failing statement raises Django's IntegrityError."""
     events = _events(world, "seen")
-    report = MonthlyReport.objects.create(
-        project=world.project_a,
-        year=2022,
-        month=2,
-        amount=Decimal("1.00"),
-        updated_at=AT,
-        filled_by=world.reporter,
-    )
+    report = _draft(world)
     report.amount = Decimal("3.25")
     with CaptureQueriesContext(connection) as captured:
         bulk.insert(events, FIELDS)
@@ -129,9 +120,7 @@ def test_its_statements_are_seen_and_its_errors_are_djangos(world):
         bulk.insert_values(AuditPending, ["event"], [[event.pk] for event in events])
     assert MonthlyReport.objects.get(pk=report.pk).amount == Decimal("3.25")
     # (an executemany is logged as "1 times: UPDATE ...")
-    verbs = [
-        next(word for word in query["sql"].split() if word in {"INSERT", "UPDATE"}) for query in captured
-    ]
+    verbs = [next(word for word in query["sql"].split() if word in {"INSERT", "UPDATE"}) for query in captured]
     assert verbs == ["INSERT", "UPDATE", "INSERT"]
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.insert_values(AuditPending, ["event"], [[events[0].pk]])  # marked once already

@@ -1,6 +1,7 @@
 """guatu.lib.data_version: every write to the data, however it is made, gives a new version; a write that is
 rolled back, or one to a table that shows nothing, does not."""
 
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction

@@ -174,9 +174,7 @@ def test_the_latest_month_due_is_the_last_one_whose_report_deadline_has_passed()
     from guatu.lib.periods import Period
 
     assert latest_month_due(date(2022, 4, 24), RULES) == Period(2022, 3)
-    assert latest_month_due(date(2022, 4, 5), RULES) == Period(
-        2022, 2
-    )  # March's reports due to the end of the 5th
+    assert latest_month_due(date(2022, 4, 5), RULES) == Period(2022, 2)  # March's reports due to the end of the 5th
     assert latest_month_due(date(2022, 4, 6), RULES) == Period(2022, 3)
     assert latest_month_due(date(2022, 4, 24), RuleSet(report_deadline_day=25)) == Period(2022, 2)
     assert latest_month_due(date(2023, 1, 3), RULES) == Period(2022, 11)

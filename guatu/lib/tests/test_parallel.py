@@ -87,11 +87,7 @@ def test_the_battle_map_is_the_same_side_by_side_and_one_after_the_other(pool, s
     make_report(world.project_a, "2022-02", "50.50", reporter=world.dept_reporter, reviewer=world.reviewer)
     make_report(world.project_b, "2022-03", "12.34", reporter=world.outsider, reviewer=world.reviewer)
     period = Period.parse("2022-03")
-    for user, unit in (
-        (world.city_admin, world.city),
-        (world.leader_user, world.city),
-        (world.reporter, world.town_a),
-    ):
+    for user, unit in ((world.city_admin, world.city), (world.leader_user, world.city), (world.reporter, world.town_a)):
         assert parallel.side_by_side()
         together = payload(user, unit, period)
         settings.GUATU_PARALLEL_READS = 1

@@ -345,22 +345,8 @@ def test_what_if_points_per_unit_and_improvement_to_pass_the_next_unit():
 @pytest.mark.parametrize(
     "broken",
     [
-        {
-            "code": "x",
-            "name": "x",
-            "year": 2022,
-            "groups": [{"name": "no code"}],
-            "indicators": [],
-            "grades": [{"name": "a"}],
-        },
-        {
-            "code": "x",
-            "name": "x",
-            "year": "twenty",
-            "groups": [],
-            "indicators": [],
-            "grades": [{"name": "a"}],
-        },
+        {"code": "x", "name": "x", "year": 2022, "groups": [{"name": "no code"}], "indicators": [], "grades": [{"name": "a"}]},
+        {"code": "x", "name": "x", "year": "twenty", "groups": [], "indicators": [], "grades": [{"name": "a"}]},
         {"code": "x", "name": "x", "year": 2022, "groups": "g", "indicators": [], "grades": [{"name": "a"}]},
         [],
     ],
@@ -446,18 +432,9 @@ def test_a_scheme_name_of_millions_of_characters_is_refused():
 @pytest.mark.parametrize(
     ("indicator", "message"),
     [
-        (
-            {"code": "a", "name": "长" * 101, "weight": 10, "method": "efficacy"},
-            "指标 a 的 name：最多 100 个字符",
-        ),
-        (
-            {"code": "a" * 51, "weight": 10, "method": "efficacy"},
-            "指标 aaaaaaaaaaaaaaaaaaaa… 的 code：最多 50 个字符",
-        ),
-        (
-            {"code": "a", "unit": "亿" * 31, "weight": 10, "method": "efficacy"},
-            "指标 a 的 unit：最多 30 个字符",
-        ),
+        ({"code": "a", "name": "长" * 101, "weight": 10, "method": "efficacy"}, "指标 a 的 name：最多 100 个字符"),
+        ({"code": "a" * 51, "weight": 10, "method": "efficacy"}, "指标 aaaaaaaaaaaaaaaaaaaa… 的 code：最多 50 个字符"),
+        ({"code": "a", "unit": "亿" * 31, "weight": 10, "method": "efficacy"}, "指标 a 的 unit：最多 30 个字符"),
         ({"code": "a", "name": ["x", "y"], "weight": 10, "method": "efficacy"}, "指标 a 的 name：应为文字"),
         ({"code": "a", "weight": "1e400", "method": "efficacy"}, "指标 a 的 weight：数字"),
         ({"code": "a", "weight": "10.123456", "method": "efficacy"}, "指标 a 的 weight：数字"),

@@ -23,9 +23,7 @@ RATE = {
 
 def one(indicator, *rows, units=("甲", "乙", "丙")):
     s = scheme([indicator], units=units)
-    return s, score_scheme(
-        s, values([(u, indicator["code"], x) for u, x in zip(units, rows, strict=True)]), "2022-12"
-    )
+    return s, score_scheme(s, values([(u, indicator["code"], x) for u, x in zip(units, rows, strict=True)]), "2022-12")
 
 
 def test_pro_rata_below_and_above_the_target():
@@ -54,15 +52,8 @@ def test_floor_and_ceiling():
 
 
 def test_lower_is_better_cases_with_target_zero():
-    """ "每发生1起扣2分": weight 10, target 0 accidents."""
-    accidents = {
-        "code": "acc",
-        "weight": 10,
-        "method": "linear",
-        "direction": "lower",
-        "target": 0,
-        "deduct": 2,
-    }
+    """"每发生1起扣2分": weight 10, target 0 accidents."""
+    accidents = {"code": "acc", "weight": 10, "method": "linear", "direction": "lower", "target": 0, "deduct": 2}
     _, r = one(accidents, 0, 3, 7)
     assert [points(r, u, "acc") for u in "甲乙丙"] == [D("10.00"), D("4.00"), D("0.00")]
     assert r.unit("乙").scores["acc"].how == "10 − 2 × 3（高于目标 0 共 3，每 1 扣 2，最低 0）"
@@ -70,16 +61,8 @@ def test_lower_is_better_cases_with_target_zero():
 
 def test_steps_of_a_completion_rate_in_percentage_points():
     """Target 2 亿元, 1.8 actual: 90 % complete, 10 points short of 100 %, 0.5 per point → 5."""
-    funds = {
-        "code": "funds",
-        "weight": 10,
-        "method": "linear",
-        "basis": "completion_rate",
-        "target": 2,
-        "deduct": 0.5,
-        "add": 0.2,
-        "ceiling": 12,
-    }
+    funds = {"code": "funds", "weight": 10, "method": "linear", "basis": "completion_rate", "target": 2,
+             "deduct": 0.5, "add": 0.2, "ceiling": 12}
     _, r = one(funds, "1.8", "2.1", "1.93")
     assert points(r, "甲", "funds") == D("5.00")  # 10 − 0.5 × 10
     assert points(r, "乙", "funds") == D("11.00")  # 105 %: 10 + 0.2 × 5

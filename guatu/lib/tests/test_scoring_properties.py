@@ -19,15 +19,7 @@ INDICATORS = [
         "method": "threshold",
         "bands": [{"min": 150, "points": 15}, {"min": 80, "points": 9}, {"points": 2}],
     },
-    {
-        "code": "lin",
-        "weight": 10,
-        "method": "linear",
-        "target": 100,
-        "deduct": 0.5,
-        "add": 0.2,
-        "ceiling": 12,
-    },
+    {"code": "lin", "weight": 10, "method": "linear", "target": 100, "deduct": 0.5, "add": 0.2, "ceiling": 12},
     {
         "code": "linw",
         "weight": 10,
