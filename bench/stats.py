@@ -33,19 +33,9 @@ def measure(
 
     The CPU time is this process's: for an in-process measurement on SQLite nearly all of the work; for one
     through HTTP or on PostgreSQL only the client's share, so it is reported for the in-process figures."""
-    result = None
-    for _ in range(warmups):
-        result = call()
-    samples, cpu = [], []
-    count = runs
-    while len(samples) < count:
-        started, started_cpu = time.perf_counter(), time.process_time()
-        result = call()
-        samples.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-        if len(samples) == 1 and samples[0] * runs > budget_s * 1000:
-            count = min(runs, max(min_runs, int(budget_s * 1000 // max(samples[0], 0.001))))
-    return summarize(samples, cpu), result
+    return measure_in_turn(
+        {"call": call}, runs=runs, warmups=warmups, budget_s=budget_s, min_runs=min_runs
+    )["call"]
 
 
 def measure_in_turn(
@@ -71,6 +61,7 @@ def measure_in_turn(
             samples[name].append((time.perf_counter() - started) * 1000)
             cpu[name].append((time.process_time() - started_cpu) * 1000)
         rounds += 1
-        if rounds == 1 and (time.perf_counter() - round_started) * runs > budget_s:
-            count = min(runs, max(min_runs, int(budget_s // max(time.perf_counter() - round_started, 0.001))))
+        round_s = time.perf_counter() - round_started
+        if rounds == 1 and round_s * runs > budget_s:
+            count = min(runs, max(min_runs, int(budget_s // max(round_s, 0.001))))
     return {name: (summarize(samples[name], cpu[name]), results[name]) for name in calls}

@@ -1,12 +1,13 @@
 """The benchmark's own arithmetic and report, on made-up results: quick, no database, no timing asserted."""
 
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import report  # noqa: E402
-from stats import measure_in_turn, summarize  # noqa: E402
+from stats import measure, measure_in_turn, summarize  # noqa: E402
 
 
 def test_median_and_nearest_rank_p95():
@@ -34,6 +35,12 @@ def test_calls_measured_in_turn_alternate_round_by_round():
         "floor": (3, "f"),
         "figure": (3, "x"),
     }
+
+
+def test_a_run_over_its_budget_is_cut_short_but_not_below_min_runs():
+    calls = []
+    summary, result = measure(lambda: calls.append(time.sleep(0.01)) or len(calls), runs=20, warmups=1, budget_s=0.001)
+    assert (summary["runs"], result, len(calls)) == (3, 4, 4)  # one warm-up, then min_runs
 
 
 def _figure(median_ms, **extra):
